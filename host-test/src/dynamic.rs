@@ -1,0 +1,210 @@
+//! Calls any export of the component by name, with arguments as JSON, and
+//! turns the result into JSON. The CLI uses it, so every function of every
+//! provider interface can be invoked without per-function code.
+//!
+//! JSON mapping: records are objects keyed by WIT field names (a missing
+//! optional field is `none`); options are `null` or the value; enums are
+//! strings; variants are `"case"` or `{"case": payload}`; results are
+//! `{"ok": ...}` / `{"err": ...}`; `list<u8>` is a string (UTF-8 bytes, or
+//! `@path` to read a file) on the way in and `{"bytes": n, "text": ...}` on
+//! the way out.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{json, Map, Value};
+use wasmtime::component::{types::ComponentItem, Func, Instance, Type, Val};
+use wasmtime::{AsContextMut, Engine};
+
+/// The interface prefix of every export.
+pub const PACKAGE: &str = "telephony:pbx";
+/// The package version.
+pub const VERSION: &str = "0.1.0";
+
+/// `interface.function` for every exported function, in export order.
+pub fn list_functions(engine: &Engine, component: &wasmtime::component::Component) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, item) in component.component_type().exports(engine) {
+        if let ComponentItem::ComponentInstance(inst) = item.ty {
+            let iface = name.trim_start_matches(&format!("{PACKAGE}/")).trim_end_matches(&format!("@{VERSION}"));
+            for (fname, fitem) in inst.exports(engine) {
+                if matches!(fitem.ty, ComponentItem::ComponentFunc(_)) {
+                    out.push(format!("{iface}.{fname}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Finds `interface.function` in an instance.
+pub fn find(store: impl AsContextMut, instance: &Instance, target: &str) -> Result<Func> {
+    let mut store = store;
+    let (iface, func) = target.split_once('.').ok_or_else(|| anyhow!("expected interface.function, got {target}"))?;
+    let iface_name = format!("{PACKAGE}/{iface}@{VERSION}");
+    let iface_idx = instance
+        .get_export_index(&mut store, None, &iface_name)
+        .ok_or_else(|| anyhow!("no interface {iface}"))?;
+    let func_idx = instance
+        .get_export_index(&mut store, Some(&iface_idx), func)
+        .ok_or_else(|| anyhow!("no function {func} in {iface}"))?;
+    instance.get_func(&mut store, func_idx).ok_or_else(|| anyhow!("{target} is not a function"))
+}
+
+/// Calls `func` with the JSON object `args` (keyed by parameter name).
+pub async fn call<T: Send>(mut store: impl AsContextMut<Data = T>, func: Func, args: &Value) -> Result<Value> {
+    let ty = func.ty(&store);
+    let empty = Map::new();
+    let args_obj = match args {
+        Value::Object(o) => o,
+        Value::Null => &empty,
+        _ => bail!("arguments must be a JSON object keyed by parameter name"),
+    };
+    let mut params = Vec::new();
+    for (name, pty) in ty.params() {
+        let v = args_obj.get(name).unwrap_or(&Value::Null);
+        params.push(to_val(v, &pty).with_context(|| format!("parameter {name}"))?);
+    }
+    let mut results = vec![Val::Bool(false); ty.results().len()];
+    func.call_async(&mut store, &params, &mut results).await?;
+    Ok(match results.len() {
+        0 => Value::Null,
+        1 => from_val(&results[0]),
+        _ => Value::Array(results.iter().map(from_val).collect()),
+    })
+}
+
+/// JSON to a component value of type `ty`.
+pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
+    let num = |v: &Value| -> Result<i128> {
+        match v {
+            Value::Number(n) => n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)).ok_or_else(|| anyhow!("not an integer: {n}")),
+            Value::String(s) => s.parse::<i128>().map_err(|_| anyhow!("not an integer: {s}")),
+            other => bail!("expected an integer, got {other}"),
+        }
+    };
+    macro_rules! int {
+        ($variant:ident, $t:ty) => {
+            Val::$variant(<$t>::try_from(num(v)?).map_err(|_| anyhow!("out of range for {}", stringify!($t)))?)
+        };
+    }
+    Ok(match ty {
+        Type::Bool => Val::Bool(v.as_bool().ok_or_else(|| anyhow!("expected true or false, got {v}"))?),
+        Type::U8 => int!(U8, u8),
+        Type::U16 => int!(U16, u16),
+        Type::U32 => int!(U32, u32),
+        Type::U64 => int!(U64, u64),
+        Type::S8 => int!(S8, i8),
+        Type::S16 => int!(S16, i16),
+        Type::S32 => int!(S32, i32),
+        Type::S64 => int!(S64, i64),
+        Type::Float32 => Val::Float32(v.as_f64().ok_or_else(|| anyhow!("expected a number"))? as f32),
+        Type::Float64 => Val::Float64(v.as_f64().ok_or_else(|| anyhow!("expected a number"))?),
+        Type::Char => Val::Char(v.as_str().and_then(|s| s.chars().next()).ok_or_else(|| anyhow!("expected a char"))?),
+        Type::String => Val::String(match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => bail!("expected a string, got {other}"),
+        }),
+        Type::List(l) => {
+            let elem = l.ty();
+            match (v, &elem) {
+                (Value::String(s), Type::U8) => {
+                    let bytes = match s.strip_prefix('@') {
+                        Some(path) => std::fs::read(path).with_context(|| format!("reading {path}"))?,
+                        None => s.as_bytes().to_vec(),
+                    };
+                    Val::List(bytes.into_iter().map(Val::U8).collect())
+                }
+                (Value::Array(items), _) => Val::List(items.iter().map(|i| to_val(i, &elem)).collect::<Result<_>>()?),
+                _ => bail!("expected a list, got {v}"),
+            }
+        }
+        Type::Record(r) => {
+            let obj = v.as_object().ok_or_else(|| anyhow!("expected an object, got {v}"))?;
+            if let Some(unknown) = obj.keys().find(|k| !r.fields().any(|f| f.name == k.as_str())) {
+                bail!("unknown field {unknown}");
+            }
+            let mut fields = Vec::new();
+            for f in r.fields() {
+                let fv = obj.get(f.name).unwrap_or(&Value::Null);
+                fields.push((f.name.to_string(), to_val(fv, &f.ty).with_context(|| format!("field {}", f.name))?));
+            }
+            Val::Record(fields)
+        }
+        Type::Tuple(t) => {
+            let items = v.as_array().ok_or_else(|| anyhow!("expected an array"))?;
+            Val::Tuple(t.types().zip(items).map(|(ty, i)| to_val(i, &ty)).collect::<Result<_>>()?)
+        }
+        Type::Enum(e) => {
+            let s = v.as_str().ok_or_else(|| anyhow!("expected one of {:?}", e.names().collect::<Vec<_>>()))?;
+            if !e.names().any(|n| n == s) {
+                bail!("expected one of {:?}, got {s}", e.names().collect::<Vec<_>>());
+            }
+            Val::Enum(s.to_string())
+        }
+        Type::Variant(var) => {
+            let (case, payload) = match v {
+                Value::String(s) => (s.as_str(), None),
+                Value::Object(o) if o.len() == 1 => {
+                    let (k, p) = o.iter().next().expect("one entry");
+                    (k.as_str(), Some(p))
+                }
+                _ => bail!("expected \"case\" or {{\"case\": payload}}"),
+            };
+            let c = var.cases().find(|c| c.name == case).ok_or_else(|| anyhow!("no case {case}"))?;
+            let payload = match (c.ty, payload) {
+                (Some(t), Some(p)) => Some(Box::new(to_val(p, &t)?)),
+                (Some(_), None) => bail!("case {case} needs a payload"),
+                (None, _) => None,
+            };
+            Val::Variant(case.to_string(), payload)
+        }
+        Type::Option(o) => match v {
+            Value::Null => Val::Option(None),
+            other => Val::Option(Some(Box::new(to_val(other, &o.ty())?))),
+        },
+        Type::Flags(f) => {
+            let items = v.as_array().ok_or_else(|| anyhow!("expected an array of flag names"))?;
+            let names: Vec<String> = items.iter().filter_map(|i| i.as_str().map(String::from)).collect();
+            if let Some(bad) = names.iter().find(|n| !f.names().any(|x| x == n.as_str())) {
+                bail!("no flag {bad}");
+            }
+            Val::Flags(names)
+        }
+        other => bail!("arguments of type {other:?} are not supported"),
+    })
+}
+
+/// A component value as JSON.
+pub fn from_val(v: &Val) -> Value {
+    match v {
+        Val::Bool(b) => json!(b),
+        Val::U8(n) => json!(n),
+        Val::U16(n) => json!(n),
+        Val::U32(n) => json!(n),
+        Val::U64(n) => json!(n),
+        Val::S8(n) => json!(n),
+        Val::S16(n) => json!(n),
+        Val::S32(n) => json!(n),
+        Val::S64(n) => json!(n),
+        Val::Float32(n) => json!(n),
+        Val::Float64(n) => json!(n),
+        Val::Char(c) => json!(c.to_string()),
+        Val::String(s) => json!(s),
+        Val::List(items) if !items.is_empty() && items.iter().all(|i| matches!(i, Val::U8(_))) => {
+            let bytes: Vec<u8> = items.iter().map(|i| if let Val::U8(b) = i { *b } else { 0 }).collect();
+            let text: String = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
+            json!({ "bytes": bytes.len(), "text": text })
+        }
+        Val::List(items) | Val::Tuple(items) => Value::Array(items.iter().map(from_val).collect()),
+        Val::Record(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), from_val(v))).collect()),
+        Val::Enum(s) => json!(s),
+        Val::Variant(case, None) => json!(case),
+        Val::Variant(case, Some(p)) => json!({ case.clone(): from_val(p) }),
+        Val::Option(None) => Value::Null,
+        Val::Option(Some(p)) => from_val(p),
+        Val::Result(Ok(p)) => json!({ "ok": p.as_deref().map_or(Value::Null, from_val) }),
+        Val::Result(Err(p)) => json!({ "err": p.as_deref().map_or(Value::Null, from_val) }),
+        Val::Flags(f) => json!(f),
+        other => json!(format!("{other:?}")),
+    }
+}

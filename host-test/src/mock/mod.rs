@@ -1,0 +1,254 @@
+//! The mock provider: answers the component's requests without a network
+//! and records every request exactly as it left the component.
+//!
+//! [`MockProvider::builtin`] answers every provider with its documented
+//! example answers (the demo and the CLI's default); tests build their own
+//! with [`MockProvider::new`], [`MockProvider::always`] or
+//! [`MockProvider::replying`].
+
+pub mod ringme;
+pub mod ringostat;
+pub mod tring;
+
+use crate::transport::full_body;
+use http_body_util::BodyExt;
+use std::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
+
+/// One request as the component sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The whole URL (`https://host/path?query`).
+    pub url: String,
+    /// The path and the raw (still encoded) query.
+    pub path_and_query: String,
+    /// Headers in order, names lower-cased (`host` included, as wasi-http adds it).
+    pub headers: Vec<(String, String)>,
+    /// The exact body bytes.
+    pub body: Vec<u8>,
+    /// The request options the component set (connect, first byte, between bytes).
+    pub timeouts: [Option<Duration>; 3],
+}
+
+impl RecordedRequest {
+    /// A header's value by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The path alone.
+    pub fn path(&self) -> &str {
+        self.path_and_query.split('?').next().unwrap_or("")
+    }
+
+    /// The raw query string (empty when none).
+    pub fn raw_query(&self) -> &str {
+        self.path_and_query.split_once('?').map_or("", |(_, q)| q)
+    }
+
+    /// The decoded query pairs, in order.
+    pub fn query(&self) -> Vec<(String, String)> {
+        decode_pairs(self.raw_query())
+    }
+
+    /// One decoded query value.
+    pub fn query_value(&self, name: &str) -> Option<String> {
+        self.query().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The body as UTF-8 text (lossy).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Decodes `a=1&b=x%20y` (and `+` as space, as forms do).
+pub fn decode_pairs(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What the mock answers.
+#[derive(Clone, Debug)]
+pub struct MockResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// Wait this long before answering (checked against the first-byte timeout).
+    pub delay: Duration,
+}
+
+impl MockResponse {
+    /// Any status, content type and body.
+    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> MockResponse {
+        MockResponse {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// A JSON answer.
+    pub fn json(status: u16, body: &str) -> MockResponse {
+        MockResponse::new(status, "application/json", body)
+    }
+
+    /// An HTML answer (a proxy's error page, a login page...).
+    pub fn html(status: u16, body: &str) -> MockResponse {
+        MockResponse::new(status, "text/html; charset=UTF-8", body)
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> MockResponse {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answers only after `delay`.
+    pub fn delayed(mut self, delay: Duration) -> MockResponse {
+        self.delay = delay;
+        self
+    }
+}
+
+type Responder = dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync;
+
+/// A provider stand-in: a responder and the log of what it received.
+pub struct MockProvider {
+    responder: Box<Responder>,
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+impl MockProvider {
+    /// Answers each request with `f(request)`.
+    pub fn new(f: impl Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static) -> Arc<MockProvider> {
+        Arc::new(MockProvider { responder: Box::new(f), log: Mutex::new(Vec::new()) })
+    }
+
+    /// Answers every request the same way.
+    pub fn always(response: MockResponse) -> Arc<MockProvider> {
+        MockProvider::new(move |_| response.clone())
+    }
+
+    /// Answers requests with `responses` in order; the last one repeats.
+    pub fn replying(responses: Vec<MockResponse>) -> Arc<MockProvider> {
+        let queue = Mutex::new(responses.into_iter().collect::<std::collections::VecDeque<_>>());
+        MockProvider::new(move |_| {
+            let mut q = queue.lock().expect("mock queue");
+            if q.len() > 1 {
+                q.pop_front().expect("non-empty")
+            } else {
+                q.front().cloned().unwrap_or_else(|| MockResponse::new(500, "text/plain", "no canned answer"))
+            }
+        })
+    }
+
+    /// Every provider's documented example answers, chosen by path.
+    pub fn builtin() -> Arc<MockProvider> {
+        MockProvider::new(|req| {
+            let path = req.path();
+            let answer = if path.ends_with("/pbx/proxyapi.php") {
+                tring::answer(req)
+            } else if path.contains("/api/ver1.0/") || path.ends_with("/oauth/token") {
+                ringme::answer(req)
+            } else {
+                ringostat::answer(req)
+            };
+            answer.unwrap_or_else(|| MockResponse::json(404, r#"{"message":"Not found"}"#))
+        })
+    }
+
+    /// Everything received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.log.lock().expect("mock log").clone()
+    }
+
+    /// The only request received; panics (a test failure) otherwise.
+    pub fn single(&self) -> RecordedRequest {
+        let log = self.requests();
+        assert_eq!(log.len(), 1, "expected exactly one request, got {log:#?}");
+        log.into_iter().next().expect("one request")
+    }
+
+    /// Serves one request: records it, waits the answer's delay (failing
+    /// with a timeout when the request's first-byte timeout is shorter),
+    /// and answers.
+    pub async fn serve(
+        &self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+    ) -> Result<http::Response<WasiBody>, Error> {
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await?.to_bytes().to_vec();
+        let recorded = RecordedRequest {
+            method: parts.method.to_string(),
+            url: parts.uri.to_string(),
+            path_and_query: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body,
+            timeouts: [
+                options.and_then(|o| o.connect_timeout),
+                options.and_then(|o| o.first_byte_timeout),
+                options.and_then(|o| o.between_bytes_timeout),
+            ],
+        };
+        let answer = (self.responder)(&recorded);
+        let first_byte = recorded.timeouts[1];
+        self.log.lock().expect("mock log").push(recorded);
+        if !answer.delay.is_zero() {
+            match first_byte {
+                Some(limit) if limit < answer.delay => {
+                    tokio::time::sleep(limit).await;
+                    return Err(Error::ConnectionReadTimeout);
+                }
+                _ => tokio::time::sleep(answer.delay).await,
+            }
+        }
+        let mut builder = http::Response::builder().status(answer.status);
+        for (n, v) in &answer.headers {
+            builder = builder.header(n, v);
+        }
+        builder.body(full_body(answer.body)).map_err(|_| Error::InternalError(Some("bad mock answer".into())))
+    }
+}

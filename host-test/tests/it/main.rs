@@ -1,0 +1,8 @@
+//! One integration-test binary for the whole component (one link of the
+//! wasmtime host, one compiled component shared by every test).
+
+mod common;
+mod host;
+mod ringme;
+mod ringostat;
+mod tring;

@@ -1,0 +1,1 @@
+//! ringme through the component.

@@ -1,0 +1,1 @@
+//! tring through the component.

@@ -1,0 +1,41 @@
+//! `pbx-component`: one WebAssembly component with a typed API over cloud-PBX
+//! HTTP APIs. The WIT contract lives in `wit/`; this crate implements it.
+//!
+//! Layout:
+//! - [`http`]: the one WASI HTTP client every provider sends through.
+//! - [`error`]: constructors and mapping rules for the shared `error` variant.
+//! - [`validate`]: input checks that run before anything is sent.
+//! - [`url`]: base URLs, percent-encoded queries and form bodies.
+//! - [`ringostat`], [`tring`], [`ringme`]: each provider's request building
+//!   and response decoding (pure, unit-tested natively) and its export.
+
+pub mod error;
+pub mod http;
+pub mod ringme;
+pub mod ringostat;
+pub mod tring;
+pub mod url;
+pub mod validate;
+
+mod bindings {
+    wit_bindgen::generate!({
+        world: "pbx",
+        path: "wit",
+        with: {
+            "wasi:http/types@0.2.12": wasi::http::types,
+            "wasi:http/outgoing-handler@0.2.12": wasi::http::outgoing_handler,
+            "wasi:io/poll@0.2.12": wasi::io::poll,
+            "wasi:io/error@0.2.12": wasi::io::error,
+            "wasi:io/streams@0.2.12": wasi::io::streams,
+            "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
+        },
+    });
+
+    /// The type that implements every exported interface.
+    pub struct Component;
+
+    export!(Component);
+}
+
+pub use bindings::exports::telephony::pbx::types::{Error, FieldError, ProviderError};
+pub(crate) use bindings::Component;

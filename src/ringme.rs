@@ -1,0 +1,1 @@
+//! RingMe PBX REST API: OAuth, request building, decoding and export.

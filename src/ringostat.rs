@@ -1,0 +1,395 @@
+//! Ringostat: request building and response decoding (pure), and the
+//! `ringostat` export that joins them through [`crate::http::send`].
+
+use crate::bindings::exports::telephony::pbx::ringostat::{
+    CallDirection, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
+};
+use crate::error::{self, decode, from_status, Result};
+use crate::http::{self, Method, Request, Response};
+use crate::url::{form_body, BaseUrl};
+use crate::validate;
+use crate::{Component, Error, ProviderError};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Where Ringostat lives unless `base-url` says otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://api.ringostat.net";
+/// The JSON-RPC method of the extended call-back (one backslash each).
+pub const EXTERNAL_CALLBACK_METHOD: &str = "Api\\V2\\Callback.external";
+
+/// JSON-RPC ids: a counter per component instance, starting at 1.
+static NEXT_RPC_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Guest for Component {
+    fn sip_online(cfg: Config) -> Result<Vec<String>> {
+        run(&cfg, || decode_logins(&http::send(&sip_online_request(&cfg)?)?))
+    }
+
+    fn smart_phone_online(cfg: Config, project_id: String, token: String, with_do_not_disturb: bool) -> Result<Vec<String>> {
+        run(&cfg, || {
+            let req = smart_phone_online_request(&cfg, &project_id, &token, with_do_not_disturb)?;
+            decode_logins(&http::send(&req)?)
+        })
+        .map_err(|e| e.redact(&[&token]))
+    }
+
+    fn sip_speaking(cfg: Config) -> Result<Vec<String>> {
+        run(&cfg, || decode_logins(&http::send(&sip_speaking_request(&cfg)?)?))
+    }
+
+    fn simple_callback(cfg: Config, extension: String, destination: String) -> Result<()> {
+        run(&cfg, || decode_simple_callback(&http::send(&simple_callback_request(&cfg, &extension, &destination)?)?))
+    }
+
+    fn extended_callback(cfg: Config, req: ExtendedCallbackRequest) -> Result<CallbackAccepted> {
+        run(&cfg, || {
+            let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
+            decode_extended_callback(&http::send(&extended_callback_request(&cfg, &req, id)?)?)
+        })
+    }
+}
+
+/// Runs one operation and scrubs the auth key from whatever error it gives.
+fn run<T>(cfg: &Config, op: impl FnOnce() -> Result<T>) -> Result<T> {
+    op().map_err(|e| e.redact(&[&cfg.auth_key]))
+}
+
+/// Checks the config and starts a request with the `Auth-key` header.
+fn start(cfg: &Config, method: Method, path: &str, query: &[(&str, &str)]) -> Result<Request> {
+    validate::header_secret("cfg.auth-key", &cfg.auth_key)?;
+    let base = BaseUrl::parse("cfg.base-url", cfg.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), false)?;
+    let timeout = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
+    Ok(Request::new(method, base.target(path, query), timeout).header("Auth-key", cfg.auth_key.clone()))
+}
+
+/// `GET /sipstatus/online`.
+pub fn sip_online_request(cfg: &Config) -> Result<Request> {
+    start(cfg, Method::Get, "/sipstatus/online", &[])
+}
+
+/// `GET /sipstatus/online?project_id=&token=&withRspDoNotDisturbSips=`.
+pub fn smart_phone_online_request(cfg: &Config, project_id: &str, token: &str, dnd: bool) -> Result<Request> {
+    validate::digits("project-id", project_id)?;
+    validate::non_empty("token", token)?;
+    validate::no_controls("token", token)?;
+    let dnd = if dnd { "true" } else { "false" };
+    start(
+        cfg,
+        Method::Get,
+        "/sipstatus/online",
+        &[("project_id", project_id), ("token", token), ("withRspDoNotDisturbSips", dnd)],
+    )
+}
+
+/// `GET /sipstatus/speaking`.
+pub fn sip_speaking_request(cfg: &Config) -> Result<Request> {
+    start(cfg, Method::Get, "/sipstatus/speaking", &[])
+}
+
+/// `POST /callback/outward_call`, form-encoded `extension`, `destination`.
+pub fn simple_callback_request(cfg: &Config, extension: &str, destination: &str) -> Result<Request> {
+    validate::phone("extension", extension)?;
+    validate::phone_or_login("destination", destination)?;
+    let body = form_body(&[("extension", extension), ("destination", destination)]);
+    Ok(start(cfg, Method::Post, "/callback/outward_call", &[])?.body("application/x-www-form-urlencoded", body))
+}
+
+/// The JSON-RPC 2.0 envelope of the extended call-back.
+#[derive(Serialize)]
+struct RpcRequest<'a> {
+    jsonrpc: &'static str,
+    id: u64,
+    method: &'static str,
+    params: ExternalParams<'a>,
+}
+
+/// `params` of `Api\V2\Callback.external`, in the page's order; unset
+/// options are left out.
+#[derive(Serialize)]
+struct ExternalParams<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callee_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    caller_type: Option<&'static str>,
+    caller: &'a str,
+    callee: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manager_dst: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<&'static str>,
+    #[serde(rename = "projectId")]
+    project_id: &'a str,
+    #[serde(rename = "clientIp", skip_serializing_if = "Option::is_none")]
+    client_ip: Option<&'a str>,
+    #[serde(rename = "utmSource", skip_serializing_if = "Option::is_none")]
+    utm_source: Option<&'a str>,
+    #[serde(rename = "utmMedium", skip_serializing_if = "Option::is_none")]
+    utm_medium: Option<&'a str>,
+    #[serde(rename = "utmCampaign", skip_serializing_if = "Option::is_none")]
+    utm_campaign: Option<&'a str>,
+    #[serde(rename = "utmTerm", skip_serializing_if = "Option::is_none")]
+    utm_term: Option<&'a str>,
+    #[serde(rename = "utmContent", skip_serializing_if = "Option::is_none")]
+    utm_content: Option<&'a str>,
+    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
+    client_id: Option<&'a str>,
+    #[serde(rename = "clientUserAgent", skip_serializing_if = "Option::is_none")]
+    client_user_agent: Option<&'a str>,
+}
+
+fn party_type(t: PartyType) -> &'static str {
+    match t {
+        PartyType::Default => "default",
+        PartyType::Scheme => "scheme",
+    }
+}
+
+/// A caller or callee: a scheme id when its type is `scheme`, otherwise a
+/// phone number or SIP login.
+fn party(field: &str, value: &str, kind: Option<PartyType>) -> Result<()> {
+    match kind {
+        Some(PartyType::Scheme) => validate::digits(field, value),
+        _ => validate::phone_or_login(field, value),
+    }
+}
+
+/// `POST /a/v2`: JSON-RPC 2.0 `Api\V2\Callback.external` with request id `id`.
+pub fn extended_callback_request(cfg: &Config, req: &ExtendedCallbackRequest, id: u64) -> Result<Request> {
+    validate::digits("req.project-id", &req.project_id)?;
+    party("req.caller", &req.caller, req.caller_type)?;
+    party("req.callee", &req.callee, req.callee_type)?;
+    if let Some(ip) = &req.client_ip {
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(error::invalid("req.client-ip", "must be an IPv4 or IPv6 address"));
+        }
+    }
+    let params = ExternalParams {
+        callee_type: req.callee_type.map(party_type),
+        caller_type: req.caller_type.map(party_type),
+        caller: &req.caller,
+        callee: &req.callee,
+        manager_dst: req.manager_first.map(u8::from),
+        direction: req.direction.map(|d| match d {
+            CallDirection::Inbound => "in",
+            CallDirection::Outbound => "out",
+        }),
+        project_id: &req.project_id,
+        client_ip: req.client_ip.as_deref(),
+        utm_source: req.utm_source.as_deref(),
+        utm_medium: req.utm_medium.as_deref(),
+        utm_campaign: req.utm_campaign.as_deref(),
+        utm_term: req.utm_term.as_deref(),
+        utm_content: req.utm_content.as_deref(),
+        client_id: req.client_id.as_deref(),
+        client_user_agent: req.client_user_agent.as_deref(),
+    };
+    let body = serde_json::to_vec(&RpcRequest {
+        jsonrpc: "2.0",
+        id,
+        method: EXTERNAL_CALLBACK_METHOD,
+        params,
+    })
+    .map_err(|e| decode(format!("encoding the request failed: {e}")))?;
+    Ok(start(cfg, Method::Post, "/a/v2", &[])?.body("application/json", body))
+}
+
+/// Maps a non-2xx answer to its error, with the provider's message when the
+/// body carries one (`{"message": ...}` or `{"error": ...}`).
+fn check_status(resp: &Response) -> Result<()> {
+    if resp.is_success() {
+        return Ok(());
+    }
+    let (code, message) = match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(v) => rpc_error_parts(v.get("error").unwrap_or(&v)).unwrap_or_else(|| (None, error::describe_body(resp))),
+        Err(_) => (None, error::describe_body(resp)),
+    };
+    Err(from_status(resp, code, message))
+}
+
+/// Code and message from an error object (`{"code","message"}`), or a bare
+/// message string.
+fn rpc_error_parts(err: &Value) -> Option<(Option<String>, String)> {
+    match err {
+        Value::String(s) => Some((None, error::clip(s))),
+        Value::Object(o) => {
+            let code = o.get("code").and_then(|c| match c {
+                Value::String(s) => Some(error::clip(s)),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            let message = o.get("message").and_then(Value::as_str).map(error::clip);
+            if code.is_none() && message.is_none() {
+                return None;
+            }
+            Some((code, message.unwrap_or_else(|| "the provider refused the request".into())))
+        }
+        _ => None,
+    }
+}
+
+/// A JSON array of SIP logins.
+pub fn decode_logins(resp: &Response) -> Result<Vec<String>> {
+    check_status(resp)?;
+    serde_json::from_slice::<Vec<String>>(&resp.body)
+        .map_err(|_| decode(format!("expected a JSON array of SIP logins, got {}", error::describe_body(resp))))
+}
+
+/// Any 2xx answer is accepted, unless its body is JSON carrying `error`.
+pub fn decode_simple_callback(resp: &Response) -> Result<()> {
+    check_status(resp)?;
+    if let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(&resp.body) {
+        if let Some(err) = o.get("error").filter(|e| !e.is_null()) {
+            return Err(refusal(resp.status, err));
+        }
+    }
+    Ok(())
+}
+
+/// A JSON-RPC 2.0 answer: `error` (even with 200) is `provider`; otherwise
+/// the `result` as JSON text.
+pub fn decode_extended_callback(resp: &Response) -> Result<CallbackAccepted> {
+    check_status(resp)?;
+    let v: Value = serde_json::from_slice(&resp.body)
+        .map_err(|_| decode(format!("expected a JSON-RPC answer, got {}", error::describe_body(resp))))?;
+    let Value::Object(o) = v else {
+        return Err(decode("expected a JSON-RPC answer object"));
+    };
+    if let Some(err) = o.get("error").filter(|e| !e.is_null()) {
+        return Err(refusal(resp.status, err));
+    }
+    let id = o.get("id").and_then(|id| match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    Ok(CallbackAccepted {
+        result: o.get("result").map_or_else(|| "null".to_string(), Value::to_string),
+        id,
+    })
+}
+
+fn refusal(status: u16, err: &Value) -> Error {
+    let (code, message) = rpc_error_parts(err).unwrap_or((None, "the provider refused the request".into()));
+    Error::Provider(ProviderError { status, code, message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+    }
+
+    fn ok(body: &str) -> Response {
+        Response { status: 200, headers: vec![("content-type".into(), b"application/json".to_vec())], body: body.into() }
+    }
+
+    fn ext() -> ExtendedCallbackRequest {
+        ExtendedCallbackRequest {
+            project_id: "11111".into(),
+            caller: "380671112233".into(),
+            callee: "380632223344".into(),
+            callee_type: None,
+            caller_type: None,
+            direction: None,
+            manager_first: None,
+            client_ip: None,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            utm_term: None,
+            utm_content: None,
+            client_id: None,
+            client_user_agent: None,
+        }
+    }
+
+    #[test]
+    fn status_requests_are_plain_gets_with_the_key() {
+        let r = sip_online_request(&cfg()).unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(r.target.to_url(), "https://api.ringostat.net/sipstatus/online");
+        assert_eq!(r.wire_headers(), vec![("Auth-key".to_string(), "KEY-123".to_string())]);
+        assert_eq!(r.timeout_ms, validate::DEFAULT_TIMEOUT_MS);
+        assert_eq!(sip_speaking_request(&cfg()).unwrap().target.path_and_query, "/sipstatus/speaking");
+        let r = smart_phone_online_request(&cfg(), "42", "t o&k", true).unwrap();
+        assert_eq!(r.target.path_and_query, "/sipstatus/online?project_id=42&token=t%20o%26k&withRspDoNotDisturbSips=true");
+    }
+
+    #[test]
+    fn simple_callback_is_form_encoded() {
+        let r = simple_callback_request(&cfg(), "380441112233", "+380671112233").unwrap();
+        let body = r.body.as_ref().unwrap();
+        assert_eq!(body.content_type, "application/x-www-form-urlencoded");
+        assert_eq!(body.bytes, b"extension=380441112233&destination=%2B380671112233");
+        assert!(r.wire_headers().contains(&("Content-Length".to_string(), body.bytes.len().to_string())));
+    }
+
+    #[test]
+    fn extended_callback_body_matches_the_page() {
+        let mut req = ext();
+        req.callee_type = Some(PartyType::Default);
+        req.caller_type = Some(PartyType::Default);
+        req.manager_first = Some(true);
+        req.direction = Some(CallDirection::Outbound);
+        req.client_ip = Some("10.10.10.10".into());
+        req.utm_source = Some("ringostat".into());
+        let r = extended_callback_request(&cfg(), &req, 777).unwrap();
+        let body = String::from_utf8(r.body.unwrap().bytes).unwrap();
+        assert_eq!(
+            body,
+            r#"{"jsonrpc":"2.0","id":777,"method":"Api\\V2\\Callback.external","params":{"callee_type":"default","caller_type":"default","caller":"380671112233","callee":"380632223344","manager_dst":1,"direction":"out","projectId":"11111","clientIp":"10.10.10.10","utmSource":"ringostat"}}"#
+        );
+        let minimal = String::from_utf8(extended_callback_request(&cfg(), &ext(), 1).unwrap().body.unwrap().bytes).unwrap();
+        assert!(!minimal.contains("manager_dst") && !minimal.contains("utm"), "{minimal}");
+    }
+
+    #[test]
+    fn scheme_callee_is_an_id() {
+        let mut req = ext();
+        req.callee = "12345".into();
+        assert!(extended_callback_request(&cfg(), &req, 1).is_err());
+        req.callee_type = Some(PartyType::Scheme);
+        assert!(extended_callback_request(&cfg(), &req, 1).is_ok());
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let field = |r: Result<Request>| match r {
+            Err(Error::InvalidInput(f)) => f.field,
+            other => panic!("{other:?}"),
+        };
+        let mut c = cfg();
+        c.auth_key = String::new();
+        assert_eq!(field(sip_online_request(&c)), "cfg.auth-key");
+        c.auth_key = "k\r\nX-Evil: 1".into();
+        assert_eq!(field(sip_online_request(&c)), "cfg.auth-key");
+        let mut c = cfg();
+        c.base_url = Some("ftp://x".into());
+        assert_eq!(field(sip_online_request(&c)), "cfg.base-url");
+        assert_eq!(field(simple_callback_request(&cfg(), "12", "380671112233")), "extension");
+        assert_eq!(field(simple_callback_request(&cfg(), "380441112233", "a b")), "destination");
+        assert_eq!(field(smart_phone_online_request(&cfg(), "1&x=2", "t", false)), "project-id");
+        let mut req = ext();
+        req.client_ip = Some("not-an-ip".into());
+        assert_eq!(field(extended_callback_request(&cfg(), &req, 1)), "req.client-ip");
+    }
+
+    #[test]
+    fn decodes_logins_and_refusals() {
+        assert_eq!(decode_logins(&ok(r#"["a","b"]"#)).unwrap(), vec!["a", "b"]);
+        assert!(matches!(decode_logins(&ok("<html></html>")), Err(Error::Decode(_))));
+        assert!(matches!(decode_logins(&ok(r#"{"a":1}"#)), Err(Error::Decode(_))));
+        let accepted = decode_extended_callback(&ok(r#"{"jsonrpc":"2.0","id":"777","result":{"ok":true}}"#)).unwrap();
+        assert_eq!((accepted.result.as_str(), accepted.id.as_deref()), (r#"{"ok":true}"#, Some("777")));
+        match decode_extended_callback(&ok(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"Invalid number"}}"#)) {
+            Err(Error::Provider(p)) => assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("-32602"), "Invalid number")),
+            other => panic!("{other:?}"),
+        }
+        assert!(decode_simple_callback(&ok(r#"{"status":"ok"}"#)).is_ok());
+        assert!(decode_simple_callback(&ok("")).is_ok());
+        assert!(matches!(decode_simple_callback(&ok(r#"{"error":"Forbidden number"}"#)), Err(Error::Provider(_))));
+    }
+}

@@ -1,0 +1,1 @@
+//! TRiNG / MiRTA PBX `proxyapi.php`: request building, decoding and export.

@@ -1,0 +1,176 @@
+//! Base URLs, request targets, percent-encoded query strings and
+//! `application/x-www-form-urlencoded` bodies. No value is ever concatenated
+//! into a URL or body without going through [`encode_component`].
+
+use crate::error::{invalid, Result};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986 "unreserved" characters is encoded.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes one query or form component (name or value).
+pub fn encode_component(s: &str) -> String {
+    utf8_percent_encode(s, COMPONENT).to_string()
+}
+
+/// `http` or `https`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain HTTP (loopback stand-ins, private gateways).
+    Http,
+    /// HTTP over TLS.
+    Https,
+}
+
+/// A validated base URL: scheme, authority and an optional path prefix
+/// (without a trailing slash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// `host[:port]`.
+    pub authority: String,
+    /// Path prefix, empty or starting with `/`, never ending with `/`.
+    pub prefix: String,
+}
+
+/// Where one request goes: the base plus a path and an encoded query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// `host[:port]`.
+    pub authority: String,
+    /// Path and query, e.g. `/sipstatus/online?project_id=1`.
+    pub path_and_query: String,
+}
+
+impl Target {
+    /// The whole URL as text (for tests and the CLI; may contain secrets).
+    pub fn to_url(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        format!("{scheme}://{}{}", self.authority, self.path_and_query)
+    }
+}
+
+impl BaseUrl {
+    /// Parses an `http://` or `https://` URL. With `bare_host_is_https`, a
+    /// value with no scheme (`pbx.example.com`) means `https://` that host.
+    pub fn parse(field: &str, value: &str, bare_host_is_https: bool) -> Result<BaseUrl> {
+        if value.is_empty() {
+            return Err(invalid(field, "must not be empty"));
+        }
+        if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(invalid(field, "must not contain spaces or control characters (CR, LF, NUL)"));
+        }
+        let (scheme, rest) = if let Some(rest) = value.strip_prefix("https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = value.strip_prefix("http://") {
+            (Scheme::Http, rest)
+        } else if bare_host_is_https && !value.contains("://") {
+            (Scheme::Https, value)
+        } else {
+            return Err(invalid(field, "must be an http:// or https:// URL"));
+        };
+        if rest.contains(['?', '#']) {
+            return Err(invalid(field, "must not carry a query or a fragment"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        if authority.is_empty() {
+            return Err(invalid(field, "has no host"));
+        }
+        if authority.contains('@') {
+            return Err(invalid(field, "must not carry user information"));
+        }
+        let valid_authority = authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_'));
+        if !valid_authority {
+            return Err(invalid(field, "has an invalid host"));
+        }
+        if let Some((host, port)) = authority.rsplit_once(':').filter(|_| !authority.ends_with(']')) {
+            if host.is_empty() || port.parse::<u16>().is_err() {
+                return Err(invalid(field, "has an invalid host or port"));
+            }
+        }
+        if path.contains('%') || path.contains("//") {
+            return Err(invalid(field, "has an invalid path"));
+        }
+        Ok(BaseUrl {
+            scheme,
+            authority: authority.to_ascii_lowercase(),
+            prefix: path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The target `<base><path>?<query>`. `path` starts with `/` and is
+    /// fixed text or already-encoded segments; query pairs are encoded here.
+    pub fn target(&self, path: &str, query: &[(&str, &str)]) -> Target {
+        let mut path_and_query = format!("{}{}", self.prefix, path);
+        if !query.is_empty() {
+            path_and_query.push('?');
+            path_and_query.push_str(&encode_pairs(query));
+        }
+        Target {
+            scheme: self.scheme,
+            authority: self.authority.clone(),
+            path_and_query,
+        }
+    }
+}
+
+/// `a=1&b=x%20y`: each name and value percent-encoded.
+pub fn encode_pairs(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode_component(k));
+        out.push('=');
+        out.push_str(&encode_component(v));
+    }
+    out
+}
+
+/// An `application/x-www-form-urlencoded` body (spaces as `+`).
+pub fn form_body(pairs: &[(&str, &str)]) -> Vec<u8> {
+    encode_pairs(pairs).replace("%20", "+").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_normalises_base_urls() {
+        let b = BaseUrl::parse("f", "https://API.ringostat.net/", false).unwrap();
+        assert_eq!((b.scheme, b.authority.as_str(), b.prefix.as_str()), (Scheme::Https, "api.ringostat.net", ""));
+        let b = BaseUrl::parse("f", "http://127.0.0.1:8080/base/", false).unwrap();
+        assert_eq!(b.target("/x", &[]).to_url(), "http://127.0.0.1:8080/base/x");
+        let b = BaseUrl::parse("f", "pbx.example.com", true).unwrap();
+        assert_eq!(b.target("/pbx/proxyapi.php", &[("a", "b")]).to_url(), "https://pbx.example.com/pbx/proxyapi.php?a=b");
+    }
+
+    #[test]
+    fn refuses_bad_base_urls() {
+        for bad in [
+            "", "ftp://x", "pbx.example.com", "https://", "https://a b", "https://h\r\nX: y", "https://u:p@h",
+            "https://h?x=1", "https://h:99999", "https://h/%2e", "https://h:port",
+        ] {
+            assert!(matches!(BaseUrl::parse("cfg.base-url", bad, false), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn encodes_everything_that_could_break_a_query() {
+        assert_eq!(encode_pairs(&[("a b", "x&y=z#?+%/\r\n"), ("k", "é")]), "a%20b=x%26y%3Dz%23%3F%2B%25%2F%0D%0A&k=%C3%A9");
+        assert_eq!(form_body(&[("m", "hi there"), ("n", "+1")]), b"m=hi+there&n=%2B1");
+    }
+}
