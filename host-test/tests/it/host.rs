@@ -66,3 +66,18 @@ async fn dynamic_calls_reach_the_mock() {
     );
     assert_eq!(mock.single().path(), "/sipstatus/speaking");
 }
+
+/// `wasmtime run --invoke 'name(...)'` finds a function by its bare name
+/// across every exported interface, and refuses names that occur twice.
+#[test]
+fn function_names_are_unique_across_interfaces() {
+    let h = host();
+    let mut names: Vec<String> = dynamic::list_functions(&h.engine, &h.component)
+        .into_iter()
+        .map(|f| f.split_once('.').map(|(_, n)| n.to_string()).unwrap_or(f))
+        .collect();
+    let total = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), total, "a function name occurs in two interfaces");
+}
