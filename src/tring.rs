@@ -1,1 +1,0 @@
-//! TRiNG / MiRTA PBX `proxyapi.php`: request building, decoding and export.

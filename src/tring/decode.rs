@@ -1,0 +1,383 @@
+//! Decoding `proxyapi.php` answers (pure). The API reports most failures
+//! with HTTP 200: the "Too bad... security api key" text, an empty body, a
+//! `{"Response":"Error"}` object, or a body that is not what was asked for.
+
+use crate::bindings::exports::telephony::pbx::tring::{DialResult, Media, PeerCounts};
+use crate::error::{self, decode, from_status, Result};
+use crate::http::Response;
+use crate::{Error, ProviderError};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// What a JSON-text function asked for; it decides what an empty body means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Rows: an empty body is the empty list `[]`.
+    Rows,
+    /// One object, or the answer to an action: an empty body is `not-found`.
+    One,
+    /// Text in another format (CSV, XML), returned unchecked; an empty body
+    /// is the empty text.
+    Text,
+}
+
+/// The message of [`Error::Unauthorized`] for the "Too bad" answer (the
+/// body itself is not echoed).
+pub const BAD_KEY: &str =
+    "the server refused the API key (wrong key, unknown tenant, or a read-only key calling a write function)";
+/// The message of [`Error::NotFound`] for an empty answer.
+pub const EMPTY: &str = "the server answered with an empty body (nothing found, or an unknown id or parameter)";
+
+/// The fields of an answer object that carry a status (others are skipped).
+#[derive(Deserialize)]
+struct Status {
+    #[serde(rename = "Response")]
+    response: Option<Value>,
+    #[serde(rename = "Message")]
+    message: Option<Value>,
+    #[serde(rename = "ID")]
+    id: Option<Value>,
+}
+
+/// Status check, then the "Too bad" text; returns the trimmed body.
+fn checked(resp: &Response) -> Result<&[u8]> {
+    if !resp.is_success() {
+        return Err(from_status(resp, None, error::describe_body(resp)));
+    }
+    let body = resp.body.trim_ascii();
+    if is_bad_key(body) {
+        return Err(Error::Unauthorized(BAD_KEY.into()));
+    }
+    Ok(body)
+}
+
+/// `Too bad... you mistaken the security api key.`, in any case.
+pub fn is_bad_key(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(200)];
+    let Ok(text) = core::str::from_utf8(head) else { return false };
+    let text = text.to_ascii_lowercase();
+    text.starts_with("too bad") && text.contains("api key")
+}
+
+fn not_json(resp: &Response) -> Error {
+    decode(format!("expected JSON, got {}", error::describe_body(resp)))
+}
+
+fn text(v: &Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `provider` (status 200, no code) with the server's message.
+fn refusal(status: u16, message: Option<String>) -> Error {
+    let message = message.filter(|m| !m.trim().is_empty());
+    Error::Provider(ProviderError {
+        status,
+        code: None,
+        message: message.map_or_else(|| "the server refused the request".into(), |m| error::clip(&m)),
+    })
+}
+
+/// Parses an answer object's status fields (validating the whole JSON) and
+/// turns `Response: Error` into [`refusal`].
+fn status(resp: &Response, body: &[u8]) -> Result<Status> {
+    let s: Status = serde_json::from_slice(body).map_err(|_| not_json(resp))?;
+    match &s.response {
+        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, text(&s.message))),
+        _ => Ok(s),
+    }
+}
+
+/// A JSON answer as text, checked to be JSON; see [`Shape`] for empty
+/// bodies. A JSON object with `Response: Error` is `provider`.
+pub fn decode_json(resp: &Response, shape: Shape) -> Result<String> {
+    let body = checked(resp)?;
+    if body.is_empty() {
+        return match shape {
+            Shape::Rows => Ok("[]".into()),
+            Shape::Text => Ok(String::new()),
+            Shape::One => Err(Error::NotFound(EMPTY.into())),
+        };
+    }
+    if shape == Shape::Text {
+        return Ok(String::from_utf8_lossy(body).into_owned());
+    }
+    if body.first() == Some(&b'{') {
+        status(resp, body)?;
+    } else {
+        serde_json::from_slice::<IgnoredAny>(body).map_err(|_| not_json(resp))?;
+    }
+    String::from_utf8(body.to_vec()).map_err(|_| decode("the answer is not UTF-8"))
+}
+
+/// Whether a media type names text rather than binary media.
+fn is_text_type(ct: &str) -> bool {
+    let ct = ct.to_ascii_lowercase();
+    ct.starts_with("text/") || ct.contains("json") || ct.contains("xml")
+}
+
+/// The media type of well-known binary data.
+pub fn sniff(data: &[u8]) -> &'static str {
+    match data {
+        [b'I', b'D', b'3', ..] | [0xFF, 0xE0..=0xFF, ..] => "audio/mpeg",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => "audio/wav",
+        [b'O', b'g', b'g', b'S', ..] => "audio/ogg",
+        [b'%', b'P', b'D', b'F', ..] => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A binary answer. Empty: `not-found`. Labelled as text: when the bytes
+/// are text it is not the media asked for (`provider` for a `Response:
+/// Error` object, else `decode`); when they are binary, the server mislabelled
+/// them and the type is guessed with [`sniff`].
+pub fn decode_media(resp: &Response) -> Result<Media> {
+    let body = checked(resp)?;
+    if body.is_empty() {
+        return Err(Error::NotFound(EMPTY.into()));
+    }
+    let ct = resp.content_type().filter(|c| !c.is_empty()).unwrap_or("application/octet-stream");
+    let content_type = if is_text_type(ct) {
+        let textual = core::str::from_utf8(body).is_ok_and(|t| !t.contains('\0'));
+        if textual {
+            if body.first() == Some(&b'{') {
+                status(resp, body)?;
+            }
+            return Err(decode(format!("expected binary media, got {}", error::describe_body(resp))));
+        }
+        sniff(&resp.body).to_string()
+    } else {
+        ct.to_string()
+    };
+    Ok(Media { content_type, data: resp.body.clone() })
+}
+
+/// Pipe-separated text (INFO inforecording): one row per non-empty line,
+/// one field per `|`, a trailing empty field dropped. Empty: `not-found`;
+/// HTML: `decode`.
+pub fn decode_rows(resp: &Response) -> Result<Vec<Vec<String>>> {
+    let body = checked(resp)?;
+    if body.is_empty() {
+        return Err(Error::NotFound(EMPTY.into()));
+    }
+    if body.first() == Some(&b'<') {
+        return Err(decode(format!("expected pipe-separated text, got {}", error::describe_body(resp))));
+    }
+    let text = String::from_utf8_lossy(body);
+    Ok(text.lines().filter(|l| !l.trim().is_empty()).map(split_pipes).collect())
+}
+
+fn split_pipes(line: &str) -> Vec<String> {
+    let line = line.trim_end_matches('\r');
+    let line = line.strip_suffix('|').unwrap_or(line);
+    line.split('|').map(str::to_string).collect()
+}
+
+/// A JSON object's members in body order.
+struct Ordered(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Ordered {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Ordered, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    out.push(entry);
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A count sent as a number or as a string of digits.
+fn count(v: &Value) -> Option<u32> {
+    let n = match v {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.trim().parse::<u64>().ok()?,
+        _ => return None,
+    };
+    u32::try_from(n).ok()
+}
+
+/// COUNTPEERS: `{"<node>":"<n>",...,"total":n}`, nodes in body order.
+/// Empty: `not-found`; `Response: Error`: `provider`; anything else that
+/// is not an object of counts: `decode`.
+pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
+    let body = checked(resp)?;
+    if body.is_empty() {
+        return Err(Error::NotFound(EMPTY.into()));
+    }
+    let Ordered(members) = serde_json::from_slice(body).map_err(|_| not_json(resp))?;
+    let member = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let Some(Value::String(r)) = member("Response") {
+        if r.eq_ignore_ascii_case("error") {
+            return Err(refusal(resp.status, text(&member("Message"))));
+        }
+    }
+    let mut nodes = Vec::new();
+    let mut total = None;
+    for (name, v) in &members {
+        let n = count(v).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", error::clip(name))))?;
+        if name == "total" {
+            total = Some(n);
+        } else {
+            nodes.push((name.clone(), n));
+        }
+    }
+    let total = total.unwrap_or_else(|| nodes.iter().fold(0u32, |a, (_, n)| a.saturating_add(*n)));
+    Ok(PeerCounts { nodes, total })
+}
+
+/// DIAL: JSON `{"Response":"Success","Message":...,"ID":...}` or plain
+/// `Success|<message>|<id>|`. `Response: Error` / `Error|<message>|` is
+/// `provider` (status 200, no code); empty is `not-found`.
+pub fn decode_dial(resp: &Response) -> Result<DialResult> {
+    let body = checked(resp)?;
+    if body.is_empty() {
+        return Err(Error::NotFound(EMPTY.into()));
+    }
+    let (id, message) = if body.first() == Some(&b'{') {
+        let s = status(resp, body)?;
+        (text(&s.id), text(&s.message))
+    } else {
+        let plain = String::from_utf8_lossy(body);
+        let fields: Vec<&str> = plain.lines().next().unwrap_or("").split('|').collect();
+        let field = |i: usize| fields.get(i).map(|f| f.trim().to_string());
+        match fields.first().map(|f| f.trim()) {
+            Some(r) if r.eq_ignore_ascii_case("success") => (field(2), field(1)),
+            Some(r) if r.eq_ignore_ascii_case("error") => return Err(refusal(resp.status, field(1))),
+            _ => return Err(not_json(resp)),
+        }
+    };
+    match id.filter(|i| !i.is_empty()) {
+        Some(id) => Ok(DialResult { id, message: message.unwrap_or_default() }),
+        None => Err(decode("DIAL answered without an originate ID")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, ct: &str, body: &[u8]) -> Response {
+        Response { status, headers: vec![("content-type".into(), ct.as_bytes().to_vec())], body: body.to_vec() }
+    }
+
+    fn ok(body: &str) -> Response {
+        resp(200, "application/json", body.as_bytes())
+    }
+
+    const TOO_BAD: &str = "Too bad... you mistaken the security api key.";
+
+    #[test]
+    fn too_bad_is_unauthorized_whatever_the_type() {
+        for ct in ["application/json", "text/html", "audio/mpeg", ""] {
+            let r = resp(200, ct, TOO_BAD.as_bytes());
+            assert!(matches!(decode_json(&r, Shape::Rows), Err(Error::Unauthorized(ref m)) if m == BAD_KEY));
+            assert!(matches!(decode_json(&r, Shape::Text), Err(Error::Unauthorized(_))));
+            assert!(matches!(decode_media(&r), Err(Error::Unauthorized(_))));
+            assert!(matches!(decode_rows(&r), Err(Error::Unauthorized(_))));
+            assert!(matches!(decode_peer_counts(&r), Err(Error::Unauthorized(_))));
+            assert!(matches!(decode_dial(&r), Err(Error::Unauthorized(_))));
+        }
+        assert!(is_bad_key(b"TOO BAD... wrong API KEY"));
+        assert!(!is_bad_key(b"too bad"));
+    }
+
+    #[test]
+    fn empty_bodies_depend_on_the_shape() {
+        assert_eq!(decode_json(&ok(""), Shape::Rows).unwrap(), "[]");
+        assert_eq!(decode_json(&ok(" \r\n"), Shape::Rows).unwrap(), "[]");
+        assert_eq!(decode_json(&ok(""), Shape::Text).unwrap(), "");
+        assert!(matches!(decode_json(&ok(""), Shape::One), Err(Error::NotFound(_))));
+        assert!(matches!(decode_media(&resp(200, "text/html", b"")), Err(Error::NotFound(_))));
+        assert!(matches!(decode_rows(&ok("")), Err(Error::NotFound(_))));
+        assert!(matches!(decode_peer_counts(&ok("")), Err(Error::NotFound(_))));
+        assert!(matches!(decode_dial(&ok("")), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn json_text_is_checked() {
+        assert_eq!(decode_json(&ok(" [{\"a\":1}]\n"), Shape::Rows).unwrap(), "[{\"a\":1}]");
+        assert_eq!(decode_json(&ok("{\"a\":{\"Response\":1}}"), Shape::One).unwrap(), "{\"a\":{\"Response\":1}}");
+        assert_eq!(decode_json(&ok("{\"Response\":\"Success\",\"Message\":\"ok\"}"), Shape::One).unwrap(), "{\"Response\":\"Success\",\"Message\":\"ok\"}");
+        for bad in ["]", "<html></html>", "{\"a\":", "OK", "[1] 2"] {
+            assert!(matches!(decode_json(&ok(bad), Shape::Rows), Err(Error::Decode(_))), "{bad}");
+        }
+        match decode_json(&ok("{\"Response\":\"Error\",\"Message\":\"Queue not found\"}"), Shape::One) {
+            Err(Error::Provider(p)) => assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Queue not found")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(decode_json(&ok("a,b\n1,2\n"), Shape::Text).unwrap(), "a,b\n1,2");
+        match decode_json(&resp(500, "text/plain", b"boom"), Shape::Rows) {
+            Err(Error::Provider(p)) => assert_eq!((p.status, p.message.as_str()), (500, "boom")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(decode_json(&resp(401, "text/plain", b"no"), Shape::Rows), Err(Error::Unauthorized(_))));
+    }
+
+    #[test]
+    fn media_answers() {
+        let m = decode_media(&resp(200, "audio/mpeg", b"ID3\x04data")).unwrap();
+        assert_eq!((m.content_type.as_str(), m.data.as_slice()), ("audio/mpeg", &b"ID3\x04data"[..]));
+        let m = decode_media(&Response { status: 200, headers: vec![], body: b"\x01\x02".to_vec() }).unwrap();
+        assert_eq!(m.content_type, "application/octet-stream");
+        let m = decode_media(&resp(200, "text/html; charset=UTF-8", b"RIFF\x10\0\0\0WAVEfmt ")).unwrap();
+        assert_eq!(m.content_type, "audio/wav", "binary labelled as HTML is sniffed");
+        assert!(matches!(decode_media(&resp(200, "text/html", b"<html>Not found</html>")), Err(Error::Decode(_))));
+        assert!(matches!(
+            decode_media(&resp(200, "application/json", b"{\"Response\":\"Error\",\"Message\":\"no file\"}")),
+            Err(Error::Provider(ref p)) if p.message == "no file"
+        ));
+        assert_eq!(sniff(b"OggS"), "audio/ogg");
+        assert_eq!(sniff(b"%PDF-1.7"), "application/pdf");
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90]), "audio/mpeg");
+    }
+
+    #[test]
+    fn pipe_rows() {
+        let rows = decode_rows(&resp(200, "text/html", b"1588|101|202|2024-01-02 10:00:00|\r\n\r\n1589|x||\n")).unwrap();
+        assert_eq!(rows, vec![vec!["1588", "101", "202", "2024-01-02 10:00:00"], vec!["1589", "x", ""]]);
+        assert!(matches!(decode_rows(&resp(200, "text/html", b"<html></html>")), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn peer_counts_keep_body_order_and_read_strings() {
+        let p = decode_peer_counts(&ok("{\"zeta\":\"3\",\"alpha\":2,\"total\":\"5\"}")).unwrap();
+        assert_eq!(p.nodes, vec![("zeta".to_string(), 3), ("alpha".to_string(), 2)]);
+        assert_eq!(p.total, 5);
+        let p = decode_peer_counts(&ok("{\"n1\":1,\"n2\":\"4\"}")).unwrap();
+        assert_eq!(p.total, 5, "the sum when total is missing");
+        for bad in ["[]", "]", "{\"n\":\"x\"}", "{\"n\":-1}", "{\"n\":1.5}", "{\"n\":4294967296}"] {
+            assert!(matches!(decode_peer_counts(&ok(bad)), Err(Error::Decode(_))), "{bad}");
+        }
+        assert!(matches!(decode_peer_counts(&ok("{\"Response\":\"Error\",\"Message\":\"m\"}")), Err(Error::Provider(_))));
+    }
+
+    #[test]
+    fn dial_answers() {
+        let d = decode_dial(&ok("{\"Response\":\"Success\",\"Message\":\"Originate successfully queued\",\"ID\":\"15c5ec7352f0d7\"}")).unwrap();
+        assert_eq!((d.id.as_str(), d.message.as_str()), ("15c5ec7352f0d7", "Originate successfully queued"));
+        let d = decode_dial(&resp(200, "text/html", b"Success|Originate successfully queued|15a4cfe6429054|\n")).unwrap();
+        assert_eq!((d.id.as_str(), d.message.as_str()), ("15a4cfe6429054", "Originate successfully queued"));
+        match decode_dial(&ok("{\"Response\":\"Error\",\"Message\":\"Extension does not exist.\",\"ID\":\"\"}")) {
+            Err(Error::Provider(p)) => assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Extension does not exist.")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(decode_dial(&ok("Error|No such extension|")), Err(Error::Provider(ref p)) if p.message == "No such extension"));
+        assert!(matches!(decode_dial(&ok("{\"Response\":\"Success\"}")), Err(Error::Decode(_))));
+        assert!(matches!(decode_dial(&ok("]")), Err(Error::Decode(_))));
+        assert!(matches!(decode_dial(&ok("<html>")), Err(Error::Decode(_))));
+    }
+}

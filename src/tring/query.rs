@@ -1,0 +1,286 @@
+//! Building `proxyapi.php` requests: the checked config, the query in the
+//! page's order, the input checks, and the bodies (form, multipart). Pure:
+//! nothing here sends.
+
+use crate::bindings::exports::telephony::pbx::tring::Config;
+use crate::error::{invalid, Result};
+use crate::http::{Method, Request};
+use crate::url::{form_body, BaseUrl};
+use crate::validate;
+
+/// The API's path under `cfg.server`.
+pub const PATH: &str = "/pbx/proxyapi.php";
+
+/// The multipart boundary; a digit suffix is added while it occurs in the
+/// uploaded bytes.
+pub const BOUNDARY: &str = "pbx-tring-7c1e9b4a2f6d3e58";
+
+/// What a value must look like before it is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Numbers, extensions, names, channels, ids that are not database ids:
+    /// not empty, no whitespace or control characters.
+    Token,
+    /// A database id: ASCII digits.
+    Digits,
+    /// Free text (messages, date/times, caller ids): not empty or blank, no
+    /// control characters but tab, CR and LF.
+    Text,
+    /// JSON text of an object or an array.
+    Json,
+    /// A fixed or generated value (an action, an enum value, a number).
+    Fixed,
+}
+
+/// Checks one input value; the error names `field`.
+pub fn check(field: &str, value: &str, c: Check) -> Result<()> {
+    match c {
+        Check::Fixed => Ok(()),
+        Check::Digits => validate::digits(field, value),
+        Check::Token => {
+            validate::non_empty(field, value)?;
+            if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(invalid(field, "must not contain spaces or control characters"));
+            }
+            Ok(())
+        }
+        Check::Text => {
+            validate::non_empty(field, value)?;
+            if value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
+                return Err(invalid(field, "must not contain NUL or other control characters"));
+            }
+            Ok(())
+        }
+        Check::Json => {
+            let t = value.trim_start();
+            let shaped = t.starts_with('{') || t.starts_with('[');
+            if !shaped || serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+                return Err(invalid(field, "must be JSON text of an object or an array"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One query parameter: its name, its value (left out when `None`), the
+/// check it gets, and the WIT field an error names (`""`: the query name).
+#[derive(Clone, Copy, Debug)]
+pub struct P<'a>(pub &'static str, pub Option<&'a str>, pub Check, pub &'static str);
+
+/// A fixed value (an action, an enum value): no check.
+pub fn fx<'a>(name: &'static str, value: &'a str) -> P<'a> {
+    P(name, Some(value), Check::Fixed, "")
+}
+
+/// A value that is always sent, checked; errors name `name`.
+pub fn v<'a>(name: &'static str, value: &'a str, c: Check) -> P<'a> {
+    P(name, Some(value), c, "")
+}
+
+/// A value sent when given, checked; errors name `name`.
+pub fn o<'a>(name: &'static str, value: Option<&'a str>, c: Check) -> P<'a> {
+    P(name, value, c, "")
+}
+
+/// `name=<on>` when `value` is `Some(true)`; left out otherwise.
+pub fn flag(name: &'static str, value: Option<bool>, on: &'static str) -> P<'static> {
+    P(name, (value == Some(true)).then_some(on), Check::Fixed, "")
+}
+
+/// How a request ends: `format`, method and body.
+#[derive(Clone, Copy, Debug)]
+pub enum Tail<'a> {
+    /// `GET`, `format=<format>` last (`json` for JSON answers).
+    Get(&'static str),
+    /// `GET` without `format` (binary and pipe-separated answers).
+    Raw,
+    /// `POST`, `format=json` last, form body `<field>=<JSON text>`; the JSON
+    /// is checked (errors name the field).
+    Form(&'static str, &'a str),
+    /// `POST`, `format=json` last, multipart body with the file field
+    /// `filename`: (file name, media type, bytes), already checked.
+    File(&'a str, &'a str, &'a [u8]),
+}
+
+/// `GET` with `format=json`.
+pub const JSON: Tail<'static> = Tail::Get("json");
+
+/// Checks `cfg` and every parameter, then builds the request:
+/// `<server>/pbx/proxyapi.php?key=..&tenant=..&reqtype=..&<params>[&format=..]`.
+pub fn build(cfg: &Config, reqtype: &'static str, params: &[P<'_>], tail: Tail<'_>) -> Result<Request> {
+    validate::non_empty("cfg.api-key", &cfg.api_key)?;
+    validate::no_controls("cfg.api-key", &cfg.api_key)?;
+    let base = BaseUrl::parse("cfg.server", &cfg.server, true)?;
+    let timeout_ms = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
+    pairs.push(("key", &cfg.api_key));
+    if let Some(tenant) = &cfg.tenant {
+        check("cfg.tenant", tenant, Check::Token)?;
+        pairs.push(("tenant", tenant));
+    }
+    pairs.push(("reqtype", reqtype));
+    for P(name, value, c, field) in params {
+        if let Some(value) = value {
+            check(if field.is_empty() { name } else { field }, value, *c)?;
+            pairs.push((name, value));
+        }
+    }
+    let (method, format) = match tail {
+        Tail::Get(format) => (Method::Get, Some(format)),
+        Tail::Raw => (Method::Get, None),
+        Tail::Form(field, json) => {
+            check(field, json, Check::Json)?;
+            (Method::Post, Some("json"))
+        }
+        Tail::File(..) => (Method::Post, Some("json")),
+    };
+    if let Some(format) = format {
+        pairs.push(("format", format));
+    }
+    let req = Request::new(method, base.target(PATH, &pairs), timeout_ms);
+    Ok(match tail {
+        Tail::Form(field, json) => req.body("application/x-www-form-urlencoded", form_body(&[(field, json)])),
+        Tail::File(name, content_type, data) => {
+            let (ct, body) = multipart(name, content_type, data);
+            req.body(&ct, body)
+        }
+        _ => req,
+    })
+}
+
+/// A `multipart/form-data` body with one file field, `filename`; returns
+/// the Content-Type (with its boundary) and the bytes. The boundary is
+/// [`BOUNDARY`], with a number appended while it occurs in `data`.
+pub fn multipart(file_name: &str, content_type: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let mut boundary = BOUNDARY.to_string();
+    let mut n = 0u32;
+    while data.windows(boundary.len()).any(|w| w == boundary.as_bytes()) {
+        n += 1;
+        boundary = BOUNDARY.to_string() + &n.to_string();
+    }
+    let mut body = Vec::with_capacity(data.len() + 256);
+    for part in [
+        "--",
+        &boundary,
+        "\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"",
+        file_name,
+        "\"\r\nContent-Type: ",
+        content_type,
+        "\r\n\r\n",
+    ] {
+        body.extend_from_slice(part.as_bytes());
+    }
+    body.extend_from_slice(data);
+    for part in ["\r\n--", &boundary, "--\r\n"] {
+        body.extend_from_slice(part.as_bytes());
+    }
+    ("multipart/form-data; boundary=".to_string() + &boundary, body)
+}
+
+/// A file name for a multipart part header: not empty, no quotes,
+/// backslashes, slashes or control characters.
+pub fn file_name(field: &str, value: &str) -> Result<()> {
+    validate::non_empty(field, value)?;
+    if value.chars().any(|c| c.is_control() || matches!(c, '"' | '\\' | '/')) {
+        return Err(invalid(field, "must not contain quotes, slashes or control characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    fn cfg() -> Config {
+        Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None }
+    }
+
+    fn field<T: core::fmt::Debug>(r: Result<T>) -> String {
+        match r {
+            Err(Error::InvalidInput(f)) => f.field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_order_and_encoding() {
+        let r = build(&cfg(), "INFO", &[fx("info", "cdrs"), o("id", None, Check::Token), v("start", "2024-01-01 00:00", Check::Text)], JSON).unwrap();
+        assert_eq!(
+            r.target.to_url(),
+            "https://pbx.example.com/pbx/proxyapi.php?key=K%261&tenant=DEMO&reqtype=INFO&info=cdrs&start=2024-01-01%2000%3A00&format=json"
+        );
+        assert_eq!(r.method, Method::Get);
+        assert!(r.body.is_none());
+        let mut c = cfg();
+        c.tenant = None;
+        c.server = "http://127.0.0.1:8080/x/".into();
+        let r = build(&c, "PEERS", &[fx("n", "7"), flag("a", Some(true), "yes"), flag("b", Some(false), "yes")], Tail::Raw).unwrap();
+        assert_eq!(r.target.to_url(), "http://127.0.0.1:8080/x/pbx/proxyapi.php?key=K%261&reqtype=PEERS&n=7&a=yes");
+        let r = build(&c, "X", &[], Tail::Form("values", "{\"a\":\"b c\"}")).unwrap();
+        assert_eq!((r.method, r.target.path_and_query.as_str()), (Method::Post, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&format=json"));
+        let body = r.body.unwrap();
+        assert_eq!((body.content_type.as_str(), body.bytes.as_slice()), ("application/x-www-form-urlencoded", &b"values=%7B%22a%22%3A%22b+c%22%7D"[..]));
+        assert_eq!(field(build(&c, "X", &[], Tail::Form("values", "nope"))), "values");
+        assert_eq!(field(build(&c, "X", &[P("id", Some("x"), Check::Digits, "req.id")], JSON)), "req.id");
+    }
+
+    #[test]
+    fn config_checks() {
+        let with = |f: &dyn Fn(&mut Config)| {
+            let mut c = cfg();
+            f(&mut c);
+            field(build(&c, "PEERS", &[], JSON))
+        };
+        assert_eq!(with(&|c| c.api_key = String::new()), "cfg.api-key");
+        assert_eq!(with(&|c| c.api_key = "k\r\n".into()), "cfg.api-key");
+        assert_eq!(with(&|c| c.server = "ftp://x".into()), "cfg.server");
+        assert_eq!(with(&|c| c.server = String::new()), "cfg.server");
+        assert_eq!(with(&|c| c.tenant = Some(String::new())), "cfg.tenant");
+        assert_eq!(with(&|c| c.tenant = Some("a b".into())), "cfg.tenant");
+        assert_eq!(with(&|c| c.timeout_ms = Some(0)), "cfg.timeout-ms");
+        let mut c = cfg();
+        c.tenant = Some("%".into());
+        assert!(build(&c, "INFO", &[], JSON).is_ok(), "the CDR wildcard is a tenant");
+    }
+
+    #[test]
+    fn value_checks() {
+        for (v, c, ok) in [
+            ("101", Check::Token, true),
+            ("SIP/101-DEVEL-0000a1", Check::Token, true),
+            ("", Check::Token, false),
+            ("1 2", Check::Token, false),
+            ("1\n", Check::Token, false),
+            ("12", Check::Digits, true),
+            ("12a", Check::Digits, false),
+            ("hi there\nline 2", Check::Text, true),
+            ("  ", Check::Text, false),
+            ("a\0b", Check::Text, false),
+            ("{\"a\":1}", Check::Json, true),
+            ("[{\"a\":1}]", Check::Json, true),
+            ("\"x\"", Check::Json, false),
+            ("{\"a\":", Check::Json, false),
+        ] {
+            assert_eq!(check("f", v, c).is_ok(), ok, "{v:?} {c:?}");
+        }
+        assert!(file_name("f", "a.wav").is_ok());
+        for bad in ["", "a\"b", "a/b", "a\\b", "a\r\nb"] {
+            assert!(file_name("f", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn multipart_is_exact_and_its_boundary_is_absent() {
+        let (ct, body) = multipart("fax.pdf", "application/pdf", b"%PDF-1.4 x");
+        assert_eq!(ct, format!("multipart/form-data; boundary={BOUNDARY}"));
+        let expected = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"fax.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x\r\n--{BOUNDARY}--\r\n"
+        );
+        assert_eq!(body, expected.as_bytes());
+        let tricky = format!("a{BOUNDARY}b{BOUNDARY}1c");
+        let (ct, body) = multipart("f", "application/pdf", tricky.as_bytes());
+        assert_eq!(ct, format!("multipart/form-data; boundary={BOUNDARY}2"));
+        assert!(body.starts_with(format!("--{BOUNDARY}2\r\n").as_bytes()));
+    }
+}
