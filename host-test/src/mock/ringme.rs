@@ -1,13 +1,191 @@
-//! ringme answers, for the built-in mock.
+//! RingMe REST API answers, for the built-in mock: a small stand-in for an
+//! operator's RingMe API. `POST .../oauth/token` checks the form and issues
+//! [`ACCESS_TOKEN`] to the demo application; every `/api/ver1.0/` resource
+//! wants `Authorization: Bearer <ACCESS_TOKEN>`. Paths are matched under any
+//! base URL prefix.
 
-use super::{MockResponse, RecordedRequest};
+use super::{decode_pairs, MockResponse, RecordedRequest};
+use serde_json::{json, Map, Value};
 
-/// Answers a request, or `None` when unknown.
-pub fn answer(_req: &RecordedRequest) -> Option<MockResponse> {
-    None
+/// The demo application's `client_id`.
+pub const CLIENT_ID: &str = "demo-client";
+/// The demo application's `client_secret`.
+pub const CLIENT_SECRET: &str = "demo-secret";
+/// The token the mock issues and accepts.
+pub const ACCESS_TOKEN: &str = "demo-access-token-7c41e2";
+
+/// The page's example client, verbatim (nulls and `extension_len: 3`).
+pub const EXAMPLE_CLIENT: &str = r#"{
+"domain": "sip.ringme.ru",
+"create_date": "2020-03-16 09:29:57",
+"hold_music": null,
+"presence": "no",
+"sip_network_permission_id": null,
+"prefix": "0001",
+"record_stereo": false,
+"ambassadors": null,
+"id": 12,
+"domain_prefix": "00001",
+"contact_phones": null,
+"name": "ringme_test",
+"timezone": "Europe/Moscow",
+"dial_rule_id": 19,
+"type": "J",
+"email": "admin@domain.com",
+"reg_status_log": false,
+"fact_address": null,
+"extra_params": null,
+"extension_len": 3,
+"geo_list": null,
+"did_as_transfer_caller_id": "default",
+"jur_address": null,
+"language": null,
+"record_format": "mp3",
+"short_local_caller_id": "yes",
+"disk_space_notify_email": null,
+"disk_space_notify_threshold": null
+}"#;
+
+/// The fields `PUT /client/{id}/client/` accepts.
+pub const UPDATABLE: [&str; 7] = [
+    "dial_rule_id",
+    "disk_space_notify_email",
+    "disk_space_notify_threshold",
+    "geo_list",
+    "hold_music",
+    "sip_network_permission_id",
+    "timezone",
+];
+
+/// The extensions of the demo client.
+pub const EXTENSIONS: &str = r#"[
+{"id": 469100, "name": "0001*101", "status": "active", "type": "phone", "label": "Reception", "client_id": 12},
+{"id": 469101, "name": "0001*102", "status": "blocked", "type": "phone", "label": null, "client_id": 12},
+{"id": 469150, "name": "0001*600", "status": "active", "type": "queue", "label": "Sales", "client_id": 12}
+]"#;
+
+/// One page of call history, in the shape public clients see.
+pub const CALL_HISTORY: &str = r#"{"page": 1, "per_page": 20, "order": "desc", "call_history": [
+{"call_uuid": "CAA308E3333C4A19AAED9C0254B9C61B", "flow": "out", "from_username": "0001*101",
+ "to_username": "+74951234567", "bridged_username": "+74951234567", "result": "bridged",
+ "init_time_gmt": "2021-01-01 16:29:38", "start_time_gmt": "2021-01-01 16:29:39",
+ "bridged_time_gmt": "2021-01-01 16:29:52", "hangup_time_gmt": "2021-01-01 16:30:16",
+ "duration": 37, "bridged_duration": 24, "hangup_cause": "NORMAL_CLEARING",
+ "hangup_disposition": "caller_bye", "extension_id": 469100, "extension_name": "0001*101@sip.ringme.ru",
+ "did_number": null, "client_owner_id": 12,
+ "cdr": [{"extension_type": "phone", "result": "answered", "duration": 24, "record_uuid": "469100-5D36E555"}]},
+{"call_uuid": "0B1C9E27A05B4B0E8C6D3F2A9E5D7C11", "flow": "in", "from_username": "+79161112233",
+ "to_username": "0001*600", "bridged_username": null, "result": "not answered",
+ "init_time_gmt": "2021-01-02 09:00:01", "start_time_gmt": "2021-01-02 09:00:01",
+ "bridged_time_gmt": null, "hangup_time_gmt": "2021-01-02 09:00:31",
+ "duration": 30, "bridged_duration": 0, "hangup_cause": "NO_ANSWER",
+ "hangup_disposition": "caller_cancel", "extension_id": 469150, "extension_name": "0001*600@sip.ringme.ru",
+ "did_number": "74951110000", "client_owner_id": 12, "cdr": []}
+]}"#;
+
+fn message(status: u16, text: &str) -> MockResponse {
+    MockResponse::json(status, &json!({ "message": text }).to_string())
 }
 
-/// The demo's calls for this provider: (function, arguments without `cfg`).
+fn oauth_error(status: u16, code: &str, description: &str) -> MockResponse {
+    MockResponse::json(status, &json!({ "error": code, "error_description": description }).to_string())
+}
+
+/// The token endpoint: a form-encoded client-credentials grant.
+fn token(req: &RecordedRequest) -> MockResponse {
+    if req.method != "POST" {
+        return message(405, "Method not allowed");
+    }
+    if req.header("content-type") != Some("application/x-www-form-urlencoded") {
+        return oauth_error(400, "invalid_request", "The request must be form-encoded");
+    }
+    let form = decode_pairs(&req.body_text());
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if field("grant_type") != Some("client_credentials") {
+        return oauth_error(400, "unsupported_grant_type", "The authorization grant type is not supported");
+    }
+    if field("client_id") != Some(CLIENT_ID) || field("client_secret") != Some(CLIENT_SECRET) {
+        return oauth_error(401, "invalid_client", "Client authentication failed");
+    }
+    MockResponse::json(
+        200,
+        &json!({ "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all" }).to_string(),
+    )
+}
+
+fn example() -> Map<String, Value> {
+    match serde_json::from_str(EXAMPLE_CLIENT) {
+        Ok(Value::Object(o)) => o,
+        _ => Map::new(),
+    }
+}
+
+/// The client update: only the seven documented fields, merged into the example.
+fn update(req: &RecordedRequest) -> MockResponse {
+    if req.header("content-type") != Some("application/json") {
+        return message(415, "Expected application/json");
+    }
+    let Ok(Value::Object(changes)) = serde_json::from_slice::<Value>(&req.body) else {
+        return message(400, "The body is not a JSON object");
+    };
+    if let Some(bad) = changes.keys().find(|k| !UPDATABLE.contains(&k.as_str())) {
+        return message(400, &format!("Field {bad} cannot be updated"));
+    }
+    let mut client = example();
+    client.extend(changes);
+    MockResponse::json(200, &Value::Object(client).to_string())
+}
+
+/// The click-to-call: `{"src_num": [...], "dst_num": "..."}`.
+fn callback(req: &RecordedRequest) -> MockResponse {
+    let v: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+    let src_ok = v["src_num"].as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
+    if !src_ok || !v["dst_num"].is_string() {
+        return message(400, "src_num (a list) and dst_num are required");
+    }
+    MockResponse::json(200, r#"{"call_api_id": "02abb9ee685a11ea94bfe17eb6eaecba", "call_id": "02abb9ee685a11ea94bfe17eb6eaecbb"}"#)
+}
+
+/// Answers a RingMe request, or `None` for an unknown path.
+pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
+    let path = req.path();
+    if path.ends_with("/oauth/token") {
+        return Some(token(req));
+    }
+    let (_, rest) = path.split_once("/api/ver1.0/")?;
+    if req.header("authorization") != Some(format!("Bearer {ACCESS_TOKEN}").as_str()) {
+        return Some(oauth_error(401, "invalid_token", "The access token provided is invalid"));
+    }
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let known_client = |id: &str| id == "@me" || id == "12";
+    Some(match (req.method.as_str(), parts.as_slice()) {
+        (_, ["client", id, ..]) if !known_client(id) => message(404, "Record not found"),
+        ("GET", ["client", _, "client"]) => MockResponse::json(200, EXAMPLE_CLIENT),
+        ("PUT", ["client", _, "client"]) => update(req),
+        ("GET", ["client", _, "extension"]) => match req.query_value("page").as_deref() {
+            None | Some("1") => MockResponse::json(200, EXTENSIONS),
+            Some(_) => MockResponse::json(200, "[]"),
+        },
+        ("GET", ["client", _, "call_history"]) => MockResponse::json(200, CALL_HISTORY),
+        ("POST", ["extension", ext, "callback"]) if ext.parse::<u64>().is_ok() => callback(req),
+        _ => return None,
+    })
+}
+
+/// The demo's RingMe calls: (function, arguments without `cfg`; the CLI
+/// fills in base-url `https://apiproxy.telphin.ru` and the demo app).
 pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
-    Vec::new()
+    vec![
+        ("ringme.get-token", json!({})),
+        ("ringme.client-info", json!({})),
+        ("ringme.update-client", json!({"changes": {"timezone": "Europe/Samara", "dial-rule-id": 20}})),
+        ("ringme.extensions", json!({"page": 1, "per-page": 50})),
+        ("ringme.click-to-call", json!({"extension-id": 469100, "req": {"src-num": ["0001*101"], "dst-num": "+74951234567"}})),
+        (
+            "ringme.call-history",
+            json!({"query": {"start-datetime": "2021-01-01 00:00:00", "end-datetime": "2021-01-31 23:59:59", "per-page": 20}}),
+        ),
+        ("ringme.client-info", json!({"client-id": "99"})),
+        ("ringme.update-client", json!({"changes": {}})),
+    ]
 }

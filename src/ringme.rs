@@ -1,1 +1,0 @@
-//! RingMe PBX REST API: OAuth, request building, decoding and export.

@@ -1,0 +1,302 @@
+//! RingMe answers: status mapping and the typed decoders (pure).
+//!
+//! Errors: 429 is `rate-limited` with `X-RateLimit-Reset` (else
+//! `Retry-After`) seconds. An OAuth error body (`error`,
+//! `error_description`) with 400 or 401 is `unauthorized` with the
+//! description (the code when there is none); other statuses keep their
+//! class, with the OAuth `error` as the code. A `{"message"}` body gives the
+//! message; any other body is described, not dumped.
+//!
+//! Field types: the client's fields are decoded strictly (a value of the
+//! wrong type is `decode`, naming the field, never quoting the value);
+//! the extensions' and calls' typed fields are read leniently (a value of
+//! another type is none; `raw` keeps it). Everywhere, `null` or an absent
+//! field is none, integers may come as numbers or digit strings, an empty
+//! string where an integer belongs is none, and text fields given as
+//! numbers, booleans or JSON are kept as text.
+
+use crate::bindings::exports::telephony::pbx::ringme::{
+    CallHistoryPage, CallRecord, CallbackStarted, Client, Extension, Token,
+};
+use crate::error::{self, decode, from_status, parse_seconds, Result};
+use crate::http::Response;
+use crate::Error;
+use core::cell::Cell;
+use serde_json::{Map, Value};
+
+/// Maps a non-2xx answer to its error.
+pub fn check_status(resp: &Response) -> Result<()> {
+    if resp.is_success() {
+        return Ok(());
+    }
+    if resp.status == 429 {
+        let reset = resp.header("x-ratelimit-reset").and_then(parse_seconds);
+        return Err(Error::RateLimited(reset.or_else(|| resp.header("retry-after").and_then(parse_seconds))));
+    }
+    let body = serde_json::from_slice::<Value>(&resp.body).ok();
+    let text = |key: &str| {
+        body.as_ref()
+            .and_then(|b| b.get(key))
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(error::clip)
+    };
+    let oauth = text("error");
+    let message = text("error_description")
+        .or_else(|| text("message"))
+        .or_else(|| oauth.clone())
+        .unwrap_or_else(|| error::describe_body(resp));
+    if oauth.is_some() && matches!(resp.status, 400 | 401) {
+        return Err(Error::Unauthorized(message));
+    }
+    Err(from_status(resp, oauth, message))
+}
+
+/// The JSON of a successful answer.
+fn json(resp: &Response, what: &str) -> Result<Value> {
+    check_status(resp)?;
+    serde_json::from_slice(&resp.body).map_err(|_| decode(format!("expected {what}, got {}", error::describe_body(resp))))
+}
+
+/// Typed reads of one JSON object's fields. Reads never fail: a value of
+/// the wrong type is none, and with `strict` the first such field is kept
+/// for [`Fields::done`] to report (one error path per decoder, not one per
+/// field).
+struct Fields<'a> {
+    obj: &'a Map<String, Value>,
+    what: &'static str,
+    strict: bool,
+    wrong: Cell<Option<(&'static str, &'static str)>>,
+}
+
+impl<'a> Fields<'a> {
+    fn of(v: &'a Value, what: &'static str, strict: bool) -> Result<Fields<'a>> {
+        match v {
+            Value::Object(obj) => Ok(Fields { obj, what, strict, wrong: Cell::new(None) }),
+            _ => Err(decode(format!("expected {what} to be a JSON object"))),
+        }
+    }
+
+    /// The value, unless absent or null.
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.obj.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Notes a value of the wrong type (the first one counts).
+    fn mismatch<T>(&self, key: &'static str, expected: &'static str) -> Option<T> {
+        if self.wrong.get().is_none() {
+            self.wrong.set(Some((key, expected)));
+        }
+        None
+    }
+
+    /// The first wrong field, when strict.
+    fn done(&self) -> Result<()> {
+        match self.wrong.get() {
+            Some((key, expected)) if self.strict => Err(decode(format!("{}: `{key}` is not {expected}", self.what))),
+            _ => Ok(()),
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        self.get(key).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    fn int(&self, key: &'static str) -> Option<i64> {
+        let n = match self.get(key)? {
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        n.or_else(|| self.mismatch(key, "an integer"))
+    }
+
+    fn u32(&self, key: &'static str) -> Option<u32> {
+        let n = self.int(key)?;
+        u32::try_from(n).ok().or_else(|| self.mismatch(key, "a non-negative 32-bit integer"))
+    }
+
+    fn flag(&self, key: &'static str) -> Option<bool> {
+        let b = match self.get(key)? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
+            _ => None,
+        };
+        b.or_else(|| self.mismatch(key, "a boolean"))
+    }
+
+    /// A required id (always checked).
+    fn id(&self, key: &'static str) -> Result<i64> {
+        let strict = Fields { obj: self.obj, what: self.what, strict: true, wrong: Cell::new(None) };
+        let id = strict.int(key);
+        strict.done()?;
+        id.ok_or_else(|| decode(format!("{}: `{key}` is missing", self.what)))
+    }
+}
+
+/// A token answer `{"access_token","token_type","expires_in","scope"}`. An
+/// OAuth error object (even with 200) is `unauthorized`. Errors never quote
+/// the body, which may hold the token.
+pub fn decode_token(resp: &Response) -> Result<Token> {
+    check_status(resp)?;
+    let v: Value = serde_json::from_slice(&resp.body).map_err(|_| {
+        decode(format!(
+            "expected an OAuth token object, got HTTP {} with a {} body of {} bytes",
+            resp.status,
+            resp.content_type().unwrap_or("untyped"),
+            resp.body.len()
+        ))
+    })?;
+    let f = Fields::of(&v, "the token answer", true)?;
+    let access_token = f.get("access_token").and_then(Value::as_str).unwrap_or("");
+    if access_token.is_empty() {
+        if let Some(code) = f.get("error").and_then(Value::as_str) {
+            let desc = f.get("error_description").and_then(Value::as_str).unwrap_or(code);
+            return Err(Error::Unauthorized(error::clip(desc)));
+        }
+        return Err(decode("the token answer has no `access_token`"));
+    }
+    if access_token.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(decode("the token answer's `access_token` cannot be sent in a header"));
+    }
+    let expires_in = f.int("expires_in");
+    f.done()?;
+    let expires_in = match expires_in {
+        Some(n) if n < 0 => return Err(decode("the token answer: `expires_in` is negative")),
+        Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+        None => 0,
+    };
+    Ok(Token {
+        access_token: access_token.to_string(),
+        token_type: f.text("token_type").unwrap_or_else(|| "Bearer".to_string()),
+        expires_in,
+        scope: f.text("scope"),
+    })
+}
+
+/// A client object (the page's table; unknown fields are ignored).
+pub fn decode_client(resp: &Response) -> Result<Client> {
+    let v = json(resp, "a client object")?;
+    let f = Fields::of(&v, "the client", true)?;
+    let id = f.id("id")?;
+    let client = Client {
+        ambassadors: f.text("ambassadors"),
+        contact_phones: f.text("contact_phones"),
+        create_date: f.text("create_date"),
+        dial_rule_id: f.int("dial_rule_id"),
+        did_as_transfer_caller_id: f.text("did_as_transfer_caller_id"),
+        disk_space_notify_email: f.text("disk_space_notify_email"),
+        disk_space_notify_threshold: f.int("disk_space_notify_threshold"),
+        domain: f.text("domain"),
+        domain_prefix: f.text("domain_prefix"),
+        email: f.text("email"),
+        extension_len: f.u32("extension_len"),
+        extra_params: f.text("extra_params"),
+        fact_address: f.text("fact_address"),
+        geo_list: f.text("geo_list"),
+        hold_music: f.int("hold_music"),
+        id,
+        jur_address: f.text("jur_address"),
+        language: f.text("language"),
+        name: f.text("name"),
+        prefix: f.text("prefix"),
+        presence: f.text("presence"),
+        record_format: f.text("record_format"),
+        record_stereo: f.flag("record_stereo"),
+        reg_status_log: f.flag("reg_status_log"),
+        short_local_caller_id: f.text("short_local_caller_id"),
+        sip_network_permission_id: f.int("sip_network_permission_id"),
+        timezone: f.text("timezone"),
+        type_: f.text("type"),
+    };
+    f.done()?;
+    Ok(client)
+}
+
+/// A JSON array of extension objects.
+pub fn decode_extensions(resp: &Response) -> Result<Vec<Extension>> {
+    let v = json(resp, "a JSON array of extensions")?;
+    let Value::Array(items) = &v else {
+        return Err(decode("expected a JSON array of extensions"));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let f = Fields::of(item, "an extension", false)?;
+        out.push(Extension {
+            id: f.id("id")?,
+            name: f.text("name"),
+            status: f.text("status"),
+            type_: f.text("type"),
+            label: f.text("label"),
+            raw: item.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// `{"call_api_id", "call_id"}`.
+pub fn decode_callback(resp: &Response) -> Result<CallbackStarted> {
+    let v = json(resp, "a click-to-call answer")?;
+    let f = Fields::of(&v, "the click-to-call answer", true)?;
+    let Some(call_api_id) = f.text("call_api_id") else {
+        return Err(decode("the click-to-call answer: `call_api_id` is missing"));
+    };
+    Ok(CallbackStarted { call_api_id, call_id: f.text("call_id") })
+}
+
+/// One call of the history (lenient).
+fn call_record(row: &Value) -> Result<CallRecord> {
+    let f = Fields::of(row, "a call", false)?;
+    Ok(CallRecord {
+        call_uuid: f.text("call_uuid"),
+        flow: f.text("flow"),
+        from_username: f.text("from_username"),
+        to_username: f.text("to_username"),
+        bridged_username: f.text("bridged_username"),
+        result: f.text("result"),
+        init_time_gmt: f.text("init_time_gmt"),
+        start_time_gmt: f.text("start_time_gmt"),
+        bridged_time_gmt: f.text("bridged_time_gmt"),
+        hangup_time_gmt: f.text("hangup_time_gmt"),
+        duration: f.u32("duration"),
+        bridged_duration: f.u32("bridged_duration"),
+        hangup_cause: f.text("hangup_cause"),
+        hangup_disposition: f.text("hangup_disposition"),
+        extension_id: f.int("extension_id"),
+        extension_name: f.text("extension_name"),
+        did_number: f.text("did_number"),
+        raw: row.to_string(),
+    })
+}
+
+/// `{"page", "per_page", "order", "call_history": [...]}`, or a bare array
+/// of calls.
+pub fn decode_call_history(resp: &Response) -> Result<CallHistoryPage> {
+    let v = json(resp, "a call history object")?;
+    let mut page = CallHistoryPage { page: None, per_page: None, order: None, calls: Vec::new() };
+    let rows = match &v {
+        Value::Array(rows) => rows,
+        Value::Object(o) => {
+            let Some(Value::Array(rows)) = o.get("call_history") else {
+                return Err(decode("the call history: `call_history` is not a JSON array"));
+            };
+            let meta = Fields::of(&v, "the call history", false)?;
+            page.page = meta.u32("page");
+            page.per_page = meta.u32("per_page");
+            page.order = meta.text("order");
+            rows
+        }
+        _ => return Err(decode("expected a call history object")),
+    };
+    page.calls.reserve(rows.len());
+    for row in rows {
+        page.calls.push(call_record(row)?);
+    }
+    Ok(page)
+}

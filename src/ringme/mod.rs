@@ -1,0 +1,296 @@
+//! RingMe PBX REST API: OAuth application auth ([`auth`]), request building
+//! (pure, here), response decoding (pure, [`decode`]) and the `ringme`
+//! export that joins them through [`crate::http::send`].
+//!
+//! Decisions where the provider's pages are silent (each is tested):
+//! - `client-id` (a path segment) is `@me` or digits; nothing else is sent.
+//! - `update-client` with no field set is `invalid-input` on `changes`: an
+//!   empty PUT would only fetch the client.
+//! - `page` and `per-page` start at 1 (0 is `invalid-input`); datetimes must
+//!   be `YYYY-MM-DD HH:MM:SS`, the end not before the start.
+//! - `click-to-call` numbers are 1-64 characters of digits, letters and
+//!   `+ * # . _ @ -` (phone numbers and extension names like `0001*101`).
+//! - `get-token` needs `app` auth; with `bearer` it is `invalid-input`.
+
+pub mod auth;
+pub mod decode;
+
+pub use auth::{authorize, is_fresh, token_request};
+pub use decode::{
+    check_status, decode_call_history, decode_callback, decode_client, decode_extensions, decode_token,
+};
+
+use crate::bindings::exports::telephony::pbx::ringme::{
+    Auth, CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientUpdate, Config,
+    Extension, Guest, Token,
+};
+use crate::error::{decode as decode_error, invalid, Result};
+use crate::http::{Method, Request};
+use crate::url::BaseUrl;
+use crate::validate;
+use crate::Component;
+use serde::Serialize;
+
+/// The API root under `base-url`.
+pub const API_ROOT: &str = "/api/ver1.0";
+/// The OAuth token endpoint under `base-url`.
+pub const TOKEN_PATH: &str = "/oauth/token";
+/// The client id that means "the client the token belongs to".
+pub const ME: &str = "@me";
+
+impl Guest for Component {
+    fn get_token(cfg: Config) -> Result<Token> {
+        auth::run(&cfg, |s| match s.app() {
+            Some(creds) => s.fetch_token(creds),
+            None => Err(invalid("cfg.auth", "get-token needs app credentials, not a bearer token")),
+        })
+    }
+
+    fn client_info(cfg: Config, client_id: Option<String>) -> Result<Client> {
+        auth::run(&cfg, |s| {
+            let req = client_info_request(s.api(), client_id.as_deref())?;
+            decode_client(&s.call(req)?)
+        })
+    }
+
+    fn update_client(cfg: Config, client_id: Option<String>, changes: ClientUpdate) -> Result<Client> {
+        auth::run(&cfg, |s| {
+            let req = update_client_request(s.api(), client_id.as_deref(), &changes)?;
+            decode_client(&s.call(req)?)
+        })
+    }
+
+    fn extensions(cfg: Config, client_id: Option<String>, page: Option<u32>, per_page: Option<u32>) -> Result<Vec<Extension>> {
+        auth::run(&cfg, |s| {
+            let req = extensions_request(s.api(), client_id.as_deref(), page, per_page)?;
+            decode_extensions(&s.call(req)?)
+        })
+    }
+
+    fn click_to_call(cfg: Config, extension_id: i64, req: CallbackRequest) -> Result<CallbackStarted> {
+        auth::run(&cfg, |s| {
+            let req = click_to_call_request(s.api(), extension_id, &req)?;
+            decode_callback(&s.call(req)?)
+        })
+    }
+
+    fn call_history(cfg: Config, client_id: Option<String>, query: CallHistoryQuery) -> Result<CallHistoryPage> {
+        auth::run(&cfg, |s| {
+            let req = call_history_request(s.api(), client_id.as_deref(), &query)?;
+            decode_call_history(&s.call(req)?)
+        })
+    }
+}
+
+/// The validated `base-url` and `timeout-ms` of a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Api {
+    /// The operator's base URL (scheme, host, optional prefix).
+    pub base: BaseUrl,
+    /// Deadline of each exchange.
+    pub timeout_ms: u32,
+}
+
+impl Api {
+    /// Checks `base-url` (a required http(s) URL) and `timeout-ms`.
+    pub fn new(cfg: &Config) -> Result<Api> {
+        Ok(Api {
+            base: BaseUrl::parse("cfg.base-url", &cfg.base_url, false)?,
+            timeout_ms: validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?,
+        })
+    }
+
+    /// A request to `<base-url>/api/ver1.0<path>`, not yet authorized.
+    pub fn request(&self, method: Method, path: &str, query: &[(&str, &str)]) -> Request {
+        Request::new(method, self.base.target(&format!("{API_ROOT}{path}"), query), self.timeout_ms)
+    }
+}
+
+/// Checks the auth part of a config: a header-safe bearer token, or a
+/// client id and secret without control characters.
+pub fn check_auth(auth: &Auth) -> Result<()> {
+    match auth {
+        Auth::Bearer(token) => validate::header_secret("cfg.auth.bearer", token),
+        Auth::App(c) => {
+            for (field, value) in [("cfg.auth.app.client-id", &c.client_id), ("cfg.auth.app.client-secret", &c.client_secret)] {
+                validate::non_empty(field, value)?;
+                validate::no_controls(field, value)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The `{client_id}` path segment: `@me` when none is given, else `@me` or
+/// digits (so it can never carry `/`, `?`, `#`, `%` or spaces).
+pub fn client_segment(client_id: Option<&str>) -> Result<&str> {
+    match client_id {
+        None => Ok(ME),
+        Some(id) if id == ME || (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())) => Ok(id),
+        Some(_) => Err(invalid("client-id", "must be @me or the client's numeric id")),
+    }
+}
+
+/// `GET /client/{client_id}/client/`.
+pub fn client_info_request(api: &Api, client_id: Option<&str>) -> Result<Request> {
+    let id = client_segment(client_id)?;
+    Ok(api.request(Method::Get, &format!("/client/{id}/client/"), &[]))
+}
+
+/// The JSON body of the client update: only the fields that are set, named
+/// as on the page.
+#[derive(Serialize)]
+struct ClientChanges<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dial_rule_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disk_space_notify_email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disk_space_notify_threshold: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo_list: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hold_music: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sip_network_permission_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<&'a str>,
+}
+
+/// `PUT /client/{client_id}/client/` with a JSON body of the set fields.
+pub fn update_client_request(api: &Api, client_id: Option<&str>, changes: &ClientUpdate) -> Result<Request> {
+    let id = client_segment(client_id)?;
+    let body = ClientChanges {
+        dial_rule_id: changes.dial_rule_id,
+        disk_space_notify_email: changes.disk_space_notify_email.as_deref(),
+        disk_space_notify_threshold: changes.disk_space_notify_threshold,
+        geo_list: changes.geo_list.as_deref(),
+        hold_music: changes.hold_music,
+        sip_network_permission_id: changes.sip_network_permission_id,
+        timezone: changes.timezone.as_deref(),
+    };
+    for (field, value) in [
+        ("changes.disk-space-notify-email", body.disk_space_notify_email),
+        ("changes.geo-list", body.geo_list),
+        ("changes.timezone", body.timezone),
+    ] {
+        validate::no_controls(field, value.unwrap_or(""))?;
+    }
+    let bytes = json_body(&body)?;
+    if bytes == b"{}" {
+        return Err(invalid("changes", "set at least one field to update"));
+    }
+    Ok(api.request(Method::Put, &format!("/client/{id}/client/"), &[]).body("application/json", bytes))
+}
+
+/// Positive paging numbers, as query text.
+fn paging(page: Option<u32>, per_page: Option<u32>, fields: [&'static str; 2]) -> Result<[Option<String>; 2]> {
+    let mut out = [None, None];
+    for (i, value) in [page, per_page].into_iter().enumerate() {
+        if value == Some(0) {
+            return Err(invalid(fields[i], "must be 1 or more"));
+        }
+        out[i] = value.map(|n| n.to_string());
+    }
+    Ok(out)
+}
+
+/// The pairs whose value is set.
+fn set_pairs<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)> {
+    pairs.iter().filter_map(|(k, v)| v.map(|v| (*k, v))).collect()
+}
+
+/// `GET /client/{client_id}/extension/?page=&per_page=`.
+pub fn extensions_request(api: &Api, client_id: Option<&str>, page: Option<u32>, per_page: Option<u32>) -> Result<Request> {
+    let id = client_segment(client_id)?;
+    let [page, per_page] = paging(page, per_page, ["page", "per-page"])?;
+    let query = set_pairs(&[("page", page.as_deref()), ("per_page", per_page.as_deref())]);
+    Ok(api.request(Method::Get, &format!("/client/{id}/extension/"), &query))
+}
+
+/// A number to dial: a phone number or an extension name.
+fn dial_number(field: &str, value: &str) -> Result<()> {
+    let ok = (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
+    if !ok {
+        return Err(invalid(field, "must be 1-64 characters: digits, letters, + * # . _ @ -"));
+    }
+    Ok(())
+}
+
+/// The JSON body of a click-to-call.
+#[derive(Serialize)]
+struct CallbackBody<'a> {
+    src_num: &'a [String],
+    dst_num: &'a str,
+}
+
+/// `POST /extension/{extension_id}/callback/` with `{"src_num", "dst_num"}`.
+pub fn click_to_call_request(api: &Api, extension_id: i64, req: &CallbackRequest) -> Result<Request> {
+    if extension_id < 1 {
+        return Err(invalid("extension-id", "must be a positive id"));
+    }
+    if req.src_num.is_empty() {
+        return Err(invalid("req.src-num", "must hold at least one number"));
+    }
+    for n in &req.src_num {
+        dial_number("req.src-num", n)?;
+    }
+    dial_number("req.dst-num", &req.dst_num)?;
+    let body = json_body(&CallbackBody { src_num: &req.src_num, dst_num: &req.dst_num })?;
+    Ok(api
+        .request(Method::Post, &format!("/extension/{extension_id}/callback/"), &[])
+        .body("application/json", body))
+}
+
+/// A `YYYY-MM-DD HH:MM:SS` date and time with plausible ranges.
+pub fn check_datetime(field: &str, value: &str) -> Result<()> {
+    let b = value.as_bytes();
+    let shape = b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(invalid(field, "must be YYYY-MM-DD HH:MM:SS"));
+    }
+    let n = |at: usize| value.get(at..at + 2).and_then(|s| s.parse::<u8>().ok()).unwrap_or(99);
+    let (month, day, hour, minute, second) = (n(5), n(8), n(11), n(14), n(17));
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+        return Err(invalid(field, "is not a valid date and time"));
+    }
+    Ok(())
+}
+
+/// `GET /client/{client_id}/call_history/?start_datetime=&end_datetime=&page=&per_page=`.
+pub fn call_history_request(api: &Api, client_id: Option<&str>, q: &CallHistoryQuery) -> Result<Request> {
+    let id = client_segment(client_id)?;
+    let start = q.start_datetime.as_deref();
+    let end = q.end_datetime.as_deref();
+    if let Some(s) = start {
+        check_datetime("query.start-datetime", s)?;
+    }
+    if let Some(e) = end {
+        check_datetime("query.end-datetime", e)?;
+        if start.is_some_and(|s| s > e) {
+            return Err(invalid("query.end-datetime", "must not be before start-datetime"));
+        }
+    }
+    let [page, per_page] = paging(q.page, q.per_page, ["query.page", "query.per-page"])?;
+    let query = set_pairs(&[
+        ("start_datetime", start),
+        ("end_datetime", end),
+        ("page", page.as_deref()),
+        ("per_page", per_page.as_deref()),
+    ]);
+    Ok(api.request(Method::Get, &format!("/client/{id}/call_history/"), &query))
+}
+
+fn json_body(value: &impl Serialize) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| decode_error(format!("encoding the request failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests;
