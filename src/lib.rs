@@ -34,6 +34,9 @@ mod bindings {
     /// The type that implements every exported interface.
     pub struct Component;
 
+    // Only the wasm build exports the functions: their names
+    // (`telephony:pbx/...#...`) are not valid native symbol names.
+    #[cfg(target_arch = "wasm32")]
     export!(Component);
 }
 
