@@ -175,6 +175,26 @@ async fn run() -> Result<()> {
         value: fmt(start),
         target: verdict(start < Duration::from_millis(10), format!("{:.2}x the 10 ms target", start.as_secs_f64() / 0.010)),
     });
+    let engine_new = median(
+        (0..runs(50))
+            .map(|_| {
+                let t = Instant::now();
+                drop(engine(true).expect("engine"));
+                t.elapsed()
+            })
+            .collect(),
+    );
+    rows.push(Row { what: "  of which: engine with pooling allocator".into(), value: fmt(engine_new), target: "-".into() });
+    let engine_default = median(
+        (0..runs(50))
+            .map(|_| {
+                let t = Instant::now();
+                drop(engine(false).expect("engine"));
+                t.elapsed()
+            })
+            .collect(),
+    );
+    rows.push(Row { what: "  (an engine with the default allocator)".into(), value: fmt(engine_default), target: "-".into() });
 
     // Instantiation from one InstancePre.
     for pooling in [false, true] {

@@ -110,9 +110,13 @@ pub fn engine(pooling: bool) -> Result<Engine> {
     let mut config = Config::new();
     if pooling {
         let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(1000);
-        pool.total_memories(1000);
-        pool.total_tables(1000);
+        // Slots for 256 live instances: a gateway's concurrency, not more
+        // (each slot reserves address space, which the engine start pays).
+        pool.total_component_instances(256);
+        pool.total_core_instances(768);
+        pool.total_stacks(256);
+        pool.total_memories(256);
+        pool.total_tables(256);
         pool.max_memory_size(64 << 20);
         // No `linear_memory_keep_resident`: measured, resetting kept pages
         // with memset costs more per call than decommitting them.
