@@ -18,9 +18,11 @@ pub type PooledClient = hyper_util::client::legacy::Client<hyper_util::client::l
 
 /// A new pooled client (keep-alive, no idle limit beyond 90 s).
 pub fn pooled_client() -> PooledClient {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(90))
-        .build_http()
+        .build(connector)
 }
 
 /// The route for outgoing requests of one store.
