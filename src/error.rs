@@ -1,6 +1,8 @@
 //! The shared `error` variant: constructors, HTTP status mapping, and the
 //! redaction every operation applies before an error leaves the component.
 
+use crate::prelude::*;
+
 use crate::http::Response;
 use crate::{Error, FieldError, ProviderError};
 
@@ -55,20 +57,30 @@ pub fn parse_seconds(value: &str) -> Option<u32> {
 /// A short, printable description of a body for an error message: the text
 /// itself when it is short plain text, otherwise what kind of body it was.
 pub fn describe_body(resp: &Response) -> String {
-    let status = resp.status;
+    // As `u32`: one integer formatter for the whole component.
+    let status = u32::from(resp.status);
     let body = resp.body.as_slice();
     let trimmed = trim_ascii(body);
     if trimmed.is_empty() {
         return format!("HTTP {status} with an empty body");
     }
     let ct = resp.content_type().unwrap_or("");
-    if ct.contains("html") || trimmed.first() == Some(&b'<') {
+    if crate::text::contains(ct, "html") || trimmed.first() == Some(&b'<') {
         return format!("HTTP {status} with an HTML body ({} bytes)", body.len());
     }
     match core::str::from_utf8(trimmed) {
         Ok(text) => clip(text),
         Err(_) => format!("HTTP {status} with a binary body ({} bytes)", body.len()),
     }
+}
+
+/// A JSON value (or number) as compact JSON text: what `Display` writes,
+/// without the pretty printer and `std::io` adapter that `Value`'s `Display`
+/// brings, and with the one integer and float writer the component has.
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // Serializing a `Value` or a number into memory cannot fail (keys are
+    // strings).
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Cuts provider text to a printable, bounded message.
@@ -122,8 +134,8 @@ pub fn redact_text(mut text: String, secrets: &[&str]) -> String {
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         let encoded = crate::url::encode_component(secret);
         for form in [*secret, encoded.as_str()] {
-            if text.contains(form) {
-                text = text.replace(form, REDACTED);
+            if crate::text::contains(&text, form) {
+                text = crate::text::replace(&text, form, REDACTED);
             }
         }
     }

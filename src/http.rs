@@ -4,6 +4,8 @@
 //! maps transport failures to the shared `error` variant. Status codes are
 //! left to the provider's decoder, which knows how its errors look.
 
+use crate::prelude::*;
+
 use crate::error::Result;
 use crate::url::Target;
 use crate::Error;
@@ -171,22 +173,35 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
         C::TlsAlertReceived(_) => "TLS alert received",
         C::HttpRequestDenied => "request denied by the host",
         C::HttpRequestLengthRequired => "length required",
+        C::HttpRequestBodySize(_) => "request body size refused",
         C::HttpRequestMethodInvalid => "invalid method",
         C::HttpRequestUriInvalid => "invalid URI",
         C::HttpRequestUriTooLong => "URI too long",
+        C::HttpRequestHeaderSectionSize(_) => "request header section too large",
+        C::HttpRequestHeaderSize(_) => "request header too large",
+        C::HttpRequestTrailerSectionSize(_) => "request trailer section too large",
+        C::HttpRequestTrailerSize(_) => "request trailer too large",
         C::HttpResponseIncomplete => "response incomplete",
+        C::HttpResponseHeaderSectionSize(_) => "response header section too large",
+        C::HttpResponseHeaderSize(_) => "response header too large",
         C::HttpResponseBodySize(_) => "response body size refused by the host",
+        C::HttpResponseTrailerSectionSize(_) => "response trailer section too large",
+        C::HttpResponseTrailerSize(_) => "response trailer too large",
+        C::HttpResponseTransferCoding(_) => "unsupported response transfer coding",
+        C::HttpResponseContentCoding(_) => "unsupported response content coding",
+        C::HttpUpgradeFailed => "HTTP upgrade failed",
         C::HttpProtocolError => "HTTP protocol error",
         C::LoopDetected => "loop detected",
         C::ConfigurationError => "host configuration error",
         C::InternalError(Some(msg)) => return Error::Transport(format!("host error: {}", crate::error::clip(msg))),
-        _ => return Error::Transport(format!("{code:?}")),
+        C::InternalError(None) => "host internal error",
     };
     Error::Transport(text.to_string())
 }
 
 #[cfg(target_arch = "wasm32")]
 mod wasi_client {
+    use crate::prelude::*;
     use super::{describe_error_code, Method, Request, Response};
     use crate::url::Scheme;
     use crate::error::Result;
@@ -194,7 +209,7 @@ mod wasi_client {
     use wasi::clocks::monotonic_clock;
     use wasi::http::outgoing_handler;
     use wasi::http::types::{
-        Fields, FutureIncomingResponse, IncomingBody, IncomingResponse, Method as WMethod, OutgoingBody,
+        Fields, FutureIncomingResponse, HeaderError, IncomingBody, IncomingResponse, Method as WMethod, OutgoingBody,
         OutgoingRequest, RequestOptions, Scheme as WScheme,
     };
     use wasi::io::poll::{poll, Pollable};
@@ -214,7 +229,7 @@ mod wasi_client {
         for (name, value) in req.wire_headers() {
             headers
                 .append(&name, value.as_bytes())
-                .map_err(|e| Error::Transport(format!("header {name} refused by the host: {e:?}")))?;
+                .map_err(|e| Error::Transport(format!("header {name} refused by the host: {}", header_error(&e))))?;
         }
         let request = OutgoingRequest::new(headers);
         let method = match req.method {
@@ -267,6 +282,16 @@ mod wasi_client {
         }
         let body = read_body(&response, &timer, req.max_body)?;
         Ok(Response { status, headers, body })
+    }
+
+    /// The name of a header error (what its `Debug` says, without the
+    /// formatting machinery `Debug` brings).
+    fn header_error(e: &HeaderError) -> &'static str {
+        match e {
+            HeaderError::InvalidSyntax => "HeaderError::InvalidSyntax",
+            HeaderError::Forbidden => "HeaderError::Forbidden",
+            HeaderError::Immutable => "HeaderError::Immutable",
+        }
     }
 
     fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<()> {

@@ -3,16 +3,36 @@
 //!
 //! Layout:
 //! - [`http`]: the one WASI HTTP client every provider sends through.
+//! - [`json`]: JSON request bodies, member by member.
 //! - [`error`]: constructors and mapping rules for the shared `error` variant.
 //! - [`validate`]: input checks that run before anything is sent.
 //! - [`url`]: base URLs, percent-encoded queries and form bodies.
+//! - [`text`]: small substring search and replacement.
 //! - [`ringostat`], [`tring`], [`ringme`]: each provider's request building
 //!   and response decoding (pure, unit-tested natively) and its export.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+/// What every module uses from `alloc` (the std prelude is not there in the
+/// `no_std` wasm build).
+mod prelude {
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+
 pub mod error;
 pub mod http;
+pub mod json;
 pub mod ringme;
 pub mod ringostat;
+pub mod text;
 pub mod tring;
 pub mod url;
 pub mod validate;
@@ -21,6 +41,10 @@ mod bindings {
     wit_bindgen::generate!({
         world: "pbx",
         path: "wit",
+        // Nothing in the component has a static constructor to run (it is
+        // `no_std`, without the C runtime), so the exports skip the
+        // run-constructors-once check.
+        disable_run_ctors_once_workaround: true,
         with: {
             "wasi:http/types@0.2.12": wasi::http::types,
             "wasi:http/outgoing-handler@0.2.12": wasi::http::outgoing_handler,

@@ -1,17 +1,19 @@
 //! Ringostat: request building and response decoding (pure), and the
 //! `ringostat` export that joins them through [`crate::http::send`].
 
+use crate::prelude::*;
+
 use crate::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
 };
 use crate::error::{self, decode, from_status, Result};
+use crate::json;
 use crate::http::{self, Method, Request, Response};
 use crate::url::{form_body, BaseUrl};
 use crate::validate;
 use crate::{Component, Error, ProviderError};
-use serde::Serialize;
 use serde_json::Value;
-use std::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Where Ringostat lives unless `base-url` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.ringostat.net";
@@ -23,36 +25,32 @@ static NEXT_RPC_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Guest for Component {
     fn sip_online(cfg: Config) -> Result<Vec<String>> {
-        run(&cfg, || decode_logins(&http::send(&sip_online_request(&cfg)?)?))
+        call(&cfg, sip_online_request(&cfg), decode_logins)
     }
 
     fn smart_phone_online(cfg: Config, project_id: String, token: String, with_do_not_disturb: bool) -> Result<Vec<String>> {
-        run(&cfg, || {
-            let req = smart_phone_online_request(&cfg, &project_id, &token, with_do_not_disturb)?;
-            decode_logins(&http::send(&req)?)
-        })
-        .map_err(|e| e.redact(&[&token]))
+        let req = smart_phone_online_request(&cfg, &project_id, &token, with_do_not_disturb);
+        call(&cfg, req, decode_logins).map_err(|e| e.redact(&[&token]))
     }
 
     fn sip_speaking(cfg: Config) -> Result<Vec<String>> {
-        run(&cfg, || decode_logins(&http::send(&sip_speaking_request(&cfg)?)?))
+        call(&cfg, sip_speaking_request(&cfg), decode_logins)
     }
 
     fn simple_callback(cfg: Config, extension: String, destination: String) -> Result<()> {
-        run(&cfg, || decode_simple_callback(&http::send(&simple_callback_request(&cfg, &extension, &destination)?)?))
+        call(&cfg, simple_callback_request(&cfg, &extension, &destination), decode_simple_callback)
     }
 
     fn extended_callback(cfg: Config, req: ExtendedCallbackRequest) -> Result<CallbackAccepted> {
-        run(&cfg, || {
-            let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
-            decode_extended_callback(&http::send(&extended_callback_request(&cfg, &req, id)?)?)
-        })
+        let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
+        call(&cfg, extended_callback_request(&cfg, &req, id), decode_extended_callback)
     }
 }
 
-/// Runs one operation and scrubs the auth key from whatever error it gives.
-fn run<T>(cfg: &Config, op: impl FnOnce() -> Result<T>) -> Result<T> {
-    op().map_err(|e| e.redact(&[&cfg.auth_key]))
+/// Sends a built request and decodes the answer with `decode`; the auth key
+/// is scrubbed from whatever error either step (or the building) gives.
+fn call<T>(cfg: &Config, req: Result<Request>, decode: fn(&Response) -> Result<T>) -> Result<T> {
+    req.and_then(|r| decode(&http::send(&r)?)).map_err(|e| e.redact(&[&cfg.auth_key]))
 }
 
 /// Checks the config and starts a request with the `Auth-key` header.
@@ -95,49 +93,6 @@ pub fn simple_callback_request(cfg: &Config, extension: &str, destination: &str)
     Ok(start(cfg, Method::Post, "/callback/outward_call", &[])?.body("application/x-www-form-urlencoded", body))
 }
 
-/// The JSON-RPC 2.0 envelope of the extended call-back.
-#[derive(Serialize)]
-struct RpcRequest<'a> {
-    jsonrpc: &'static str,
-    id: u64,
-    method: &'static str,
-    params: ExternalParams<'a>,
-}
-
-/// `params` of `Api\V2\Callback.external`, in the page's order; unset
-/// options are left out.
-#[derive(Serialize)]
-struct ExternalParams<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    callee_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    caller_type: Option<&'static str>,
-    caller: &'a str,
-    callee: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    manager_dst: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    direction: Option<&'static str>,
-    #[serde(rename = "projectId")]
-    project_id: &'a str,
-    #[serde(rename = "clientIp", skip_serializing_if = "Option::is_none")]
-    client_ip: Option<&'a str>,
-    #[serde(rename = "utmSource", skip_serializing_if = "Option::is_none")]
-    utm_source: Option<&'a str>,
-    #[serde(rename = "utmMedium", skip_serializing_if = "Option::is_none")]
-    utm_medium: Option<&'a str>,
-    #[serde(rename = "utmCampaign", skip_serializing_if = "Option::is_none")]
-    utm_campaign: Option<&'a str>,
-    #[serde(rename = "utmTerm", skip_serializing_if = "Option::is_none")]
-    utm_term: Option<&'a str>,
-    #[serde(rename = "utmContent", skip_serializing_if = "Option::is_none")]
-    utm_content: Option<&'a str>,
-    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
-    client_id: Option<&'a str>,
-    #[serde(rename = "clientUserAgent", skip_serializing_if = "Option::is_none")]
-    client_user_agent: Option<&'a str>,
-}
-
 fn party_type(t: PartyType) -> &'static str {
     match t {
         PartyType::Default => "default",
@@ -160,37 +115,40 @@ pub fn extended_callback_request(cfg: &Config, req: &ExtendedCallbackRequest, id
     party("req.caller", &req.caller, req.caller_type)?;
     party("req.callee", &req.callee, req.callee_type)?;
     if let Some(ip) = &req.client_ip {
-        if ip.parse::<std::net::IpAddr>().is_err() {
+        if !validate::is_ip_addr(ip) {
             return Err(error::invalid("req.client-ip", "must be an IPv4 or IPv6 address"));
         }
     }
-    let params = ExternalParams {
-        callee_type: req.callee_type.map(party_type),
-        caller_type: req.caller_type.map(party_type),
-        caller: &req.caller,
-        callee: &req.callee,
-        manager_dst: req.manager_first.map(u8::from),
-        direction: req.direction.map(|d| match d {
-            CallDirection::Inbound => "in",
-            CallDirection::Outbound => "out",
-        }),
-        project_id: &req.project_id,
-        client_ip: req.client_ip.as_deref(),
-        utm_source: req.utm_source.as_deref(),
-        utm_medium: req.utm_medium.as_deref(),
-        utm_campaign: req.utm_campaign.as_deref(),
-        utm_term: req.utm_term.as_deref(),
-        utm_content: req.utm_content.as_deref(),
-        client_id: req.client_id.as_deref(),
-        client_user_agent: req.client_user_agent.as_deref(),
-    };
-    let body = serde_json::to_vec(&RpcRequest {
-        jsonrpc: "2.0",
-        id,
-        method: EXTERNAL_CALLBACK_METHOD,
-        params,
-    })
-    .map_err(|e| decode(format!("encoding the request failed: {e}")))?;
+    // `params` in the page's order; unset options are left out.
+    let params = json::Object::new()
+        .opt_string("callee_type", req.callee_type.map(party_type))
+        .opt_string("caller_type", req.caller_type.map(party_type))
+        .string("caller", &req.caller)
+        .string("callee", &req.callee)
+        .opt_int("manager_dst", req.manager_first.map(i64::from))
+        .opt_string(
+            "direction",
+            req.direction.map(|d| match d {
+                CallDirection::Inbound => "in",
+                CallDirection::Outbound => "out",
+            }),
+        )
+        .string("projectId", &req.project_id)
+        .opt_string("clientIp", req.client_ip.as_deref())
+        .opt_string("utmSource", req.utm_source.as_deref())
+        .opt_string("utmMedium", req.utm_medium.as_deref())
+        .opt_string("utmCampaign", req.utm_campaign.as_deref())
+        .opt_string("utmTerm", req.utm_term.as_deref())
+        .opt_string("utmContent", req.utm_content.as_deref())
+        .opt_string("clientId", req.client_id.as_deref())
+        .opt_string("clientUserAgent", req.client_user_agent.as_deref());
+    // The JSON-RPC 2.0 envelope.
+    let body = json::Object::new()
+        .string("jsonrpc", "2.0")
+        .uint("id", id)
+        .string("method", EXTERNAL_CALLBACK_METHOD)
+        .object("params", params)
+        .finish()?;
     Ok(start(cfg, Method::Post, "/a/v2", &[])?.body("application/json", body))
 }
 
@@ -215,7 +173,7 @@ fn rpc_error_parts(err: &Value) -> Option<(Option<String>, String)> {
         Value::Object(o) => {
             let code = o.get("code").and_then(|c| match c {
                 Value::String(s) => Some(error::clip(s)),
-                Value::Number(n) => Some(n.to_string()),
+                Value::Number(n) => Some(error::json_text(n)),
                 _ => None,
             });
             let message = o.get("message").and_then(Value::as_str).map(error::clip);
@@ -231,8 +189,17 @@ fn rpc_error_parts(err: &Value) -> Option<(Option<String>, String)> {
 /// A JSON array of SIP logins.
 pub fn decode_logins(resp: &Response) -> Result<Vec<String>> {
     check_status(resp)?;
-    serde_json::from_slice::<Vec<String>>(&resp.body)
-        .map_err(|_| decode(format!("expected a JSON array of SIP logins, got {}", error::describe_body(resp))))
+    let logins = match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(login) => Some(login),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>(),
+        _ => None,
+    };
+    logins.ok_or_else(|| decode(format!("expected a JSON array of SIP logins, got {}", error::describe_body(resp))))
 }
 
 /// Any 2xx answer is accepted, unless its body is JSON carrying `error`.
@@ -260,11 +227,11 @@ pub fn decode_extended_callback(resp: &Response) -> Result<CallbackAccepted> {
     }
     let id = o.get("id").and_then(|id| match id {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(error::json_text(n)),
         _ => None,
     });
     Ok(CallbackAccepted {
-        result: o.get("result").map_or_else(|| "null".to_string(), Value::to_string),
+        result: o.get("result").map_or_else(|| "null".to_string(), error::json_text),
         id,
     })
 }
@@ -375,6 +342,26 @@ mod tests {
         let mut req = ext();
         req.client_ip = Some("not-an-ip".into());
         assert_eq!(field(extended_callback_request(&cfg(), &req, 1)), "req.client-ip");
+    }
+
+    #[test]
+    fn edge_answers_and_escaped_bodies() {
+        assert_eq!(decode_logins(&ok("[]")).unwrap(), Vec::<String>::new());
+        for bad in [r#"["a",1]"#, r#"[null]"#, r#"["a"] x"#, r#""a""#, "", "[\"\\ud800\"]"] {
+            assert!(matches!(decode_logins(&ok(bad)), Err(Error::Decode(_))), "{bad}");
+        }
+        let mut req = ext();
+        req.utm_source = Some("a\"b\\\n\u{1}é/\u{7f}".into());
+        req.client_user_agent = Some("Mozilla/5.0 (X11; \t)".into());
+        req.manager_first = Some(false);
+        req.direction = Some(CallDirection::Inbound);
+        req.caller_type = Some(PartyType::Scheme);
+        req.caller = "123".into();
+        let body = String::from_utf8(extended_callback_request(&cfg(), &req, u64::MAX).unwrap().body.unwrap().bytes).unwrap();
+        assert_eq!(
+            body,
+            "{\"jsonrpc\":\"2.0\",\"id\":18446744073709551615,\"method\":\"Api\\\\V2\\\\Callback.external\",\"params\":{\"caller_type\":\"scheme\",\"caller\":\"123\",\"callee\":\"380632223344\",\"manager_dst\":0,\"direction\":\"in\",\"projectId\":\"11111\",\"utmSource\":\"a\\\"b\\\\\\n\\u0001é/\u{7f}\",\"clientUserAgent\":\"Mozilla/5.0 (X11; \\t)\"}}"
+        );
     }
 
     #[test]

@@ -2,13 +2,18 @@
 //! `application/x-www-form-urlencoded` bodies. No value is ever concatenated
 //! into a URL or body without going through [`encode_component`].
 
+use crate::prelude::*;
+
 use crate::error::{invalid, Result};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-/// Everything but RFC 3986 "unreserved" characters is encoded.
+/// Everything but RFC 3986 "unreserved" characters (letters, digits, `-`,
+/// `.`, `_`, `~`) is encoded.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Percent-encodes one query or form component (name or value).
+/// Percent-encodes one query or form component (name or value), every byte
+/// of its UTF-8 but the unreserved characters as `%XX` (upper-case hex),
+/// through the `percent-encoding` crate.
 pub fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }
@@ -70,7 +75,7 @@ impl BaseUrl {
             (Scheme::Https, rest)
         } else if let Some(rest) = value.strip_prefix("http://") {
             (Scheme::Http, rest)
-        } else if bare_host_is_https && !value.contains("://") {
+        } else if bare_host_is_https && !crate::text::contains(value, "://") {
             (Scheme::Https, value)
         } else {
             return Err(invalid(field, "must be an http:// or https:// URL"));
@@ -79,7 +84,7 @@ impl BaseUrl {
             return Err(invalid(field, "must not carry a query or a fragment"));
         }
         let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
+            Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
             None => (rest, ""),
         };
         if authority.is_empty() {
@@ -94,12 +99,13 @@ impl BaseUrl {
         if !valid_authority {
             return Err(invalid(field, "has an invalid host"));
         }
-        if let Some((host, port)) = authority.rsplit_once(':').filter(|_| !authority.ends_with(']')) {
+        let last_colon = authority.bytes().rposition(|b| b == b':').filter(|_| !authority.ends_with(']'));
+        if let Some((host, port)) = last_colon.and_then(|i| Some((authority.get(..i)?, authority.get(i + 1..)?))) {
             if host.is_empty() || port.parse::<u16>().is_err() {
                 return Err(invalid(field, "has an invalid host or port"));
             }
         }
-        if path.contains('%') || path.contains("//") {
+        if path.contains('%') || crate::text::contains(path, "//") {
             return Err(invalid(field, "has an invalid path"));
         }
         Ok(BaseUrl {
@@ -141,7 +147,7 @@ pub fn encode_pairs(pairs: &[(&str, &str)]) -> String {
 
 /// An `application/x-www-form-urlencoded` body (spaces as `+`).
 pub fn form_body(pairs: &[(&str, &str)]) -> Vec<u8> {
-    encode_pairs(pairs).replace("%20", "+").into_bytes()
+    crate::text::replace(&encode_pairs(pairs), "%20", "+").into_bytes()
 }
 
 #[cfg(test)]
@@ -166,6 +172,14 @@ mod tests {
         ] {
             assert!(matches!(BaseUrl::parse("cfg.base-url", bad, false), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn encodes_all_but_unreserved_characters() {
+        let unreserved = "ABCXYZabcxyz0189-._~";
+        assert_eq!(encode_component(unreserved), unreserved);
+        assert_eq!(encode_component(" !\"#$%&'()*+,/:;<=>?@[\\]^`{|}\u{7f}\0"), "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7F%00");
+        assert_eq!(encode_component("ÿ€😀"), "%C3%BF%E2%82%AC%F0%9F%98%80");
     }
 
     #[test]

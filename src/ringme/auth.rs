@@ -10,13 +10,14 @@
 //! less is never cached: it serves the operation that fetched it only.
 //! `get-token` always fetches, and its token replaces the cached one.
 
+use crate::prelude::*;
+
 use super::{check_auth, decode_token, Api, TOKEN_PATH};
 use crate::bindings::exports::telephony::pbx::ringme::{AppCredentials, Auth, Config, Token};
 use crate::error::Result;
 use crate::http::{self, Method, Request, Response};
 use crate::Error;
 use crate::url::form_body;
-use std::sync::Mutex;
 
 /// A cached token is dropped this long before it expires.
 pub const EXPIRY_MARGIN_S: u32 = 60;
@@ -123,11 +124,29 @@ pub fn remember(cache: &mut Vec<CachedToken>, key: &CacheKey, token: &Token, obt
 }
 
 /// The tokens of this component instance.
-static CACHE: Mutex<Vec<CachedToken>> = Mutex::new(Vec::new());
+#[cfg(not(target_arch = "wasm32"))]
+static CACHE: std::sync::Mutex<Vec<CachedToken>> = std::sync::Mutex::new(Vec::new());
 
+#[cfg(not(target_arch = "wasm32"))]
 fn with_cache<T>(f: impl FnOnce(&mut Vec<CachedToken>) -> T) -> T {
     let mut guard = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     f(&mut guard)
+}
+
+/// The tokens of this component instance (one thread runs it).
+#[cfg(target_arch = "wasm32")]
+struct Cache(core::cell::RefCell<Vec<CachedToken>>);
+
+// SAFETY: a wasm32 component instance runs on a single thread.
+#[cfg(target_arch = "wasm32")]
+unsafe impl Sync for Cache {}
+
+#[cfg(target_arch = "wasm32")]
+static CACHE: Cache = Cache(core::cell::RefCell::new(Vec::new()));
+
+#[cfg(target_arch = "wasm32")]
+fn with_cache<T>(f: impl FnOnce(&mut Vec<CachedToken>) -> T) -> T {
+    f(&mut CACHE.0.borrow_mut())
 }
 
 /// `POST <base-url>/oauth/token`, form-encoded client-credentials grant.
@@ -165,6 +184,25 @@ impl core::fmt::Debug for Session<'_> {
 pub fn run<T>(cfg: &Config, op: impl FnOnce(&mut Session<'_>) -> Result<T>) -> Result<T> {
     let mut s = Session::new(cfg).map_err(|e| scrub(cfg, &[], e))?;
     op(&mut s).map_err(|e| scrub(cfg, &s.tokens, e))
+}
+
+/// One API call: checks `cfg`, builds the request with `build`, sends it
+/// authorized ([`Session::call`]) and decodes the answer with `decode`,
+/// scrubbing every error as [`run`] does. Only the decoded type is generic:
+/// the operations share one copy of the rest.
+pub fn call_api<T>(cfg: &Config, build: &dyn Fn(&Api) -> Result<Request>, decode: fn(&Response) -> Result<T>) -> Result<T> {
+    let (resp, tokens) = exchange(cfg, build)?;
+    decode(&resp).map_err(|e| scrub(cfg, &tokens, e))
+}
+
+/// The shared part of [`call_api`]: the answer and the access tokens used
+/// (for redacting what the decoder may say), or the scrubbed error.
+fn exchange(cfg: &Config, build: &dyn Fn(&Api) -> Result<Request>) -> Result<(Response, Vec<String>)> {
+    let mut s = Session::new(cfg).map_err(|e| scrub(cfg, &[], e))?;
+    match build(s.api()).and_then(|req| s.call(req)) {
+        Ok(resp) => Ok((resp, s.tokens)),
+        Err(e) => Err(scrub(cfg, &s.tokens, e)),
+    }
 }
 
 /// Redacts the config's secret and `tokens` from `e`.

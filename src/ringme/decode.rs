@@ -15,6 +15,8 @@
 //! string where an integer belongs is none, and text fields given as
 //! numbers, booleans or JSON are kept as text.
 
+use crate::prelude::*;
+
 use crate::bindings::exports::telephony::pbx::ringme::{
     CallHistoryPage, CallRecord, CallbackStarted, Client, Extension, Token,
 };
@@ -101,7 +103,7 @@ impl<'a> Fields<'a> {
     fn text(&self, key: &str) -> Option<String> {
         self.get(key).map(|v| match v {
             Value::String(s) => s.clone(),
-            other => other.to_string(),
+            other => error::json_text(other),
         })
     }
 
@@ -148,7 +150,7 @@ pub fn decode_token(resp: &Response) -> Result<Token> {
     let v: Value = serde_json::from_slice(&resp.body).map_err(|_| {
         decode(format!(
             "expected an OAuth token object, got HTTP {} with a {} body of {} bytes",
-            resp.status,
+            u32::from(resp.status),
             resp.content_type().unwrap_or("untyped"),
             resp.body.len()
         ))
@@ -234,7 +236,7 @@ pub fn decode_extensions(resp: &Response) -> Result<Vec<Extension>> {
             status: f.text("status"),
             type_: f.text("type"),
             label: f.text("label"),
-            raw: item.to_string(),
+            raw: error::json_text(item),
         });
     }
     Ok(out)
@@ -271,7 +273,7 @@ fn call_record(row: &Value) -> Result<CallRecord> {
         extension_id: f.int("extension_id"),
         extension_name: f.text("extension_name"),
         did_number: f.text("did_number"),
-        raw: row.to_string(),
+        raw: error::json_text(row),
     })
 }
 

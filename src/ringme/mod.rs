@@ -12,6 +12,8 @@
 //!   `+ * # . _ @ -` (phone numbers and extension names like `0001*101`).
 //! - `get-token` needs `app` auth; with `bearer` it is `invalid-input`.
 
+use crate::prelude::*;
+
 pub mod auth;
 pub mod decode;
 
@@ -24,12 +26,12 @@ use crate::bindings::exports::telephony::pbx::ringme::{
     Auth, CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientUpdate, Config,
     Extension, Guest, Token,
 };
-use crate::error::{decode as decode_error, invalid, Result};
+use crate::error::{invalid, Result};
 use crate::http::{Method, Request};
+use crate::json;
 use crate::url::BaseUrl;
 use crate::validate;
 use crate::Component;
-use serde::Serialize;
 
 /// The API root under `base-url`.
 pub const API_ROOT: &str = "/api/ver1.0";
@@ -38,7 +40,9 @@ pub const TOKEN_PATH: &str = "/oauth/token";
 /// The client id that means "the client the token belongs to".
 pub const ME: &str = "@me";
 
+// Inlined into the generated export glue, as in `tring` (a little smaller).
 impl Guest for Component {
+    #[inline(always)]
     fn get_token(cfg: Config) -> Result<Token> {
         auth::run(&cfg, |s| match s.app() {
             Some(creds) => s.fetch_token(creds),
@@ -46,39 +50,29 @@ impl Guest for Component {
         })
     }
 
+    #[inline(always)]
     fn client_info(cfg: Config, client_id: Option<String>) -> Result<Client> {
-        auth::run(&cfg, |s| {
-            let req = client_info_request(s.api(), client_id.as_deref())?;
-            decode_client(&s.call(req)?)
-        })
+        auth::call_api(&cfg, &|api| client_info_request(api, client_id.as_deref()), decode_client)
     }
 
+    #[inline(always)]
     fn update_client(cfg: Config, client_id: Option<String>, changes: ClientUpdate) -> Result<Client> {
-        auth::run(&cfg, |s| {
-            let req = update_client_request(s.api(), client_id.as_deref(), &changes)?;
-            decode_client(&s.call(req)?)
-        })
+        auth::call_api(&cfg, &|api| update_client_request(api, client_id.as_deref(), &changes), decode_client)
     }
 
+    #[inline(always)]
     fn extensions(cfg: Config, client_id: Option<String>, page: Option<u32>, per_page: Option<u32>) -> Result<Vec<Extension>> {
-        auth::run(&cfg, |s| {
-            let req = extensions_request(s.api(), client_id.as_deref(), page, per_page)?;
-            decode_extensions(&s.call(req)?)
-        })
+        auth::call_api(&cfg, &|api| extensions_request(api, client_id.as_deref(), page, per_page), decode_extensions)
     }
 
+    #[inline(always)]
     fn click_to_call(cfg: Config, extension_id: i64, req: CallbackRequest) -> Result<CallbackStarted> {
-        auth::run(&cfg, |s| {
-            let req = click_to_call_request(s.api(), extension_id, &req)?;
-            decode_callback(&s.call(req)?)
-        })
+        auth::call_api(&cfg, &|api| click_to_call_request(api, extension_id, &req), decode_callback)
     }
 
+    #[inline(always)]
     fn call_history(cfg: Config, client_id: Option<String>, query: CallHistoryQuery) -> Result<CallHistoryPage> {
-        auth::run(&cfg, |s| {
-            let req = call_history_request(s.api(), client_id.as_deref(), &query)?;
-            decode_call_history(&s.call(req)?)
-        })
+        auth::call_api(&cfg, &|api| call_history_request(api, client_id.as_deref(), &query), decode_call_history)
     }
 }
 
@@ -137,49 +131,29 @@ pub fn client_info_request(api: &Api, client_id: Option<&str>) -> Result<Request
     Ok(api.request(Method::Get, &format!("/client/{id}/client/"), &[]))
 }
 
-/// The JSON body of the client update: only the fields that are set, named
-/// as on the page.
-#[derive(Serialize)]
-struct ClientChanges<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dial_rule_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    disk_space_notify_email: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    disk_space_notify_threshold: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    geo_list: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hold_music: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sip_network_permission_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    timezone: Option<&'a str>,
-}
-
 /// `PUT /client/{client_id}/client/` with a JSON body of the set fields.
 pub fn update_client_request(api: &Api, client_id: Option<&str>, changes: &ClientUpdate) -> Result<Request> {
     let id = client_segment(client_id)?;
-    let body = ClientChanges {
-        dial_rule_id: changes.dial_rule_id,
-        disk_space_notify_email: changes.disk_space_notify_email.as_deref(),
-        disk_space_notify_threshold: changes.disk_space_notify_threshold,
-        geo_list: changes.geo_list.as_deref(),
-        hold_music: changes.hold_music,
-        sip_network_permission_id: changes.sip_network_permission_id,
-        timezone: changes.timezone.as_deref(),
-    };
     for (field, value) in [
-        ("changes.disk-space-notify-email", body.disk_space_notify_email),
-        ("changes.geo-list", body.geo_list),
-        ("changes.timezone", body.timezone),
+        ("changes.disk-space-notify-email", &changes.disk_space_notify_email),
+        ("changes.geo-list", &changes.geo_list),
+        ("changes.timezone", &changes.timezone),
     ] {
-        validate::no_controls(field, value.unwrap_or(""))?;
+        validate::no_controls(field, value.as_deref().unwrap_or(""))?;
     }
-    let bytes = json_body(&body)?;
-    if bytes == b"{}" {
+    // Only the fields that are set, named as on the page.
+    let body = json::Object::new()
+        .opt_int("dial_rule_id", changes.dial_rule_id)
+        .opt_string("disk_space_notify_email", changes.disk_space_notify_email.as_deref())
+        .opt_int("disk_space_notify_threshold", changes.disk_space_notify_threshold)
+        .opt_string("geo_list", changes.geo_list.as_deref())
+        .opt_int("hold_music", changes.hold_music)
+        .opt_int("sip_network_permission_id", changes.sip_network_permission_id)
+        .opt_string("timezone", changes.timezone.as_deref());
+    if body.is_empty() {
         return Err(invalid("changes", "set at least one field to update"));
     }
+    let bytes = body.finish()?;
     Ok(api.request(Method::Put, &format!("/client/{id}/client/"), &[]).body("application/json", bytes))
 }
 
@@ -218,13 +192,6 @@ fn dial_number(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// The JSON body of a click-to-call.
-#[derive(Serialize)]
-struct CallbackBody<'a> {
-    src_num: &'a [String],
-    dst_num: &'a str,
-}
-
 /// `POST /extension/{extension_id}/callback/` with `{"src_num", "dst_num"}`.
 pub fn click_to_call_request(api: &Api, extension_id: i64, req: &CallbackRequest) -> Result<Request> {
     if extension_id < 1 {
@@ -237,9 +204,9 @@ pub fn click_to_call_request(api: &Api, extension_id: i64, req: &CallbackRequest
         dial_number("req.src-num", n)?;
     }
     dial_number("req.dst-num", &req.dst_num)?;
-    let body = json_body(&CallbackBody { src_num: &req.src_num, dst_num: &req.dst_num })?;
+    let body = json::Object::new().strings("src_num", &req.src_num).string("dst_num", &req.dst_num).finish()?;
     Ok(api
-        .request(Method::Post, &format!("/extension/{extension_id}/callback/"), &[])
+        .request(Method::Post, &format!("/extension/{}/callback/", crate::error::json_text(&extension_id)), &[])
         .body("application/json", body))
 }
 
@@ -286,10 +253,6 @@ pub fn call_history_request(api: &Api, client_id: Option<&str>, q: &CallHistoryQ
         ("per_page", per_page.as_deref()),
     ]);
     Ok(api.request(Method::Get, &format!("/client/{id}/call_history/"), &query))
-}
-
-fn json_body(value: &impl Serialize) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| decode_error(format!("encoding the request failed: {e}")))
 }
 
 #[cfg(test)]

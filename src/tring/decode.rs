@@ -2,12 +2,13 @@
 //! with HTTP 200: the "Too bad... security api key" text, an empty body, a
 //! `{"Response":"Error"}` object, or a body that is not what was asked for.
 
+use crate::prelude::*;
+
 use crate::bindings::exports::telephony::pbx::tring::{DialResult, Media, PeerCounts};
 use crate::error::{self, decode, from_status, Result};
 use crate::http::Response;
 use crate::{Error, ProviderError};
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// What a JSON-text function asked for; it decides what an empty body means.
@@ -29,14 +30,14 @@ pub const BAD_KEY: &str =
 /// The message of [`Error::NotFound`] for an empty answer.
 pub const EMPTY: &str = "the server answered with an empty body (nothing found, or an unknown id or parameter)";
 
-/// The fields of an answer object that carry a status (others are skipped).
-#[derive(Deserialize)]
+/// The members of an answer object that carry a status.
+const STATUS_KEYS: [&str; 3] = ["Response", "Message", "ID"];
+
+/// The status members of an answer object (others are skipped); a `null`
+/// member counts as absent.
 struct Status {
-    #[serde(rename = "Response")]
     response: Option<Value>,
-    #[serde(rename = "Message")]
     message: Option<Value>,
-    #[serde(rename = "ID")]
     id: Option<Value>,
 }
 
@@ -57,17 +58,17 @@ pub fn is_bad_key(body: &[u8]) -> bool {
     let head = &body[..body.len().min(200)];
     let Ok(text) = core::str::from_utf8(head) else { return false };
     let text = text.to_ascii_lowercase();
-    text.starts_with("too bad") && text.contains("api key")
+    text.starts_with("too bad") && crate::text::contains(&text, "api key")
 }
 
 fn not_json(resp: &Response) -> Error {
     decode(format!("expected JSON, got {}", error::describe_body(resp)))
 }
 
-fn text(v: &Option<Value>) -> Option<String> {
+fn text(v: Option<&Value>) -> Option<String> {
     match v {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some(error::json_text(n)),
         _ => None,
     }
 }
@@ -85,9 +86,20 @@ fn refusal(status: u16, message: Option<String>) -> Error {
 /// Parses an answer object's status fields (validating the whole JSON) and
 /// turns `Response: Error` into [`refusal`].
 fn status(resp: &Response, body: &[u8]) -> Result<Status> {
-    let s: Status = serde_json::from_slice(body).map_err(|_| not_json(resp))?;
+    let members = object_members(body, Some(&STATUS_KEYS)).ok_or_else(|| not_json(resp))?;
+    let mut found: [Option<Value>; 3] = [None, None, None];
+    for (name, value) in members {
+        let Some(i) = STATUS_KEYS.iter().position(|k| *k == name) else { continue };
+        // A status member given twice makes the answer ambiguous.
+        if found[i].is_some() {
+            return Err(not_json(resp));
+        }
+        found[i] = value;
+    }
+    let [response, message, id] = found.map(|v| v.filter(|v| !v.is_null()));
+    let s = Status { response, message, id };
     match &s.response {
-        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, text(&s.message))),
+        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, text(s.message.as_ref()))),
         _ => Ok(s),
     }
 }
@@ -117,7 +129,7 @@ pub fn decode_json(resp: &Response, shape: Shape) -> Result<String> {
 /// Whether a media type names text rather than binary media.
 fn is_text_type(ct: &str) -> bool {
     let ct = ct.to_ascii_lowercase();
-    ct.starts_with("text/") || ct.contains("json") || ct.contains("xml")
+    ct.starts_with("text/") || crate::text::contains(&ct, "json") || crate::text::contains(&ct, "xml")
 }
 
 /// The media type of well-known binary data.
@@ -168,7 +180,8 @@ pub fn decode_rows(resp: &Response) -> Result<Vec<Vec<String>>> {
         return Err(decode(format!("expected pipe-separated text, got {}", error::describe_body(resp))));
     }
     let text = String::from_utf8_lossy(body);
-    Ok(text.lines().filter(|l| !l.trim().is_empty()).map(split_pipes).collect())
+    // `split('\n')`, not `lines()`: `split_pipes` drops the `\r` itself.
+    Ok(text.split('\n').filter(|l| !l.trim().is_empty()).map(split_pipes).collect())
 }
 
 fn split_pipes(line: &str) -> Vec<String> {
@@ -177,26 +190,79 @@ fn split_pipes(line: &str) -> Vec<String> {
     line.split('|').map(str::to_string).collect()
 }
 
-/// A JSON object's members in body order.
-struct Ordered(Vec<(String, Value)>);
+/// The members of the JSON object `body` in body order, or `None` when
+/// `body` is not exactly one JSON object. With `keep`, only the values of
+/// those names are kept (the others are checked and skipped: `None`).
+///
+/// Parsed through `deserialize_any` with a visitor that answers every other
+/// JSON type itself (with `None`): typed deserialization would bring serde's
+/// "invalid type" messages, and with them float formatting, into the
+/// component.
+fn object_members(body: &[u8], keep: Option<&[&str]>) -> Option<Members> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let members = ObjectMembers { keep }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    members
+}
 
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Ordered, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<Ordered, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Value>()? {
-                    out.push(entry);
+/// Names and values of an object's members, in body order.
+type Members = Vec<(String, Option<Value>)>;
+
+/// The visitor of [`object_members`]: `Some` for an object, `None` for
+/// anything else.
+struct ObjectMembers<'k> {
+    keep: Option<&'k [&'k str]>,
+}
+
+type Visited<E> = core::result::Result<Option<Members>, E>;
+
+impl<'de> DeserializeSeed<'de> for ObjectMembers<'_> {
+    type Value = Option<Members>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Visited<D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectMembers<'_> {
+    type Value = Option<Members>;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Visited<A::Error> {
+        let mut out = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = match self.keep {
+                Some(keep) if !keep.contains(&name.as_str()) => {
+                    map.next_value::<IgnoredAny>()?;
+                    None
                 }
-                Ok(Ordered(out))
-            }
+                _ => Some(map.next_value::<Value>()?),
+            };
+            out.push((name, value));
         }
-        d.deserialize_map(V)
+        Ok(Some(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Visited<A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Visited<E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Visited<E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Visited<E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Visited<E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Visited<E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Visited<E> {
+        Ok(None)
     }
 }
 
@@ -218,17 +284,17 @@ pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
     if body.is_empty() {
         return Err(Error::NotFound(EMPTY.into()));
     }
-    let Ordered(members) = serde_json::from_slice(body).map_err(|_| not_json(resp))?;
-    let member = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let members = object_members(body, None).ok_or_else(|| not_json(resp))?;
+    let member = |name: &str| members.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_ref());
     if let Some(Value::String(r)) = member("Response") {
         if r.eq_ignore_ascii_case("error") {
-            return Err(refusal(resp.status, text(&member("Message"))));
+            return Err(refusal(resp.status, text(member("Message"))));
         }
     }
     let mut nodes = Vec::new();
     let mut total = None;
     for (name, v) in &members {
-        let n = count(v).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", error::clip(name))))?;
+        let n = v.as_ref().and_then(count).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", error::clip(name))))?;
         if name == "total" {
             total = Some(n);
         } else {
@@ -249,10 +315,11 @@ pub fn decode_dial(resp: &Response) -> Result<DialResult> {
     }
     let (id, message) = if body.first() == Some(&b'{') {
         let s = status(resp, body)?;
-        (text(&s.id), text(&s.message))
+        (text(s.id.as_ref()), text(s.message.as_ref()))
     } else {
         let plain = String::from_utf8_lossy(body);
-        let fields: Vec<&str> = plain.lines().next().unwrap_or("").split('|').collect();
+        // The first line (a `\r` before its `\n` ends up in a trimmed field).
+        let fields: Vec<&str> = plain.split('\n').next().unwrap_or("").split('|').collect();
         let field = |i: usize| fields.get(i).map(|f| f.trim().to_string());
         match fields.first().map(|f| f.trim()) {
             Some(r) if r.eq_ignore_ascii_case("success") => (field(2), field(1)),
@@ -363,6 +430,28 @@ mod tests {
             assert!(matches!(decode_peer_counts(&ok(bad)), Err(Error::Decode(_))), "{bad}");
         }
         assert!(matches!(decode_peer_counts(&ok("{\"Response\":\"Error\",\"Message\":\"m\"}")), Err(Error::Provider(_))));
+    }
+
+    #[test]
+    fn status_members_edge_cases() {
+        // A status member given twice is not a usable answer.
+        assert!(matches!(decode_json(&ok("{\"Response\":\"Error\",\"Response\":\"x\"}"), Shape::One), Err(Error::Decode(_))));
+        assert!(matches!(decode_json(&ok("{\"Message\":null,\"Message\":\"m\"}"), Shape::One), Err(Error::Decode(_))));
+        assert!(matches!(decode_dial(&ok("{\"ID\":\"1\",\"ID\":\"2\"}")), Err(Error::Decode(_))));
+        // `null` members are absent; other members are only checked.
+        assert_eq!(decode_json(&ok("{\"Response\":null,\"Message\":\"m\"}"), Shape::One).unwrap(), "{\"Response\":null,\"Message\":\"m\"}");
+        assert_eq!(decode_json(&ok("{\"a\":1e400,\"b\":[1,{\"c\":null}]}"), Shape::One).unwrap(), "{\"a\":1e400,\"b\":[1,{\"c\":null}]}");
+        match decode_json(&ok("{\"Response\":\"error\",\"Message\":null}"), Shape::One) {
+            Err(Error::Provider(p)) => assert_eq!(p.message, "the server refused the request"),
+            other => panic!("{other:?}"),
+        }
+        match decode_dial(&ok("{\"Response\":\"Success\",\"Message\":7,\"ID\":12}")) {
+            Ok(d) => assert_eq!((d.id.as_str(), d.message.as_str()), ("12", "7")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(decode_peer_counts(&ok("{\"a\":1,\"a\":2}")), Ok(ref p) if p.total == 3));
+        assert!(matches!(decode_peer_counts(&ok("\"x\"")), Err(Error::Decode(_))));
+        assert!(matches!(decode_peer_counts(&ok("{\"a\":1} x")), Err(Error::Decode(_))));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! page's order, the input checks, and the bodies (form, multipart). Pure:
 //! nothing here sends.
 
+use crate::prelude::*;
+
 use crate::bindings::exports::telephony::pbx::tring::Config;
 use crate::error::{invalid, Result};
 use crate::http::{Method, Request};
@@ -54,7 +56,8 @@ pub fn check(field: &str, value: &str, c: Check) -> Result<()> {
         Check::Json => {
             let t = value.trim_start();
             let shaped = t.starts_with('{') || t.starts_with('[');
-            if !shaped || serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+            // `from_slice`, not `from_str`: one JSON reader for the whole component.
+            if !shaped || serde_json::from_slice::<serde::de::IgnoredAny>(value.as_bytes()).is_err() {
                 return Err(invalid(field, "must be JSON text of an object or an array"));
             }
             Ok(())

@@ -3,6 +3,8 @@
 //! [`build`](super::query::build), which checks them (`invalid-input` naming
 //! the WIT field) and lays out the query.
 
+use crate::prelude::*;
+
 use super::query::{build, file_name, flag, fx, o, v, Check, Tail, JSON, P};
 use crate::bindings::exports::telephony::pbx::tring::{
     AgentType, CdrFilter, CdrFormat, Config, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,

@@ -1,0 +1,53 @@
+//! Substring search and replacement on `&str`, kept byte-simple: the
+//! standard two-way searcher behind `str::contains(&str)` and
+//! `str::replace` is several kilobytes of code, and every text here is short.
+
+use crate::prelude::*;
+
+/// Byte offset of the first occurrence of `needle` in `hay` (0 for an empty
+/// `needle`). A match of valid UTF-8 in valid UTF-8 always starts and ends
+/// on character boundaries.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay` with every occurrence of `from` (left to right, not overlapping)
+/// replaced by `to`, as `str::replace` does. An empty `from` changes nothing.
+pub fn replace(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    if !from.is_empty() {
+        while let Some((before, after)) = find(rest, from).and_then(|i| rest.split_at_checked(i)) {
+            out.push_str(before);
+            out.push_str(to);
+            rest = after.get(from.len()..).unwrap_or("");
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_str() {
+        for (hay, needle) in [("abc", "b"), ("abc", "abcd"), ("", "a"), ("aaa", "aa"), ("é//x", "//"), ("x", "")] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+            assert_eq!(contains(hay, needle), hay.contains(needle));
+        }
+        for (hay, from, to) in [("a%20b%20", "%20", "+"), ("aaaa", "aa", "b"), ("k1 bad k1", "k1", "[redacted]"), ("é", "x", "y"), ("", "a", "b")] {
+            assert_eq!(replace(hay, from, to), hay.replace(from, to), "{hay:?} {from:?}");
+        }
+        assert_eq!(replace("ab", "", "x"), "ab");
+    }
+}
