@@ -42,6 +42,19 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The median time of `n` runs of `f`.
+fn time_median(n: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
 fn fmt(d: Duration) -> String {
     let ns = d.as_nanos() as f64;
     if ns < 1_000.0 {
@@ -134,66 +147,36 @@ async fn run() -> Result<()> {
 
     // Compile vs. load from the precompiled cache.
     let eng = engine(true)?;
-    let compile = median(
-        (0..runs(5))
-            .map(|_| {
-                let t = Instant::now();
-                Component::new(&eng, &bytes).expect("compile");
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let compile = time_median(runs(5), || {
+        Component::new(&eng, &bytes).expect("compile");
+    });
     rows.push(Row { what: "compile component (cranelift)".into(), value: fmt(compile), target: "-".into() });
     let artifact = eng.precompile_component(&bytes)?;
-    let load = median(
-        (0..runs(200))
-            .map(|_| {
-                let t = Instant::now();
-                // SAFETY: produced by this engine just above.
-                unsafe { Component::deserialize(&eng, &artifact) }.expect("deserialize");
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let load = time_median(runs(200), || {
+        // SAFETY: produced by this engine just above.
+        unsafe { Component::deserialize(&eng, &artifact) }.expect("deserialize");
+    });
     rows.push(Row { what: "load precompiled component".into(), value: fmt(load), target: "-".into() });
     let dir = std::env::temp_dir().join(format!("pbx-bench-cache-{}", std::process::id()));
     cache::load(&eng, &bytes, &dir)?; // fill
-    let start = median(
-        (0..runs(50))
-            .map(|_| {
-                let t = Instant::now();
-                let h = Host::load(&path, &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()) })
-                    .expect("host start");
-                drop(h);
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let start = time_median(runs(50), || {
+        let h = Host::load(&path, &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()) })
+        .expect("host start");
+        drop(h);
+    });
     let _ = std::fs::remove_dir_all(&dir);
     rows.push(Row {
         what: "host start from cache (engine+read+hash+load+link)".into(),
         value: fmt(start),
         target: verdict(start < Duration::from_millis(10), format!("{:.2}x the 10 ms target", start.as_secs_f64() / 0.010)),
     });
-    let engine_new = median(
-        (0..runs(50))
-            .map(|_| {
-                let t = Instant::now();
-                drop(engine(true).expect("engine"));
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let engine_new = time_median(runs(50), || {
+        drop(engine(true).expect("engine"));
+    });
     rows.push(Row { what: "  of which: engine with pooling allocator".into(), value: fmt(engine_new), target: "-".into() });
-    let engine_default = median(
-        (0..runs(50))
-            .map(|_| {
-                let t = Instant::now();
-                drop(engine(false).expect("engine"));
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let engine_default = time_median(runs(50), || {
+        drop(engine(false).expect("engine"));
+    });
     rows.push(Row { what: "  (an engine with the default allocator)".into(), value: fmt(engine_default), target: "-".into() });
 
     // Instantiation from one InstancePre.
