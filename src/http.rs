@@ -353,9 +353,14 @@ mod wasi_client {
                     }
                     Err(StreamError::Closed) => break,
                     Err(StreamError::LastOperationFailed(err)) => {
-                        return Err(wasi::http::types::http_error_code(&err)
-                            .map(|c| describe_error_code(&c))
-                            .unwrap_or_else(|| Error::Transport("reading the response body failed".into())));
+                        // Hosts do not always attach an error code to a body
+                        // failure (wasmtime 48 does not); one that comes after
+                        // the deadline is the host's own timeout.
+                        return Err(match wasi::http::types::http_error_code(&err) {
+                            Some(code) => describe_error_code(&code),
+                            None if timer.ready() => Error::Timeout,
+                            None => Error::Transport("reading the response body failed".into()),
+                        });
                     }
                 }
             }

@@ -11,7 +11,11 @@ pub mod ringostat;
 pub mod tring;
 
 use crate::transport::full_body;
+use bytes::Bytes;
 use http_body_util::BodyExt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::sync::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,6 +116,9 @@ pub struct MockResponse {
     pub body: Vec<u8>,
     /// Wait this long before answering (checked against the first-byte timeout).
     pub delay: Duration,
+    /// Send the body in two halves with this pause between them (checked
+    /// against the between-bytes timeout); zero sends it in one frame.
+    pub pause: Duration,
 }
 
 impl MockResponse {
@@ -122,6 +129,7 @@ impl MockResponse {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             delay: Duration::ZERO,
+            pause: Duration::ZERO,
         }
     }
 
@@ -145,6 +153,45 @@ impl MockResponse {
     pub fn delayed(mut self, delay: Duration) -> MockResponse {
         self.delay = delay;
         self
+    }
+
+    /// Sends the first half of the body at once and the rest after `pause`.
+    pub fn trickled(mut self, pause: Duration) -> MockResponse {
+        self.pause = pause;
+        self
+    }
+}
+
+/// A body in two frames with a pause between them. A pause longer than the
+/// request's between-bytes timeout ends the body with a timeout error after
+/// that timeout, as a real sender would.
+struct TrickleBody {
+    first: Option<Bytes>,
+    rest: Option<Bytes>,
+    pause: Pin<Box<tokio::time::Sleep>>,
+    times_out: bool,
+}
+
+impl http_body::Body for TrickleBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
+        let this = self.get_mut();
+        if let Some(first) = this.first.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(first))));
+        }
+        if this.rest.is_none() {
+            return Poll::Ready(None);
+        }
+        if this.pause.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let rest = this.rest.take();
+        if this.times_out {
+            return Poll::Ready(Some(Err(Error::ConnectionReadTimeout)));
+        }
+        Poll::Ready(rest.map(|b| Ok(http_body::Frame::data(b))))
     }
 }
 
@@ -235,6 +282,7 @@ impl MockProvider {
         };
         let answer = (self.responder)(&recorded);
         let first_byte = recorded.timeouts[1];
+        let recorded_between_bytes = recorded.timeouts[2];
         self.log.lock().expect("mock log").push(recorded);
         if !answer.delay.is_zero() {
             match first_byte {
@@ -249,6 +297,20 @@ impl MockProvider {
         for (n, v) in &answer.headers {
             builder = builder.header(n, v);
         }
-        builder.body(full_body(answer.body)).map_err(|_| Error::InternalError(Some("bad mock answer".into())))
+        let body = if answer.pause.is_zero() {
+            full_body(answer.body)
+        } else {
+            let limit = recorded_between_bytes.unwrap_or(answer.pause);
+            let mut first = Bytes::from(answer.body);
+            let rest = first.split_off(first.len() / 2);
+            TrickleBody {
+                first: Some(first),
+                rest: Some(rest),
+                pause: Box::pin(tokio::time::sleep(answer.pause.min(limit))),
+                times_out: limit < answer.pause,
+            }
+            .boxed_unsync()
+        };
+        builder.body(body).map_err(|_| Error::InternalError(Some("bad mock answer".into())))
     }
 }

@@ -248,6 +248,18 @@ async fn error_classes() {
     }
 }
 
+/// A body that arrives in two frames is read whole; one that stalls longer
+/// than `timeout-ms` between its frames is a timeout, not a hang.
+#[tokio::test]
+async fn a_stalling_body_is_a_timeout() {
+    let body = r#"["supportrngst_manager1","supportrngst_manager2"]"#;
+    let mock = MockProvider::always(MockResponse::json(200, body).trickled(Duration::from_millis(100)));
+    assert_eq!(sip_online(&mock, cfg()).await.unwrap(), vec!["supportrngst_manager1", "supportrngst_manager2"]);
+    let mock = MockProvider::always(MockResponse::json(200, body).trickled(Duration::from_secs(30)));
+    let err = sip_online(&mock, Config { timeout_ms: Some(300), ..cfg() }).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+}
+
 #[tokio::test]
 async fn a_dead_provider_is_a_transport_error() {
     let h = super::common::host();
