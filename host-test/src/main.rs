@@ -33,7 +33,7 @@ enum Command {
     /// List every exported function as interface.function.
     List,
     /// Call one function: `call ringostat.sip-online '{"cfg": {...}}'`.
-    Call(CallArgs),
+    Call(Box<CallArgs>),
 }
 
 #[derive(Parser)]

@@ -222,7 +222,8 @@ async fn json_rpc_error_with_200_is_a_provider_error() {
 #[tokio::test]
 async fn error_classes() {
     let big = vec![b'['; 17 * 1024 * 1024];
-    let cases: Vec<(MockResponse, Box<dyn Fn(&Error) -> bool>)> = vec![
+    type Expect = Box<dyn Fn(&Error) -> bool>;
+    let cases: Vec<(MockResponse, Expect)> = vec![
         (MockResponse::json(400, r#"{"message":"callee is not valid"}"#), Box::new(|e| matches!(e, Error::Provider(p) if p.status == 400 && p.message == "callee is not valid"))),
         (MockResponse::json(401, r#"{"message":"Unauthorized"}"#), Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "Unauthorized"))),
         (MockResponse::new(403, "text/plain", "Forbidden"), Box::new(|e| matches!(e, Error::Forbidden(m) if m == "Forbidden"))),
