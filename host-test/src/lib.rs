@@ -41,11 +41,14 @@ pub use transport::Transport;
 /// Where the built component is, relative to the workspace root.
 pub const DEFAULT_COMPONENT: &str = "target/wasm32-wasip2/release/pbx_component.wasm";
 
-/// The component path: `$PBX_COMPONENT`, else [`DEFAULT_COMPONENT`] under the
-/// workspace root.
+/// The component path: `$PBX_COMPONENT`, else the release build under
+/// `$CARGO_TARGET_DIR`, else [`DEFAULT_COMPONENT`] under the workspace root.
 pub fn component_path() -> PathBuf {
-    match std::env::var_os("PBX_COMPONENT") {
-        Some(p) => PathBuf::from(p),
+    if let Some(p) = std::env::var_os("PBX_COMPONENT") {
+        return PathBuf::from(p);
+    }
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => Path::new(&dir).join("wasm32-wasip2/release/pbx_component.wasm"),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_COMPONENT),
     }
 }
