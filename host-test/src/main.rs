@@ -111,8 +111,7 @@ async fn main() -> Result<()> {
 }
 
 async fn invoke(host: &Host, transport: Transport, function: &str, args: &Value) -> Result<Value> {
-    let mut store = host.store(transport);
-    let instance = host.pre.instance_pre().instantiate_async(&mut store).await?;
+    let (mut store, instance) = host.instantiate(transport).await?;
     let func = dynamic::find(&mut store, &instance, function)?;
     dynamic::call(&mut store, func, args).await
 }

@@ -2,6 +2,7 @@
 //! wasmtime host, one compiled component shared by every test).
 
 mod common;
+mod coverage;
 mod host;
 mod ringme;
 mod ringostat;
