@@ -12,6 +12,8 @@
 //!   and response decoding (pure, unit-tested natively) and its export.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 extern crate alloc;
 
@@ -37,6 +39,9 @@ pub mod tring;
 pub mod url;
 pub mod validate;
 
+// The generated glue lifts and lowers values across the component boundary
+// with raw pointers; that is what `unsafe` is used for here.
+#[allow(unsafe_code)]
 mod bindings {
     wit_bindgen::generate!({
         world: "pbx",

@@ -23,7 +23,11 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 /// The canonical ABI's allocator export, which `std` provides on WASI
 /// Preview 2: hosts call it to place arguments (strings, lists) in memory.
 #[no_mangle]
+#[allow(unsafe_code)]
 pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8 {
+    // SAFETY: the canonical ABI calls this with `align` a power of two and,
+    // for a reallocation, the pointer, size and alignment it was given by an
+    // earlier call; `new_len` is non-zero on every path that allocates.
     let ptr = unsafe {
         if old_len == 0 {
             if new_len == 0 {

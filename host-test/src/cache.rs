@@ -28,6 +28,7 @@ pub fn key_path(engine: &Engine, bytes: &[u8], dir: &Path) -> PathBuf {
 
 /// Loads from the cache, or compiles and fills it. A stale or corrupt entry
 /// is recompiled; a cache that cannot be written is skipped.
+#[allow(unsafe_code)]
 pub fn load(engine: &Engine, bytes: &[u8], dir: &Path) -> Result<Component> {
     let path = key_path(engine, bytes, dir);
     // Read into memory rather than `deserialize_file`: a mapped file that

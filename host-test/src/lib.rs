@@ -7,6 +7,9 @@
 //!   [`mock::MockProvider`] that records them, or the network.
 //! - [`dynamic`] calls any export by name with JSON arguments (the CLI).
 
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod cache;
 pub mod dynamic;
 pub mod mock;
@@ -20,7 +23,9 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-/// Typed bindings of the `telephony:pbx/pbx` world.
+/// Typed bindings of the `telephony:pbx/pbx` world. The items are generated
+/// from `wit/`, whose doc comments document them.
+#[allow(missing_docs)]
 pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",

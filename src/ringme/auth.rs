@@ -139,6 +139,7 @@ struct Cache(core::cell::RefCell<Vec<CachedToken>>);
 
 // SAFETY: a wasm32 component instance runs on a single thread.
 #[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
 unsafe impl Sync for Cache {}
 
 #[cfg(target_arch = "wasm32")]
