@@ -97,6 +97,128 @@ pub fn timeout_ms(field: &str, value: Option<u32>) -> Result<u32> {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Base URLs and body limits (hardening). Kept in one block: other checks
+// live above.
+// ---------------------------------------------------------------------------
+
+/// Default cap on a response body when `max-body-bytes` is not given: 16 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest `max-body-bytes` accepted: 256 MiB. The component holds the whole
+/// body in its memory (and the host copies it once more into the result).
+pub const MAX_BODY_BYTES_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// `max-body-bytes`: 1 to [`MAX_BODY_BYTES_LIMIT`] when given;
+/// [`DEFAULT_MAX_BODY_BYTES`] when not.
+pub fn max_body_bytes(field: &str, value: Option<u64>) -> Result<u64> {
+    match value {
+        None => Ok(DEFAULT_MAX_BODY_BYTES),
+        Some(n) if (1..=MAX_BODY_BYTES_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(invalid(field, "must be 1 to 268435456 (256 MiB)")),
+    }
+}
+
+/// The parts of a checked base URL: https or not, `host[:port]` and the
+/// path (empty or starting with `/`, as given).
+pub type BaseParts<'a> = (bool, &'a str, &'a str);
+
+/// Checks a base URL (`base-url`, `server`): a well-formed absolute
+/// `http://` or `https://` URL (scheme in any case) with
+/// - printable ASCII only, from the characters RFC 3986 allows (no space,
+///   control character, non-ASCII, `"`, `<`, `>`, `\`, `^`, backtick,
+///   `{`, `|`, `}`), `%` only as `%XX`;
+/// - a host: a name of letters, digits, `-`, `_` and dots (no empty label),
+///   or an IPv6 literal in brackets (`[::1]`); no user information (`@`);
+/// - an optional port of 1-65535;
+/// - a path without `.` or `..` segments (plain or percent-encoded) and
+///   without empty segments (`//`); a trailing `/` is fine;
+/// - no query (`?`) and no fragment (`#`).
+///
+/// With `bare_host_is_https`, a value without `://` means `https://` it.
+pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Result<BaseParts<'a>> {
+    let bad = |reason: &str| Err(invalid(field, reason));
+    if value.is_empty() {
+        return bad("must not be empty");
+    }
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:/@%[]?#".contains(&b);
+    if !value.bytes().all(allowed) {
+        return bad("must be ASCII without spaces, control characters or any of \" < > \\ ^ ` { | }");
+    }
+    let scheme_is = |s: &str| value.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+    let (https, rest) = if scheme_is("https://") {
+        (true, &value[8..])
+    } else if scheme_is("http://") {
+        (false, &value[7..])
+    } else if bare_host_is_https && !crate::text::contains(value, "://") {
+        (true, value)
+    } else {
+        return bad("must be an http:// or https:// URL");
+    };
+    if rest.contains('?') {
+        return bad("must not carry a query");
+    }
+    if rest.contains('#') {
+        return bad("must not carry a fragment");
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if authority.contains('@') {
+        return bad("must not carry user information");
+    }
+    let port = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, after)) if addr.parse::<core::net::Ipv6Addr>().is_ok() => match after {
+                "" => None,
+                _ => match after.strip_prefix(':') {
+                    Some(port) => Some(port),
+                    None => return bad("has an invalid host"),
+                },
+            },
+            _ => return bad("has an invalid IPv6 host (or an unbalanced [ ])"),
+        },
+        None => {
+            let (host, port) = match authority.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            };
+            if host.is_empty() {
+                return bad("has no host");
+            }
+            let name_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            if !name_ok || host.starts_with('.') || crate::text::contains(host, "..") {
+                return bad("has an invalid host");
+            }
+            port
+        }
+    };
+    if let Some(port) = port {
+        let digits = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits || !matches!(port.parse::<u16>(), Ok(1..)) {
+            return bad("has an invalid port (1-65535)");
+        }
+    }
+    let body = path.strip_suffix('/').unwrap_or(path);
+    for segment in body.split('/').skip(1) {
+        if segment.is_empty() {
+            return bad("has an empty path segment (//)");
+        }
+        if segment.bytes().any(|b| b == b'[' || b == b']') {
+            return bad("has [ or ] in its path");
+        }
+        let bytes = segment.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if b == b'%' && !(hex(i + 1) && hex(i + 2)) {
+                return bad("has a % that is not a %XX escape in its path");
+            }
+        }
+        let plain = crate::text::replace(&segment.to_ascii_lowercase(), "%2e", ".");
+        if plain == "." || plain == ".." {
+            return bad("has a . or .. path segment");
+        }
+    }
+    Ok((https, authority, path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +267,53 @@ mod tests {
         assert_eq!(timeout_ms("t", None).unwrap(), DEFAULT_TIMEOUT_MS);
         assert!(timeout_ms("t", Some(0)).is_err());
         assert!(digits("d", "12a").is_err() && digits("d", "").is_err() && digits("d", "123").is_ok());
+    }
+
+    // ---- hardening: base URLs and body limits ----
+
+    #[test]
+    fn base_urls_that_are_accepted() {
+        for (value, https, authority, path) in [
+            ("https://api.ringostat.net", true, "api.ringostat.net", ""),
+            ("HTTPS://API.example.com/", true, "API.example.com", "/"),
+            ("http://127.0.0.1:8080/base/", false, "127.0.0.1:8080", "/base/"),
+            ("http://[::1]:8080/x", false, "[::1]:8080", "/x"),
+            ("https://[2001:db8::1]", true, "[2001:db8::1]", ""),
+            ("https://h/a%20b/c~d-e_f.g", true, "h", "/a%20b/c~d-e_f.g"),
+            ("https://h/..x/.y/x..", true, "h", "/..x/.y/x.."),
+            ("https://my_host.example.", true, "my_host.example.", ""),
+        ] {
+            assert_eq!(base_url("cfg.base-url", value, false).unwrap(), (https, authority, path), "{value:?}");
+        }
+        assert_eq!(base_url("cfg.server", "pbx.example.com/x", true).unwrap(), (true, "pbx.example.com", "/x"));
+    }
+
+    #[test]
+    fn base_urls_that_are_refused() {
+        for bad in [
+            "", "ftp://x", "pbx.example.com", "https://", "https:///x", "//h", "https://a b", "https://h/a b",
+            "https://h\r\nX: y", "https://h\t", "https://h\0", "https://h\u{7f}", "https://hé.com", "https://h/é",
+            "https://h/\"", "https://h/{x}", "https://h/<x>", "https://h/a\\b", "https://h/a^b", "https://h/a`b",
+            "https://h/a|b", "https://[::1", "https://::1]", "https://[::1]]", "https://h/[x]", "https://[x]",
+            "https://[::1]x", "https://h/.", "https://h/..", "https://h/a/../b", "https://h/./b", "https://h/%2e%2E/b",
+            "https://h/.%2e", "https://h//b", "https://u:p@h", "https://u@h/x", "https://h#f", "https://h/#",
+            "https://h?x=1", "https://h:99999", "https://h:0", "https://h:", "https://h:port", "https://h:80:81",
+            "https://h:+80", "https://h/%", "https://h/%zz", "https://h/%2", "https://.h", "https://a..b",
+            "https://h%2e.com",
+        ] {
+            let out = base_url("cfg.base-url", bad, false);
+            assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}: {out:?}");
+        }
+        assert!(base_url("cfg.server", "ftp://h", true).is_err());
+    }
+
+    #[test]
+    fn body_limits() {
+        assert_eq!(max_body_bytes("m", None).unwrap(), 16 * 1024 * 1024);
+        assert_eq!(max_body_bytes("m", Some(1)).unwrap(), 1);
+        assert_eq!(max_body_bytes("m", Some(MAX_BODY_BYTES_LIMIT)).unwrap(), MAX_BODY_BYTES_LIMIT);
+        for bad in [0, MAX_BODY_BYTES_LIMIT + 1, u64::MAX] {
+            assert!(matches!(max_body_bytes("cfg.max-body-bytes", Some(bad)), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.max-body-bytes"));
+        }
     }
 }
