@@ -40,7 +40,9 @@ const MAX_FORM_PER_BYTE: usize = 6;
 /// Provider text to keep for an error: the whole text, up to what
 /// redaction reads (so nothing that matters for redaction is cut here).
 pub fn excerpt(text: &str) -> String {
-    text[..floor(text, SCAN_BYTES + 4)].to_string()
+    // `get`, not indexing: a str slice that can panic brings the panic
+    // message's `char` formatting (Unicode tables, ~20 KB) into the binary.
+    text.get(..floor(text, SCAN_BYTES + 4)).unwrap_or("").to_string()
 }
 
 /// The largest char boundary of `text` at or below `at`.
@@ -214,17 +216,24 @@ impl View {
 
     /// Marks in `masked` the source of every run of `secret` in this view:
     /// every 8-byte run, or the whole secret when it is shorter. Runs are
-    /// compared as packed integers against the sorted runs of the secret.
+    /// compared as packed integers; a 4096-bit filter of the secret's runs
+    /// skips the comparisons at almost every position (a sort and a binary
+    /// search would cost 5 KB of code).
     fn mask(&self, text: &str, secret: &[u8], masked: &mut [bool]) {
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
-        let mut runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
-        runs.sort_unstable();
+        let slot = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
+        let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
+        let mut filter = [0u64; 64];
+        for run in &runs {
+            filter[slot(*run) / 64] |= 1 << (slot(*run) % 64);
+        }
         let mut acc = 0;
         for (i, b) in self.bytes.iter().enumerate() {
             acc = pack(acc, b);
-            if i + 1 >= w && runs.binary_search(&acc).is_ok() {
+            let hit = filter[slot(acc) / 64] >> (slot(acc) % 64) & 1 == 1;
+            if i + 1 >= w && hit && runs.contains(&acc) {
                 // The source of bytes i+1-w ..= i, widened to whole characters.
                 let mut start = self.from[i + 1 - w].0 as usize;
                 let mut end = self.from[i].1 as usize;

@@ -53,36 +53,42 @@ pub fn parse_seconds(value: &str) -> Option<u32> {
 /// that names a host) is the request's own host, `request_authority`.
 /// Nothing follows redirects: credentials must not travel to another host.
 pub fn redirect(status: u16, location: Option<&str>, request_authority: &str) -> Error {
-    // `scheme://authority...` or `//authority...`: the authority; else relative.
-    let loc = location.unwrap_or("").trim();
-    let after_scheme = match crate::text::find(loc, "//") {
-        Some(i) if loc[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.:".contains(&b)) => &loc[i + 2..],
-        _ => "",
+    // Byte loops rather than `split` with several patterns: less code.
+    let loc = location.unwrap_or("").trim().as_bytes();
+    // `scheme://authority...` or `//authority...` names a host; else relative.
+    let mut authority: &[u8] = b"";
+    if let Some(i) = loc.windows(2).position(|w| w == b"//") {
+        if loc[..i].iter().all(|b| b.is_ascii_alphanumeric() || b"+-.:".contains(b)) {
+            let rest = &loc[i + 2..];
+            let end = rest.iter().position(|b| b"/?#\\".contains(b)).unwrap_or(rest.len());
+            authority = &rest[..end];
+            // Without user information.
+            if let Some(at) = authority.iter().rposition(|b| *b == b'@') {
+                authority = &authority[at + 1..];
+            }
+        }
+    }
+    if authority.is_empty() {
+        authority = request_authority.as_bytes();
+    }
+    // The host: `[v6]` or the name before `:port`.
+    let end = match authority.first() {
+        Some(b'[') => authority.iter().position(|b| *b == b']').map_or(0, |i| i + 1),
+        _ => authority.iter().position(|b| *b == b':').unwrap_or(authority.len()),
     };
-    let authority = after_scheme.split(['/', '?', '#', '\\']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or("");
-    let authority = if authority.is_empty() { request_authority } else { authority };
-    let host = host_of(authority);
-    let host = if !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
-    {
-        host.to_ascii_lowercase()
-    } else {
-        "(an invalid host)".into()
-    };
+    let host = &authority[..end];
+    let valid = !host.is_empty() && host.iter().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(b));
+    let mut message = String::from("redirect to host ");
+    match core::str::from_utf8(host) {
+        Ok(h) if valid => message.push_str(&h.to_ascii_lowercase()),
+        _ => message.push_str("(an invalid host)"),
+    }
+    message.push_str(" (not followed)");
     Error::Provider(ProviderError {
         status,
         code: None,
-        message: "redirect to host ".to_string() + &host + " (not followed)",
+        message,
     })
-}
-
-/// `host` of `host[:port]` or `[v6]:port`.
-fn host_of(authority: &str) -> &str {
-    if authority.starts_with('[') {
-        return authority.split_inclusive(']').next().unwrap_or("");
-    }
-    authority.split(':').next().unwrap_or("")
 }
 
 /// A short, printable description of a body for an error message: the text

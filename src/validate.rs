@@ -136,86 +136,100 @@ pub type BaseParts<'a> = (bool, &'a str, &'a str);
 ///
 /// With `bare_host_is_https`, a value without `://` means `https://` it.
 pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Result<BaseParts<'a>> {
+    // Byte loops throughout: `str` patterns and splitters cost more code.
     let bad = |reason: &str| Err(invalid(field, reason));
-    if value.is_empty() {
+    let v = value.as_bytes();
+    if v.is_empty() {
         return bad("must not be empty");
     }
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:/@%[]?#".contains(&b);
-    if !value.bytes().all(allowed) {
+    if !v.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:/@%[]?#".contains(b)) {
         return bad("must be ASCII without spaces, control characters or any of \" < > \\ ^ ` { | }");
     }
-    let scheme_is = |s: &str| value.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
-    let (https, rest) = if scheme_is("https://") {
-        (true, &value[8..])
-    } else if scheme_is("http://") {
-        (false, &value[7..])
+    let scheme = |s: &[u8]| v.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+    let start = if scheme(b"https://") {
+        8
+    } else if scheme(b"http://") {
+        7
     } else if bare_host_is_https && !crate::text::contains(value, "://") {
-        (true, value)
+        0
     } else {
         return bad("must be an http:// or https:// URL");
     };
-    if rest.contains('?') {
+    let https = start != 7;
+    let rest = &v[start..];
+    if rest.contains(&b'?') {
         return bad("must not carry a query");
     }
-    if rest.contains('#') {
+    if rest.contains(&b'#') {
         return bad("must not carry a fragment");
     }
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if authority.contains('@') {
+    let slash = rest.iter().position(|b| *b == b'/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(slash);
+    if authority.contains(&b'@') {
         return bad("must not carry user information");
     }
-    let port = match authority.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((addr, after)) if addr.parse::<core::net::Ipv6Addr>().is_ok() => match after {
-                "" => None,
-                _ => match after.strip_prefix(':') {
-                    Some(port) => Some(port),
-                    None => return bad("has an invalid host"),
-                },
-            },
-            _ => return bad("has an invalid IPv6 host (or an unbalanced [ ])"),
-        },
-        None => {
-            let (host, port) = match authority.split_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            };
+    // The host ends at `]` for an IPv6 literal, else at the port's `:`.
+    let host_end = match authority.first() {
+        Some(b'[') => {
+            let close = authority.iter().position(|b| *b == b']').unwrap_or(0);
+            let literal = core::str::from_utf8(&authority[1..close.max(1)]).unwrap_or("");
+            if close == 0 || literal.parse::<core::net::Ipv6Addr>().is_err() {
+                return bad("has an invalid IPv6 host (or an unbalanced [ ])");
+            }
+            close + 1
+        }
+        _ => {
+            let end = authority.iter().position(|b| *b == b':').unwrap_or(authority.len());
+            let host = &authority[..end];
             if host.is_empty() {
                 return bad("has no host");
             }
-            let name_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-            if !name_ok || host.starts_with('.') || crate::text::contains(host, "..") {
+            let name = host.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b));
+            if !name || host[0] == b'.' || host.windows(2).any(|w| w == b"..") {
                 return bad("has an invalid host");
             }
-            port
+            end
         }
     };
-    if let Some(port) = port {
-        let digits = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-        if !digits || !matches!(port.parse::<u16>(), Ok(1..)) {
-            return bad("has an invalid port (1-65535)");
+    match authority.get(host_end..) {
+        Some([]) | None => {}
+        Some([b':', port @ ..]) => {
+            let n = port.iter().try_fold(0u32, |n, b| (b.is_ascii_digit() && n < 65536).then(|| n * 10 + u32::from(b - b'0')));
+            if !matches!(n, Some(1..=65535)) || port.len() > 5 {
+                return bad("has an invalid port (1-65535)");
+            }
         }
+        Some(_) => return bad("has an invalid host"),
     }
-    let body = path.strip_suffix('/').unwrap_or(path);
-    for segment in body.split('/').skip(1) {
+    let body = path.strip_suffix(b"/").unwrap_or(path);
+    for segment in body.split(|b| *b == b'/').skip(1) {
         if segment.is_empty() {
             return bad("has an empty path segment (//)");
         }
-        if segment.bytes().any(|b| b == b'[' || b == b']') {
+        if segment.contains(&b'[') || segment.contains(&b']') {
             return bad("has [ or ] in its path");
         }
-        let bytes = segment.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
-            if b == b'%' && !(hex(i + 1) && hex(i + 2)) {
-                return bad("has a % that is not a %XX escape in its path");
+        // Dots, plain or as `%2e`, counted; `%` must start `%XX`.
+        let (mut i, mut dots, mut other) = (0, 0, false);
+        while i < segment.len() {
+            if segment[i] == b'%' {
+                let hex = |j: usize| segment.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i + 1) && hex(i + 2)) {
+                    return bad("has a % that is not a %XX escape in its path");
+                }
+                let dot = segment[i + 1] == b'2' && segment[i + 2].eq_ignore_ascii_case(&b'e');
+                (dots, other) = if dot { (dots + 1, other) } else { (dots, true) };
+                i += 3;
+            } else {
+                (dots, other) = if segment[i] == b'.' { (dots + 1, other) } else { (dots, true) };
+                i += 1;
             }
         }
-        let plain = crate::text::replace(&segment.to_ascii_lowercase(), "%2e", ".");
-        if plain == "." || plain == ".." {
+        if !other && dots <= 2 {
             return bad("has a . or .. path segment");
         }
     }
+    let (authority, path) = value.get(start..).unwrap_or("").split_at_checked(slash).unwrap_or(("", ""));
     Ok((https, authority, path))
 }
 
