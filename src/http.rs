@@ -17,15 +17,16 @@ use crate::Error;
 /// Default cap on a response body: 16 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
-/// `transport("response incomplete: ...")`: the body stopped after `got`
-/// bytes, short of its `Content-Length` (`expected`) or broken off.
-pub fn incomplete(got: usize, expected: Option<u64>) -> Error {
-    // As `u32` (bodies are capped far below 4 GiB): one integer formatter.
-    let got = u32::try_from(got).unwrap_or(u32::MAX);
-    Error::Transport(match expected {
-        Some(n) => format!("response incomplete: {got} of {} bytes arrived", u32::try_from(n).unwrap_or(u32::MAX)),
-        None => format!("response incomplete: the body broke off after {got} bytes"),
-    })
+/// `transport("response incomplete: ...")`: the body stopped short of its
+/// `Content-Length` (`expected`), or broke off.
+pub fn incomplete(expected: Option<u64>) -> Error {
+    Error::Transport(
+        match expected {
+            Some(_) => "response incomplete: the body ended before its Content-Length",
+            None => "response incomplete: the body broke off",
+        }
+        .into(),
+    )
 }
 
 /// The HTTP methods the providers use.
@@ -320,7 +321,7 @@ mod wasi_client {
         }
         let body = read_body(&response, &timer, req.max_body, expected)?;
         if expected.is_some_and(|len| len != body.len() as u64) {
-            return Err(incomplete(body.len(), expected));
+            return Err(incomplete(expected));
         }
         Ok(Response { body, ..head })
     }
@@ -434,7 +435,7 @@ mod wasi_client {
                         return Err(match wasi::http::types::http_error_code(&err) {
                             Some(code) => describe_error_code(&code),
                             None if timer.ready() => Error::Timeout,
-                            None => incomplete(out.len(), expected),
+                            None => incomplete(expected),
                         });
                     }
                 }
@@ -467,8 +468,8 @@ mod tests {
             Error::Transport(m) => m,
             other => panic!("{other:?}"),
         };
-        assert_eq!(text(incomplete(10, Some(100))), "response incomplete: 10 of 100 bytes arrived");
-        assert_eq!(text(incomplete(7, None)), "response incomplete: the body broke off after 7 bytes");
+        assert_eq!(text(incomplete(Some(100))), "response incomplete: the body ended before its Content-Length");
+        assert_eq!(text(incomplete(None)), "response incomplete: the body broke off");
         assert!(text(describe_error_code(&wasi::http::types::ErrorCode::HttpResponseIncomplete)).starts_with("response incomplete"));
         let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
         assert_eq!(req.max_body, DEFAULT_MAX_BODY);

@@ -123,7 +123,7 @@ pub fn max_body_bytes(field: &str, value: Option<u64>) -> Result<u64> {
 pub type BaseParts<'a> = (bool, &'a str, &'a str);
 
 /// Checks a base URL (`base-url`, `server`): a well-formed absolute
-/// `http://` or `https://` URL (scheme in any case) with
+/// `http://` or `https://` URL (scheme in lower case) with
 /// - printable ASCII only, from the characters RFC 3986 allows (no space,
 ///   control character, non-ASCII, `"`, `<`, `>`, `\`, `^`, backtick,
 ///   `{`, `|`, `}`), `%` only as `%XX`;
@@ -145,10 +145,9 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
     if !v.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:/@%[]?#".contains(b)) {
         return bad("must be ASCII without spaces, control characters or any of \" < > \\ ^ ` { | }");
     }
-    let scheme = |s: &[u8]| v.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
-    let start = if scheme(b"https://") {
+    let start = if v.starts_with(b"https://") {
         8
-    } else if scheme(b"http://") {
+    } else if v.starts_with(b"http://") {
         7
     } else if bare_host_is_https && !crate::text::contains(value, "://") {
         0
@@ -201,33 +200,38 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
         }
         Some(_) => return bad("has an invalid host"),
     }
-    let body = path.strip_suffix(b"/").unwrap_or(path);
-    for segment in body.split(|b| *b == b'/').skip(1) {
-        if segment.is_empty() {
-            return bad("has an empty path segment (//)");
-        }
-        if segment.contains(&b'[') || segment.contains(&b']') {
-            return bad("has [ or ] in its path");
-        }
-        // Dots, plain or as `%2e`, counted; `%` must start `%XX`.
-        let (mut i, mut dots, mut other) = (0, 0, false);
-        while i < segment.len() {
-            if segment[i] == b'%' {
-                let hex = |j: usize| segment.get(j).is_some_and(u8::is_ascii_hexdigit);
+    // One pass over the path (it starts with `/` when not empty): each
+    // segment's dots (plain or `%2e`) and other characters are counted when
+    // its `/` or the end comes; only the last segment may be empty.
+    let (mut i, mut dots, mut other) = (1, 0, 0);
+    while i <= path.len() {
+        match path.get(i) {
+            None | Some(b'/') => {
+                if dots + other == 0 && i < path.len() {
+                    return bad("has an empty path segment (//)");
+                }
+                if other == 0 && (1..=2).contains(&dots) {
+                    return bad("has a . or .. path segment");
+                }
+                (dots, other) = (0, 0);
+            }
+            Some(b'[' | b']') => return bad("has [ or ] in its path"),
+            Some(b'%') => {
+                let hex = |j: usize| path.get(j).is_some_and(u8::is_ascii_hexdigit);
                 if !(hex(i + 1) && hex(i + 2)) {
                     return bad("has a % that is not a %XX escape in its path");
                 }
-                let dot = segment[i + 1] == b'2' && segment[i + 2].eq_ignore_ascii_case(&b'e');
-                (dots, other) = if dot { (dots + 1, other) } else { (dots, true) };
-                i += 3;
-            } else {
-                (dots, other) = if segment[i] == b'.' { (dots + 1, other) } else { (dots, true) };
-                i += 1;
+                if path[i + 1] == b'2' && path[i + 2] | 0x20 == b'e' {
+                    dots += 1;
+                } else {
+                    other += 1;
+                }
+                i += 2;
             }
+            Some(b'.') => dots += 1,
+            Some(_) => other += 1,
         }
-        if !other && dots <= 2 {
-            return bad("has a . or .. path segment");
-        }
+        i += 1;
     }
     let (authority, path) = value.get(start..).unwrap_or("").split_at_checked(slash).unwrap_or(("", ""));
     Ok((https, authority, path))
@@ -289,7 +293,7 @@ mod tests {
     fn base_urls_that_are_accepted() {
         for (value, https, authority, path) in [
             ("https://api.ringostat.net", true, "api.ringostat.net", ""),
-            ("HTTPS://API.example.com/", true, "API.example.com", "/"),
+            ("https://API.example.com/", true, "API.example.com", "/"),
             ("http://127.0.0.1:8080/base/", false, "127.0.0.1:8080", "/base/"),
             ("http://[::1]:8080/x", false, "[::1]:8080", "/x"),
             ("https://[2001:db8::1]", true, "[2001:db8::1]", ""),
@@ -313,7 +317,7 @@ mod tests {
             "https://h/.%2e", "https://h//b", "https://u:p@h", "https://u@h/x", "https://h#f", "https://h/#",
             "https://h?x=1", "https://h:99999", "https://h:0", "https://h:", "https://h:port", "https://h:80:81",
             "https://h:+80", "https://h/%", "https://h/%zz", "https://h/%2", "https://.h", "https://a..b",
-            "https://h%2e.com",
+            "https://h%2e.com", "HTTPS://h", "https://h/a//b/",
         ] {
             let out = base_url("cfg.base-url", bad, false);
             assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}: {out:?}");
