@@ -757,7 +757,7 @@ const DECODERS: &[Decoder] = {
         ("ringme::decode_callback", |r| rm::decode_callback(r).map(drop)),
         ("ringme::decode_call_history", |r| rm::decode_call_history(r).map(drop)),
         ("status::from_status", |r| Err(crate::status::from_status(r, None, crate::status::describe_body(r)))),
-        ("status::redirect", |r| Err(crate::status::redirect(r.status, r.header("location"), "h.example"))),
+        ("http::redirect", |r| Err(crate::http::redirect(r.status, r.header("location"), "h.example"))),
     ]
 };
 

@@ -3,7 +3,7 @@
 //! `wasi:http/outgoing-handler`, enforces the deadline (upload, wait and
 //! download alike) and the body cap, and maps transport failures to the
 //! shared `error` variant. Redirects are never followed: a 3xx is an error
-//! naming the target host ([`crate::status::redirect`]). A body that ends
+//! naming the target host ([`redirect`]). A body that ends
 //! before its `Content-Length`, or breaks off, is `transport("response
 //! incomplete: ...")`. Other status codes are left to the provider's
 //! decoder, which knows how its errors look.
@@ -12,7 +12,7 @@ use crate::prelude::*;
 
 use crate::error::Result;
 use crate::url::Target;
-use crate::Error;
+use crate::{Error, ProviderError};
 
 /// Default cap on a response body: 16 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
@@ -27,6 +27,50 @@ pub fn incomplete(expected: Option<u64>) -> Error {
         }
         .into(),
     )
+}
+
+/// A 3xx answer: `provider` with that status and the message "redirect to
+/// host H (not followed)", where H is the host of `location` only (never
+/// its path, query or user information); a relative `location` (or none
+/// that names a host) is the request's own host, `request_authority`.
+/// Nothing follows redirects: credentials must not travel to another host.
+pub fn redirect(status: u16, location: Option<&str>, request_authority: &str) -> Error {
+    // Byte loops rather than `split` with several patterns: less code.
+    let loc = location.unwrap_or("").trim().as_bytes();
+    // `scheme://authority...` or `//authority...` names a host; else relative.
+    let mut authority: &[u8] = b"";
+    if let Some(i) = loc.windows(2).position(|w| w == b"//") {
+        if loc[..i].iter().all(|b| b.is_ascii_alphanumeric() || b"+-.:".contains(b)) {
+            let rest = &loc[i + 2..];
+            let end = rest.iter().position(|b| b"/?#\\".contains(b)).unwrap_or(rest.len());
+            authority = &rest[..end];
+            // Without user information.
+            if let Some(at) = authority.iter().rposition(|b| *b == b'@') {
+                authority = &authority[at + 1..];
+            }
+        }
+    }
+    if authority.is_empty() {
+        authority = request_authority.as_bytes();
+    }
+    // The host: `[v6]` or the name before `:port`.
+    let end = match authority.first() {
+        Some(b'[') => authority.iter().position(|b| *b == b']').map_or(0, |i| i + 1),
+        _ => authority.iter().position(|b| *b == b':').unwrap_or(authority.len()),
+    };
+    let host = &authority[..end];
+    let valid = !host.is_empty() && host.iter().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(b));
+    let mut message = String::from("redirect to host ");
+    match core::str::from_utf8(host) {
+        Ok(h) if valid => message.push_str(&h.to_ascii_lowercase()),
+        _ => message.push_str("(an invalid host)"),
+    }
+    message.push_str(" (not followed)");
+    Error::Provider(ProviderError {
+        status,
+        code: None,
+        message,
+    })
 }
 
 /// The HTTP methods the providers use.
@@ -309,7 +353,7 @@ mod wasi_client {
             .collect::<Vec<_>>();
         let head = Response { status, headers, body: Vec::new() };
         if (300..400).contains(&status) {
-            return Err(crate::status::redirect(status, head.header("location"), &req.target.authority));
+            return Err(super::redirect(status, head.header("location"), &req.target.authority));
         }
         // 204 and 304 have no body whatever their Content-Length says.
         let expected = head
@@ -474,6 +518,29 @@ mod tests {
         let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
         assert_eq!(req.max_body, DEFAULT_MAX_BODY);
         assert_eq!(req.max_body(5).max_body, 5);
+    }
+
+    #[test]
+    fn redirects_name_the_host_only() {
+        let msg = |loc: Option<&str>| match redirect(302, loc, "api.example.com:8443") {
+            Error::Provider(p) if p.status == 302 && p.code.is_none() => p.message,
+            other => panic!("{other:?}"),
+        };
+        for (loc, host) in [
+            (Some("https://Evil.example.net/steal?key=SECRET#f"), "evil.example.net"),
+            (Some("http://user:SECRET@other.example:81/p"), "other.example"),
+            (Some("//cdn.example.org/x?key=SECRET"), "cdn.example.org"),
+            (Some("/login?next=/a&key=SECRET"), "api.example.com"),
+            (Some("relative/path?key=SECRET"), "api.example.com"),
+            (Some("https://[::1]:8080/x"), "[::1]"),
+            (None, "api.example.com"),
+            (Some("https://bad host/x"), "(an invalid host)"),
+            (Some("javascript://%0aalert(1)"), "(an invalid host)"),
+        ] {
+            let m = msg(loc);
+            assert_eq!(m, format!("redirect to host {host} (not followed)"), "{loc:?}");
+            assert!(!m.contains("SECRET"));
+        }
     }
 
     #[test]

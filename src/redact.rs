@@ -184,9 +184,14 @@ impl View {
                         Some(c) => (Some(c), 6),
                         None => (None, 1),
                     },
-                    Some(&e) => match b"\"\"\\\\//b\x08f\x0cn\nr\rt\t".chunks(2).find(|p| p[0] == e) {
-                        Some(p) => (Some(u32::from(p[1])), 2),
-                        None => (None, 1),
+                    Some(&e) => match e {
+                        b'"' | b'\\' | b'/' => (Some(u32::from(e)), 2),
+                        b'b' => (Some(8), 2),
+                        b'f' => (Some(12), 2),
+                        b'n' => (Some(10), 2),
+                        b'r' => (Some(13), 2),
+                        b't' => (Some(9), 2),
+                        _ => (None, 1),
                     },
                     None => (None, 1),
                 },
