@@ -1,17 +1,77 @@
 //! The one WASI HTTP client. Every provider builds a [`Request`] (pure data,
 //! unit-testable natively) and hands it to [`send`], which talks to
-//! `wasi:http/outgoing-handler`, enforces the deadline and the body cap, and
-//! maps transport failures to the shared `error` variant. Status codes are
-//! left to the provider's decoder, which knows how its errors look.
+//! `wasi:http/outgoing-handler`, enforces the deadline (upload, wait and
+//! download alike) and the body cap, and maps transport failures to the
+//! shared `error` variant. Redirects are never followed: a 3xx is an error
+//! naming the target host ([`redirect`]). A body that ends
+//! before its `Content-Length`, or breaks off, is `transport("response
+//! incomplete: ...")`. Other status codes are left to the provider's
+//! decoder, which knows how its errors look.
 
 use crate::prelude::*;
 
 use crate::error::Result;
 use crate::url::Target;
-use crate::Error;
+use crate::{Error, ProviderError};
 
 /// Default cap on a response body: 16 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+
+/// `transport("response incomplete: ...")`: the body stopped short of its
+/// `Content-Length` (`expected`), or broke off.
+pub fn incomplete(expected: Option<u64>) -> Error {
+    Error::Transport(
+        match expected {
+            Some(_) => "response incomplete: the body ended before its Content-Length",
+            None => "response incomplete: the body broke off",
+        }
+        .into(),
+    )
+}
+
+/// A 3xx answer: `provider` with that status and the message "redirect to
+/// host H (not followed)", where H is the host of `location` only (never
+/// its path, query or user information); a relative `location` (or none
+/// that names a host) is the request's own host, `request_authority`.
+/// Nothing follows redirects: credentials must not travel to another host.
+pub fn redirect(status: u16, location: Option<&str>, request_authority: &str) -> Error {
+    // Byte loops rather than `split` with several patterns: less code.
+    let loc = location.unwrap_or("").trim().as_bytes();
+    // `scheme://authority...` or `//authority...` names a host; else relative.
+    let mut authority: &[u8] = b"";
+    if let Some(i) = loc.windows(2).position(|w| w == b"//") {
+        if loc[..i].iter().all(|b| b.is_ascii_alphanumeric() || b"+-.:".contains(b)) {
+            let rest = &loc[i + 2..];
+            let end = rest.iter().position(|b| b"/?#\\".contains(b)).unwrap_or(rest.len());
+            authority = &rest[..end];
+            // Without user information.
+            if let Some(at) = authority.iter().rposition(|b| *b == b'@') {
+                authority = &authority[at + 1..];
+            }
+        }
+    }
+    if authority.is_empty() {
+        authority = request_authority.as_bytes();
+    }
+    // The host: `[v6]` or the name before `:port`.
+    let end = match authority.first() {
+        Some(b'[') => authority.iter().position(|b| *b == b']').map_or(0, |i| i + 1),
+        _ => authority.iter().position(|b| *b == b':').unwrap_or(authority.len()),
+    };
+    let host = &authority[..end];
+    let valid = !host.is_empty() && host.iter().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(b));
+    let mut message = String::from("redirect to host ");
+    match core::str::from_utf8(host) {
+        Ok(h) if valid => message.push_str(&h.to_ascii_lowercase()),
+        _ => message.push_str("(an invalid host)"),
+    }
+    message.push_str(" (not followed)");
+    Error::Provider(ProviderError {
+        status,
+        code: None,
+        message,
+    })
+}
 
 /// The HTTP methods the providers use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +146,13 @@ impl Request {
         self
     }
 
+    /// Sets the largest accepted response body (from the validated
+    /// `max-body-bytes` of the config).
+    pub fn max_body(mut self, bytes: u64) -> Request {
+        self.max_body = bytes;
+        self
+    }
+
     /// Sets the body.
     pub fn body(mut self, content_type: &str, bytes: Vec<u8>) -> Request {
         self.body = Some(Body {
@@ -144,10 +211,26 @@ pub fn send(req: &Request) -> Result<Response> {
     wasi_client::send(req)
 }
 
-/// Native builds (unit tests) have no WASI HTTP; nothing is sent.
+/// Native builds (unit tests) have no WASI HTTP; nothing is sent. Unit
+/// tests may answer through [`TEST_ANSWER`] (the fuzz tests do).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn send(_req: &Request) -> Result<Response> {
+pub fn send(req: &Request) -> Result<Response> {
+    #[cfg(test)]
+    if let Some(answer) = TEST_ANSWER.with(|hook| hook.borrow_mut().as_mut().map(|answer| answer(req))) {
+        return answer;
+    }
+    let _ = req;
     Err(Error::Transport("no wasi:http outside a component".into()))
+}
+
+/// How a unit test answers a request (per thread).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub type TestAnswer = Box<dyn FnMut(&Request) -> Result<Response>>;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+std::thread_local! {
+    /// The answerer of this thread's requests in unit tests; none: nothing is sent.
+    pub static TEST_ANSWER: core::cell::RefCell<Option<TestAnswer>> = const { core::cell::RefCell::new(None) };
 }
 
 /// Maps a `wasi:http` error code to the shared error. Timeouts of any phase
@@ -181,7 +264,7 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
         C::HttpRequestHeaderSize(_) => "request header too large",
         C::HttpRequestTrailerSectionSize(_) => "request trailer section too large",
         C::HttpRequestTrailerSize(_) => "request trailer too large",
-        C::HttpResponseIncomplete => "response incomplete",
+        C::HttpResponseIncomplete => "response incomplete: the connection ended before the whole answer arrived",
         C::HttpResponseHeaderSectionSize(_) => "response header section too large",
         C::HttpResponseHeaderSize(_) => "response header too large",
         C::HttpResponseBodySize(_) => "response body size refused by the host",
@@ -193,7 +276,7 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
         C::HttpProtocolError => "HTTP protocol error",
         C::LoopDetected => "loop detected",
         C::ConfigurationError => "host configuration error",
-        C::InternalError(Some(msg)) => return Error::Transport(format!("host error: {}", crate::error::clip(msg))),
+        C::InternalError(Some(msg)) => return Error::Transport(format!("host error: {}", crate::redact::excerpt(msg))),
         C::InternalError(None) => "host internal error",
     };
     Error::Transport(text.to_string())
@@ -202,7 +285,7 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
 #[cfg(target_arch = "wasm32")]
 mod wasi_client {
     use crate::prelude::*;
-    use super::{describe_error_code, Method, Request, Response};
+    use super::{describe_error_code, incomplete, Method, Request, Response};
     use crate::url::Scheme;
     use crate::error::Result;
     use crate::Error;
@@ -215,8 +298,6 @@ mod wasi_client {
     use wasi::io::poll::{poll, Pollable};
     use wasi::io::streams::StreamError;
 
-    /// Largest single write to the outgoing body stream.
-    const WRITE_CHUNK: usize = 4096;
     /// Largest single read from the incoming body stream.
     const READ_CHUNK: u64 = 64 * 1024;
 
@@ -260,7 +341,7 @@ mod wasi_client {
 
         let outgoing_body = request.body().map_err(|()| refused("body"))?;
         let future = outgoing_handler::handle(request, Some(options)).map_err(|c| describe_error_code(&c))?;
-        write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]))?;
+        write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]), &timer)?;
 
         let response = wait_response(&future, &timer)?;
         let status = response.status();
@@ -270,18 +351,23 @@ mod wasi_client {
             .into_iter()
             .map(|(n, v)| (n.to_ascii_lowercase(), v))
             .collect::<Vec<_>>();
-        if let Some(len) = headers
-            .iter()
-            .find(|(n, _)| n == "content-length")
-            .and_then(|(_, v)| core::str::from_utf8(v).ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            if len > req.max_body {
-                return Err(Error::TooLarge(req.max_body));
-            }
+        let head = Response { status, headers, body: Vec::new() };
+        if (300..400).contains(&status) {
+            return Err(super::redirect(status, head.header("location"), &req.target.authority));
         }
-        let body = read_body(&response, &timer, req.max_body)?;
-        Ok(Response { status, headers, body })
+        // 204 and 304 have no body whatever their Content-Length says.
+        let expected = head
+            .header("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|_| !matches!(status, 204 | 304));
+        if expected.is_some_and(|len| len > req.max_body) {
+            return Err(Error::TooLarge(req.max_body));
+        }
+        let body = read_body(&response, &timer, req.max_body, expected)?;
+        if expected.is_some_and(|len| len != body.len() as u64) {
+            return Err(incomplete(expected));
+        }
+        Ok(Response { body, ..head })
     }
 
     /// The name of a header error (what its `Debug` says, without the
@@ -294,20 +380,53 @@ mod wasi_client {
         }
     }
 
-    fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<()> {
-        let failed = |what: &str| Error::Transport(format!("sending the request body failed ({what})"));
-        {
-            let stream = body.write().map_err(|()| failed("no stream"))?;
-            for chunk in bytes.chunks(WRITE_CHUNK) {
-                stream.blocking_write_and_flush(chunk).map_err(|e| match e {
-                    StreamError::LastOperationFailed(err) => wasi::http::types::http_error_code(&err)
-                        .map(|c| describe_error_code(&c))
-                        .unwrap_or_else(|| failed("write")),
-                    StreamError::Closed => failed("closed"),
-                })?;
+    /// Writes the request body within the deadline: as much as the stream
+    /// takes (`check-write`), waiting on the stream or the timer when it
+    /// takes nothing, then a flush waited for the same way (as the Spin
+    /// SDK's executor does; `blocking-write-and-flush` would ignore the
+    /// deadline). An empty body opens no stream.
+    fn write_body(body: OutgoingBody, mut bytes: &[u8], timer: &Pollable) -> Result<()> {
+        if !bytes.is_empty() {
+            let stream = body
+                .write()
+                .map_err(|()| Error::Transport("sending the request body failed (no stream)".into()))?;
+            let ready = stream.subscribe();
+            let mut flushed = false;
+            loop {
+                let room = stream.check_write().map_err(write_error)?;
+                if room == 0 {
+                    if timer.ready() {
+                        return Err(Error::Timeout);
+                    }
+                    poll(&[&ready, timer]);
+                    continue;
+                }
+                if bytes.is_empty() {
+                    // Room again after the flush: everything was sent.
+                    if flushed {
+                        break;
+                    }
+                    stream.flush().map_err(write_error)?;
+                    flushed = true;
+                    continue;
+                }
+                let n = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+                stream.write(&bytes[..n]).map_err(write_error)?;
+                bytes = &bytes[n..];
             }
+            // `ready` and then `stream` (its parent) are dropped here,
+            // before the body is finished.
         }
         OutgoingBody::finish(body, None).map_err(|c| describe_error_code(&c))
+    }
+
+    fn write_error(e: StreamError) -> Error {
+        match e {
+            StreamError::LastOperationFailed(err) => wasi::http::types::http_error_code(&err)
+                .map(|c| describe_error_code(&c))
+                .unwrap_or_else(|| Error::Transport("sending the request body failed (write)".into())),
+            StreamError::Closed => Error::Transport("sending the request body failed (closed)".into()),
+        }
     }
 
     fn wait_response(future: &FutureIncomingResponse, timer: &Pollable) -> Result<IncomingResponse> {
@@ -327,7 +446,7 @@ mod wasi_client {
         }
     }
 
-    fn read_body(response: &IncomingResponse, timer: &Pollable, cap: u64) -> Result<Vec<u8>> {
+    fn read_body(response: &IncomingResponse, timer: &Pollable, cap: u64, expected: Option<u64>) -> Result<Vec<u8>> {
         let incoming = response
             .consume()
             .map_err(|()| Error::Transport("response body already taken".into()))?;
@@ -356,10 +475,11 @@ mod wasi_client {
                         // Hosts do not always attach an error code to a body
                         // failure (wasmtime 48 does not); one that comes after
                         // the deadline is the host's own timeout.
+                        // A body that breaks off otherwise is incomplete.
                         return Err(match wasi::http::types::http_error_code(&err) {
                             Some(code) => describe_error_code(&code),
                             None if timer.ready() => Error::Timeout,
-                            None => Error::Transport("reading the response body failed".into()),
+                            None => incomplete(expected),
                         });
                     }
                 }
@@ -384,6 +504,43 @@ mod tests {
         let dbg = format!("{req:?}");
         assert!(!dbg.contains("s3cret"), "{dbg}");
         assert!(dbg.contains("Auth-key") && dbg.contains("\"/p\""), "{dbg}");
+    }
+
+    #[test]
+    fn incomplete_bodies_say_so() {
+        let text = |e: Error| match e {
+            Error::Transport(m) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text(incomplete(Some(100))), "response incomplete: the body ended before its Content-Length");
+        assert_eq!(text(incomplete(None)), "response incomplete: the body broke off");
+        assert!(text(describe_error_code(&wasi::http::types::ErrorCode::HttpResponseIncomplete)).starts_with("response incomplete"));
+        let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
+        assert_eq!(req.max_body, DEFAULT_MAX_BODY);
+        assert_eq!(req.max_body(5).max_body, 5);
+    }
+
+    #[test]
+    fn redirects_name_the_host_only() {
+        let msg = |loc: Option<&str>| match redirect(302, loc, "api.example.com:8443") {
+            Error::Provider(p) if p.status == 302 && p.code.is_none() => p.message,
+            other => panic!("{other:?}"),
+        };
+        for (loc, host) in [
+            (Some("https://Evil.example.net/steal?key=SECRET#f"), "evil.example.net"),
+            (Some("http://user:SECRET@other.example:81/p"), "other.example"),
+            (Some("//cdn.example.org/x?key=SECRET"), "cdn.example.org"),
+            (Some("/login?next=/a&key=SECRET"), "api.example.com"),
+            (Some("relative/path?key=SECRET"), "api.example.com"),
+            (Some("https://[::1]:8080/x"), "[::1]"),
+            (None, "api.example.com"),
+            (Some("https://bad host/x"), "(an invalid host)"),
+            (Some("javascript://%0aalert(1)"), "(an invalid host)"),
+        ] {
+            let m = msg(loc);
+            assert_eq!(m, format!("redirect to host {host} (not followed)"), "{loc:?}");
+            assert!(!m.contains("SECRET"));
+        }
     }
 
     #[test]

@@ -7,6 +7,27 @@ use crate::prelude::*;
 
 use crate::error::{decode, Result};
 use serde::Serialize;
+use serde_json::Value;
+
+/// A JSON value (or number) as compact JSON text: what `Display` writes,
+/// without the pretty printer and `std::io` adapter that `Value`'s `Display`
+/// brings, and with the one integer and float writer the component has.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serializing a `Value` or a number into memory cannot fail (keys are
+    // strings).
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A JSON value as text: a string's content, any other value (number,
+/// boolean, array, object) as compact JSON; `null` is none. The one way
+/// every decoder reads "a value as text" (codes, ids, messages, fields).
+pub fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(json_text(other)),
+    }
+}
 
 /// A JSON object under construction; members appear in the order written.
 pub struct Object {
@@ -137,5 +158,13 @@ mod tests {
         assert_eq!(String::from_utf8(body).unwrap(), r#"{"id":18446744073709551615,"o":{"a\"":"x\ny","n":-3},"s":["1","é\\"]}"#);
         assert!(Object::new().is_empty());
         assert_eq!(Object::new().finish().unwrap(), b"{}");
+    }
+
+    #[test]
+    fn values_as_text() {
+        let v: Value = serde_json::from_slice(br#"[null, "a\"b", -12, 1.5, true, {"k":[1]}]"#).unwrap();
+        let got: Vec<Option<String>> = v.as_array().unwrap().iter().map(text).collect();
+        let want = [None, Some("a\"b"), Some("-12"), Some("1.5"), Some("true"), Some(r#"{"k":[1]}"#)];
+        assert_eq!(got, want.map(|w| w.map(String::from)));
     }
 }

@@ -4,7 +4,10 @@
 //! Layout:
 //! - [`http`]: the one WASI HTTP client every provider sends through.
 //! - [`json`]: JSON request bodies, member by member.
-//! - [`error`]: constructors and mapping rules for the shared `error` variant.
+//! - [`error`]: the result type and constructors of the shared `error` variant.
+//! - [`status`]: non-success HTTP answers (status classes, 429 delays,
+//!   redirects) mapped to the `error` variant, body descriptions.
+//! - [`redact`]: secret redaction, applied to every error before it leaves.
 //! - [`validate`]: input checks that run before anything is sent.
 //! - [`url`]: base URLs, percent-encoded queries and form bodies.
 //! - [`text`]: small substring search and replacement.
@@ -30,10 +33,14 @@ mod prelude {
 mod runtime;
 
 pub mod error;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz;
 pub mod http;
 pub mod json;
+pub mod redact;
 pub mod ringme;
 pub mod ringostat;
+pub mod status;
 pub mod text;
 pub mod tring;
 pub mod url;

@@ -6,9 +6,11 @@ use crate::prelude::*;
 use crate::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
 };
-use crate::error::{self, decode, from_status, Result};
-use crate::json;
+use crate::error::{self, decode, Result};
 use crate::http::{self, Method, Request, Response};
+use crate::json;
+use crate::redact::excerpt;
+use crate::status::{describe_body, from_status};
 use crate::url::{form_body, BaseUrl};
 use crate::validate;
 use crate::{Component, Error, ProviderError};
@@ -25,32 +27,34 @@ static NEXT_RPC_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Guest for Component {
     fn sip_online(cfg: Config) -> Result<Vec<String>> {
-        call(&cfg, sip_online_request(&cfg), decode_logins)
+        call(&cfg, "", sip_online_request(&cfg), decode_logins)
     }
 
     fn smart_phone_online(cfg: Config, project_id: String, token: String, with_do_not_disturb: bool) -> Result<Vec<String>> {
         let req = smart_phone_online_request(&cfg, &project_id, &token, with_do_not_disturb);
-        call(&cfg, req, decode_logins).map_err(|e| e.redact(&[&token]))
+        call(&cfg, &token, req, decode_logins)
     }
 
     fn sip_speaking(cfg: Config) -> Result<Vec<String>> {
-        call(&cfg, sip_speaking_request(&cfg), decode_logins)
+        call(&cfg, "", sip_speaking_request(&cfg), decode_logins)
     }
 
     fn simple_callback(cfg: Config, extension: String, destination: String) -> Result<()> {
-        call(&cfg, simple_callback_request(&cfg, &extension, &destination), decode_simple_callback)
+        call(&cfg, "", simple_callback_request(&cfg, &extension, &destination), decode_simple_callback)
     }
 
     fn extended_callback(cfg: Config, req: ExtendedCallbackRequest) -> Result<CallbackAccepted> {
         let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
-        call(&cfg, extended_callback_request(&cfg, &req, id), decode_extended_callback)
+        call(&cfg, "", extended_callback_request(&cfg, &req, id), decode_extended_callback)
     }
 }
 
 /// Sends a built request and decodes the answer with `decode`; the auth key
-/// is scrubbed from whatever error either step (or the building) gives.
-fn call<T>(cfg: &Config, req: Result<Request>, decode: fn(&Response) -> Result<T>) -> Result<T> {
-    req.and_then(|r| decode(&http::send(&r)?)).map_err(|e| e.redact(&[&cfg.auth_key]))
+/// and `secret` (a secret argument, `""` when the function has none) are
+/// redacted, in one pass, from whatever error either step (or the building)
+/// gives.
+fn call<T>(cfg: &Config, secret: &str, req: Result<Request>, decode: fn(&Response) -> Result<T>) -> Result<T> {
+    req.and_then(|r| decode(&http::send(&r)?)).map_err(|e| e.redact(&[&cfg.auth_key, secret]))
 }
 
 /// Checks the config and starts a request with the `Auth-key` header.
@@ -58,7 +62,8 @@ fn start(cfg: &Config, method: Method, path: &str, query: &[(&str, &str)]) -> Re
     validate::header_secret("cfg.auth-key", &cfg.auth_key)?;
     let base = BaseUrl::parse("cfg.base-url", cfg.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), false)?;
     let timeout = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
-    Ok(Request::new(method, base.target(path, query), timeout).header("Auth-key", cfg.auth_key.clone()))
+    let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;
+    Ok(Request::new(method, base.target(path, query), timeout).max_body(max_body).header("Auth-key", cfg.auth_key.clone()))
 }
 
 /// `GET /sipstatus/online`.
@@ -159,8 +164,8 @@ fn check_status(resp: &Response) -> Result<()> {
         return Ok(());
     }
     let (code, message) = match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(v) => rpc_error_parts(v.get("error").unwrap_or(&v)).unwrap_or_else(|| (None, error::describe_body(resp))),
-        Err(_) => (None, error::describe_body(resp)),
+        Ok(v) => rpc_error_parts(v.get("error").unwrap_or(&v)).unwrap_or_else(|| (None, describe_body(resp))),
+        Err(_) => (None, describe_body(resp)),
     };
     Err(from_status(resp, code, message))
 }
@@ -169,14 +174,10 @@ fn check_status(resp: &Response) -> Result<()> {
 /// message string.
 fn rpc_error_parts(err: &Value) -> Option<(Option<String>, String)> {
     match err {
-        Value::String(s) => Some((None, error::clip(s))),
+        Value::String(s) => Some((None, excerpt(s))),
         Value::Object(o) => {
-            let code = o.get("code").and_then(|c| match c {
-                Value::String(s) => Some(error::clip(s)),
-                Value::Number(n) => Some(error::json_text(n)),
-                _ => None,
-            });
-            let message = o.get("message").and_then(Value::as_str).map(error::clip);
+            let code = o.get("code").and_then(json::text);
+            let message = o.get("message").and_then(Value::as_str).map(excerpt);
             if code.is_none() && message.is_none() {
                 return None;
             }
@@ -199,7 +200,7 @@ pub fn decode_logins(resp: &Response) -> Result<Vec<String>> {
             .collect::<Option<Vec<String>>>(),
         _ => None,
     };
-    logins.ok_or_else(|| decode(format!("expected a JSON array of SIP logins, got {}", error::describe_body(resp))))
+    logins.ok_or_else(|| decode(format!("expected a JSON array of SIP logins, got {}", describe_body(resp))))
 }
 
 /// Any 2xx answer is accepted, unless its body is JSON carrying `error`.
@@ -218,21 +219,16 @@ pub fn decode_simple_callback(resp: &Response) -> Result<()> {
 pub fn decode_extended_callback(resp: &Response) -> Result<CallbackAccepted> {
     check_status(resp)?;
     let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| decode(format!("expected a JSON-RPC answer, got {}", error::describe_body(resp))))?;
+        .map_err(|_| decode(format!("expected a JSON-RPC answer, got {}", describe_body(resp))))?;
     let Value::Object(o) = v else {
         return Err(decode("expected a JSON-RPC answer object"));
     };
     if let Some(err) = o.get("error").filter(|e| !e.is_null()) {
         return Err(refusal(resp.status, err));
     }
-    let id = o.get("id").and_then(|id| match id {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(error::json_text(n)),
-        _ => None,
-    });
     Ok(CallbackAccepted {
-        result: o.get("result").map_or_else(|| "null".to_string(), error::json_text),
-        id,
+        result: o.get("result").map_or_else(|| "null".to_string(), json::json_text),
+        id: o.get("id").and_then(json::text),
     })
 }
 
@@ -246,7 +242,7 @@ mod tests {
     use super::*;
 
     fn cfg() -> Config {
-        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
     }
 
     fn ok(body: &str) -> Response {

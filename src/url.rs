@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use crate::error::{invalid, Result};
+use crate::error::Result;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986 "unreserved" characters (letters, digits, `-`,
@@ -62,54 +62,13 @@ impl Target {
 }
 
 impl BaseUrl {
-    /// Parses an `http://` or `https://` URL. With `bare_host_is_https`, a
-    /// value with no scheme (`pbx.example.com`) means `https://` that host.
+    /// Parses an `http://` or `https://` URL, checked by
+    /// [`crate::validate::base_url`]. With `bare_host_is_https`, a value with
+    /// no scheme (`pbx.example.com`) means `https://` that host.
     pub fn parse(field: &str, value: &str, bare_host_is_https: bool) -> Result<BaseUrl> {
-        if value.is_empty() {
-            return Err(invalid(field, "must not be empty"));
-        }
-        if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(invalid(field, "must not contain spaces or control characters (CR, LF, NUL)"));
-        }
-        let (scheme, rest) = if let Some(rest) = value.strip_prefix("https://") {
-            (Scheme::Https, rest)
-        } else if let Some(rest) = value.strip_prefix("http://") {
-            (Scheme::Http, rest)
-        } else if bare_host_is_https && !crate::text::contains(value, "://") {
-            (Scheme::Https, value)
-        } else {
-            return Err(invalid(field, "must be an http:// or https:// URL"));
-        };
-        if rest.contains(['?', '#']) {
-            return Err(invalid(field, "must not carry a query or a fragment"));
-        }
-        let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
-            None => (rest, ""),
-        };
-        if authority.is_empty() {
-            return Err(invalid(field, "has no host"));
-        }
-        if authority.contains('@') {
-            return Err(invalid(field, "must not carry user information"));
-        }
-        let valid_authority = authority
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_'));
-        if !valid_authority {
-            return Err(invalid(field, "has an invalid host"));
-        }
-        let last_colon = authority.bytes().rposition(|b| b == b':').filter(|_| !authority.ends_with(']'));
-        if let Some((host, port)) = last_colon.and_then(|i| Some((authority.get(..i)?, authority.get(i + 1..)?))) {
-            if host.is_empty() || port.parse::<u16>().is_err() {
-                return Err(invalid(field, "has an invalid host or port"));
-            }
-        }
-        if path.contains('%') || crate::text::contains(path, "//") {
-            return Err(invalid(field, "has an invalid path"));
-        }
+        let (https, authority, path) = crate::validate::base_url(field, value, bare_host_is_https)?;
         Ok(BaseUrl {
-            scheme,
+            scheme: if https { Scheme::Https } else { Scheme::Http },
             authority: authority.to_ascii_lowercase(),
             prefix: path.trim_end_matches('/').to_string(),
         })

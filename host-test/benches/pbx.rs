@@ -75,7 +75,7 @@ fn verdict(ok: bool, miss: String) -> String {
 }
 
 fn cfg(base: &str) -> Config {
-    Config { auth_key: "bench-key".into(), base_url: Some(base.into()), timeout_ms: Some(5_000) }
+    Config { auth_key: "bench-key".into(), base_url: Some(base.into()), timeout_ms: Some(5_000), max_body_bytes: None }
 }
 
 /// A loopback server answering `GET /sipstatus/online` like Ringostat.

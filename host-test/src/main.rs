@@ -77,6 +77,9 @@ struct CallArgs {
     /// cfg.timeout-ms.
     #[arg(long)]
     timeout_ms: Option<u32>,
+    /// cfg.max-body-bytes (default 16 MiB, at most 256 MiB).
+    #[arg(long)]
+    max_body_bytes: Option<u64>,
 }
 
 #[tokio::main]
@@ -156,6 +159,9 @@ fn fill_cfg(function: &str, args: &mut Value, flags: &CallArgs, mock: bool) -> R
     }
     if let Some(t) = flags.timeout_ms {
         cfg.insert("timeout-ms".into(), json!(t));
+    }
+    if let Some(n) = flags.max_body_bytes {
+        cfg.insert("max-body-bytes".into(), json!(n));
     }
     Ok(())
 }

@@ -85,7 +85,7 @@ impl core::fmt::Debug for CachedToken {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("CachedToken")
             .field("key", &self.key)
-            .field("access_token", &crate::error::REDACTED)
+            .field("access_token", &crate::redact::REDACTED)
             .field("obtained_ns", &self.obtained_ns)
             .field("expires_in", &self.expires_in)
             .finish()
@@ -157,8 +157,7 @@ pub fn token_request(api: &Api, creds: &AppCredentials) -> Request {
         ("client_id", &creds.client_id),
         ("client_secret", &creds.client_secret),
     ]);
-    Request::new(Method::Post, api.base.target(TOKEN_PATH, &[]), api.timeout_ms)
-        .body("application/x-www-form-urlencoded", body)
+    api.at(Method::Post, TOKEN_PATH, &[]).body("application/x-www-form-urlencoded", body)
 }
 
 /// Adds `Authorization: Bearer <token>`.

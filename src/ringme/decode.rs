@@ -1,7 +1,7 @@
 //! RingMe answers: status mapping and the typed decoders (pure).
 //!
-//! Errors: 429 is `rate-limited` with `X-RateLimit-Reset` (else
-//! `Retry-After`) seconds. An OAuth error body (`error`,
+//! Errors: 429 is `rate-limited` with the larger of `X-RateLimit-Reset` and
+//! `Retry-After` seconds ([`crate::status::retry_after`]). An OAuth error body (`error`,
 //! `error_description`) with 400 or 401 is `unauthorized` with the
 //! description (the code when there is none); other statuses keep their
 //! class, with the OAuth `error` as the code. A `{"message"}` body gives the
@@ -20,8 +20,11 @@ use crate::prelude::*;
 use crate::bindings::exports::telephony::pbx::ringme::{
     CallHistoryPage, CallRecord, CallbackStarted, Client, Extension, Token,
 };
-use crate::error::{self, decode, from_status, parse_seconds, Result};
+use crate::error::{decode, Result};
 use crate::http::Response;
+use crate::json::{self as jt, json_text};
+use crate::redact::excerpt;
+use crate::status::{describe_body, from_status};
 use crate::Error;
 use core::cell::Cell;
 use serde_json::{Map, Value};
@@ -31,23 +34,19 @@ pub fn check_status(resp: &Response) -> Result<()> {
     if resp.is_success() {
         return Ok(());
     }
-    if resp.status == 429 {
-        let reset = resp.header("x-ratelimit-reset").and_then(parse_seconds);
-        return Err(Error::RateLimited(reset.or_else(|| resp.header("retry-after").and_then(parse_seconds))));
-    }
     let body = serde_json::from_slice::<Value>(&resp.body).ok();
     let text = |key: &str| {
         body.as_ref()
             .and_then(|b| b.get(key))
             .and_then(Value::as_str)
             .filter(|s| !s.trim().is_empty())
-            .map(error::clip)
+            .map(excerpt)
     };
     let oauth = text("error");
     let message = text("error_description")
         .or_else(|| text("message"))
         .or_else(|| oauth.clone())
-        .unwrap_or_else(|| error::describe_body(resp));
+        .unwrap_or_else(|| describe_body(resp));
     if oauth.is_some() && matches!(resp.status, 400 | 401) {
         return Err(Error::Unauthorized(message));
     }
@@ -57,7 +56,7 @@ pub fn check_status(resp: &Response) -> Result<()> {
 /// The JSON of a successful answer.
 fn json(resp: &Response, what: &str) -> Result<Value> {
     check_status(resp)?;
-    serde_json::from_slice(&resp.body).map_err(|_| decode(format!("expected {what}, got {}", error::describe_body(resp))))
+    serde_json::from_slice(&resp.body).map_err(|_| decode(format!("expected {what}, got {}", describe_body(resp))))
 }
 
 /// Typed reads of one JSON object's fields. Reads never fail: a value of
@@ -101,10 +100,7 @@ impl<'a> Fields<'a> {
     }
 
     fn text(&self, key: &str) -> Option<String> {
-        self.get(key).map(|v| match v {
-            Value::String(s) => s.clone(),
-            other => error::json_text(other),
-        })
+        self.get(key).and_then(jt::text)
     }
 
     fn int(&self, key: &'static str) -> Option<i64> {
@@ -160,7 +156,7 @@ pub fn decode_token(resp: &Response) -> Result<Token> {
     if access_token.is_empty() {
         if let Some(code) = f.get("error").and_then(Value::as_str) {
             let desc = f.get("error_description").and_then(Value::as_str).unwrap_or(code);
-            return Err(Error::Unauthorized(error::clip(desc)));
+            return Err(Error::Unauthorized(excerpt(desc)));
         }
         return Err(decode("the token answer has no `access_token`"));
     }
@@ -236,7 +232,7 @@ pub fn decode_extensions(resp: &Response) -> Result<Vec<Extension>> {
             status: f.text("status"),
             type_: f.text("type"),
             label: f.text("label"),
-            raw: error::json_text(item),
+            raw: json_text(item),
         });
     }
     Ok(out)
@@ -273,7 +269,7 @@ fn call_record(row: &Value) -> Result<CallRecord> {
         extension_id: f.int("extension_id"),
         extension_name: f.text("extension_name"),
         did_number: f.text("did_number"),
-        raw: error::json_text(row),
+        raw: json_text(row),
     })
 }
 

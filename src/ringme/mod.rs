@@ -76,27 +76,37 @@ impl Guest for Component {
     }
 }
 
-/// The validated `base-url` and `timeout-ms` of a config.
+/// The validated `base-url`, `timeout-ms` and `max-body-bytes` of a config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {
     /// The operator's base URL (scheme, host, optional prefix).
     pub base: BaseUrl,
     /// Deadline of each exchange.
     pub timeout_ms: u32,
+    /// Largest accepted answer body of each exchange.
+    pub max_body: u64,
 }
 
 impl Api {
-    /// Checks `base-url` (a required http(s) URL) and `timeout-ms`.
+    /// Checks `base-url` (a required http(s) URL), `timeout-ms` and
+    /// `max-body-bytes`.
     pub fn new(cfg: &Config) -> Result<Api> {
         Ok(Api {
             base: BaseUrl::parse("cfg.base-url", &cfg.base_url, false)?,
             timeout_ms: validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?,
+            max_body: validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?,
         })
+    }
+
+    /// A request to `<base-url><path>` (the API root included in `path` or
+    /// not), with the deadline and the body cap, not yet authorized.
+    pub fn at(&self, method: Method, path: &str, query: &[(&str, &str)]) -> Request {
+        Request::new(method, self.base.target(path, query), self.timeout_ms).max_body(self.max_body)
     }
 
     /// A request to `<base-url>/api/ver1.0<path>`, not yet authorized.
     pub fn request(&self, method: Method, path: &str, query: &[(&str, &str)]) -> Request {
-        Request::new(method, self.base.target(&format!("{API_ROOT}{path}"), query), self.timeout_ms)
+        self.at(method, &format!("{API_ROOT}{path}"), query)
     }
 }
 
@@ -206,7 +216,7 @@ pub fn click_to_call_request(api: &Api, extension_id: i64, req: &CallbackRequest
     dial_number("req.dst-num", &req.dst_num)?;
     let body = json::Object::new().strings("src_num", &req.src_num).string("dst_num", &req.dst_num).finish()?;
     Ok(api
-        .request(Method::Post, &format!("/extension/{}/callback/", crate::error::json_text(&extension_id)), &[])
+        .request(Method::Post, &format!("/extension/{}/callback/", crate::json::json_text(&extension_id)), &[])
         .body("application/json", body))
 }
 

@@ -14,7 +14,7 @@ fn creds() -> AppCredentials {
 }
 
 fn cfg(auth: Auth) -> Config {
-    Config { base_url: "https://apiproxy.telphin.ru".into(), auth, timeout_ms: None }
+    Config { base_url: "https://apiproxy.telphin.ru".into(), auth, timeout_ms: None, max_body_bytes: None }
 }
 
 fn api() -> Api {

@@ -5,8 +5,11 @@
 use crate::prelude::*;
 
 use crate::bindings::exports::telephony::pbx::tring::{DialResult, Media, PeerCounts};
-use crate::error::{self, decode, from_status, Result};
+use crate::error::{decode, Result};
 use crate::http::Response;
+use crate::json;
+use crate::redact::excerpt;
+use crate::status::{describe_body, from_status};
 use crate::{Error, ProviderError};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -44,7 +47,7 @@ struct Status {
 /// Status check, then the "Too bad" text; returns the trimmed body.
 fn checked(resp: &Response) -> Result<&[u8]> {
     if !resp.is_success() {
-        return Err(from_status(resp, None, error::describe_body(resp)));
+        return Err(from_status(resp, None, describe_body(resp)));
     }
     let body = resp.body.trim_ascii();
     if is_bad_key(body) {
@@ -62,15 +65,7 @@ pub fn is_bad_key(body: &[u8]) -> bool {
 }
 
 fn not_json(resp: &Response) -> Error {
-    decode(format!("expected JSON, got {}", error::describe_body(resp)))
-}
-
-fn text(v: Option<&Value>) -> Option<String> {
-    match v {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(error::json_text(n)),
-        _ => None,
-    }
+    decode(format!("expected JSON, got {}", describe_body(resp)))
 }
 
 /// `provider` (status 200, no code) with the server's message.
@@ -79,7 +74,7 @@ fn refusal(status: u16, message: Option<String>) -> Error {
     Error::Provider(ProviderError {
         status,
         code: None,
-        message: message.map_or_else(|| "the server refused the request".into(), |m| error::clip(&m)),
+        message: message.map_or_else(|| "the server refused the request".into(), |m| excerpt(&m)),
     })
 }
 
@@ -99,7 +94,7 @@ fn status(resp: &Response, body: &[u8]) -> Result<Status> {
     let [response, message, id] = found.map(|v| v.filter(|v| !v.is_null()));
     let s = Status { response, message, id };
     match &s.response {
-        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, text(s.message.as_ref()))),
+        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, s.message.as_ref().and_then(json::text))),
         _ => Ok(s),
     }
 }
@@ -159,7 +154,7 @@ pub fn decode_media(resp: &Response) -> Result<Media> {
             if body.first() == Some(&b'{') {
                 status(resp, body)?;
             }
-            return Err(decode(format!("expected binary media, got {}", error::describe_body(resp))));
+            return Err(decode(format!("expected binary media, got {}", describe_body(resp))));
         }
         sniff(&resp.body).to_string()
     } else {
@@ -177,7 +172,7 @@ pub fn decode_rows(resp: &Response) -> Result<Vec<Vec<String>>> {
         return Err(Error::NotFound(EMPTY.into()));
     }
     if body.first() == Some(&b'<') {
-        return Err(decode(format!("expected pipe-separated text, got {}", error::describe_body(resp))));
+        return Err(decode(format!("expected pipe-separated text, got {}", describe_body(resp))));
     }
     let text = String::from_utf8_lossy(body);
     // `split('\n')`, not `lines()`: `split_pipes` drops the `\r` itself.
@@ -288,13 +283,13 @@ pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
     let member = |name: &str| members.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_ref());
     if let Some(Value::String(r)) = member("Response") {
         if r.eq_ignore_ascii_case("error") {
-            return Err(refusal(resp.status, text(member("Message"))));
+            return Err(refusal(resp.status, member("Message").and_then(json::text)));
         }
     }
     let mut nodes = Vec::new();
     let mut total = None;
     for (name, v) in &members {
-        let n = v.as_ref().and_then(count).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", error::clip(name))))?;
+        let n = v.as_ref().and_then(count).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", excerpt(name))))?;
         if name == "total" {
             total = Some(n);
         } else {
@@ -315,7 +310,7 @@ pub fn decode_dial(resp: &Response) -> Result<DialResult> {
     }
     let (id, message) = if body.first() == Some(&b'{') {
         let s = status(resp, body)?;
-        (text(s.id.as_ref()), text(s.message.as_ref()))
+        (s.id.as_ref().and_then(json::text), s.message.as_ref().and_then(json::text))
     } else {
         let plain = String::from_utf8_lossy(body);
         // The first line (a `\r` before its `\n` ends up in a trimmed field).

@@ -34,19 +34,21 @@ fn fin<T>(cfg: &Config, r: Result<T>) -> Result<T> {
     r.map_err(|e| e.redact(&[&cfg.api_key]))
 }
 
-/// Sends a built request and decodes its JSON answer of `shape`.
-fn json(cfg: &Config, req: Result<Request>, shape: Shape) -> Result<String> {
-    fin(cfg, req.and_then(|r| decode_json(&http::send(&r)?, shape)))
+/// Sends a built request and decodes its JSON answer of `shape`; the key
+/// and `secret` (a secret argument, `""` when none) are redacted in one
+/// pass (redaction comes before the cut of an error text).
+fn json(cfg: &Config, secret: &str, req: Result<Request>, shape: Shape) -> Result<String> {
+    req.and_then(|r| decode_json(&http::send(&r)?, shape)).map_err(|e| e.redact(&[&cfg.api_key, secret]))
 }
 
 /// Rows: an empty answer is `[]`.
 fn rows(cfg: &Config, req: Result<Request>) -> Result<String> {
-    json(cfg, req, Shape::Rows)
+    json(cfg, "", req, Shape::Rows)
 }
 
 /// One object or an action's answer: an empty answer is `not-found`.
 fn one(cfg: &Config, req: Result<Request>) -> Result<String> {
-    json(cfg, req, Shape::One)
+    json(cfg, "", req, Shape::One)
 }
 
 /// A binary answer.
@@ -231,13 +233,13 @@ impl Guest for Component {
     #[inline(always)]
     fn info_cdrs(cfg: Config, filter: CdrFilter) -> Result<String> {
         let shape = if matches!(filter.format, None | Some(CdrFormat::Json)) { Shape::Rows } else { Shape::Text };
-        json(&cfg, info_cdrs_request(&cfg, &filter), shape)
+        json(&cfg, "", info_cdrs_request(&cfg, &filter), shape)
     }
 
     #[inline(always)]
     fn info_simplecdrs(cfg: Config, filter: SimplecdrFilter) -> Result<String> {
         let shape = if filter.format == Some(SimplecdrFormat::Csv) { Shape::Text } else { Shape::Rows };
-        json(&cfg, info_simplecdrs_request(&cfg, &filter), shape)
+        json(&cfg, "", info_simplecdrs_request(&cfg, &filter), shape)
     }
 
     #[inline(always)]
@@ -536,12 +538,12 @@ impl Guest for Component {
 
     #[inline(always)]
     fn check_auth(cfg: Config, username: String, password: String) -> Result<String> {
-        one(&cfg, auth_request(&cfg, "CHECKAUTH", &username, &password)).map_err(|e| e.redact(&[&password]))
+        json(&cfg, &password, auth_request(&cfg, "CHECKAUTH", &username, &password), Shape::One)
     }
 
     #[inline(always)]
     fn get_webrtc_auth(cfg: Config, username: String, password: String) -> Result<String> {
-        one(&cfg, auth_request(&cfg, "GETWEBRTCAUTH", &username, &password)).map_err(|e| e.redact(&[&password]))
+        json(&cfg, &password, auth_request(&cfg, "GETWEBRTCAUTH", &username, &password), Shape::One)
     }
 }
 

@@ -115,6 +115,7 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[P<'_>], tail: Tail<'
     validate::no_controls("cfg.api-key", &cfg.api_key)?;
     let base = BaseUrl::parse("cfg.server", &cfg.server, true)?;
     let timeout_ms = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
+    let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
     pairs.push(("key", &cfg.api_key));
     if let Some(tenant) = &cfg.tenant {
@@ -140,7 +141,7 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[P<'_>], tail: Tail<'
     if let Some(format) = format {
         pairs.push(("format", format));
     }
-    let req = Request::new(method, base.target(PATH, &pairs), timeout_ms);
+    let req = Request::new(method, base.target(PATH, &pairs), timeout_ms).max_body(max_body);
     Ok(match tail {
         Tail::Form(field, json) => req.body("application/x-www-form-urlencoded", form_body(&[(field, json)])),
         Tail::File(name, content_type, data) => {
@@ -196,7 +197,7 @@ mod tests {
     use crate::Error;
 
     fn cfg() -> Config {
-        Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None }
+        Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None, max_body_bytes: None }
     }
 
     fn field<T: core::fmt::Debug>(r: Result<T>) -> String {

@@ -11,7 +11,7 @@ use crate::Error;
 const BASE: &str = "https://api.tring.nu/pbx/proxyapi.php?key=K1&tenant=DEMO&reqtype=";
 
 fn cfg() -> Config {
-    Config { server: "https://api.tring.nu".into(), api_key: "K1".into(), tenant: Some("DEMO".into()), timeout_ms: None }
+    Config { server: "https://api.tring.nu".into(), api_key: "K1".into(), tenant: Some("DEMO".into()), timeout_ms: None, max_body_bytes: None }
 }
 
 /// The URL after `reqtype=` of a GET without a body.

@@ -89,6 +89,9 @@ pub struct MockResponse {
     /// Send the body in two halves with this pause between them (checked
     /// against the between-bytes timeout); zero sends it in one frame.
     pub pause: Duration,
+    /// Fail the exchange instead, as a host would: `internal-error` with
+    /// this text (which may quote the request, as some hosts' errors do).
+    pub failure: Option<String>,
 }
 
 impl MockResponse {
@@ -100,7 +103,13 @@ impl MockResponse {
             body: body.into(),
             delay: Duration::ZERO,
             pause: Duration::ZERO,
+            failure: None,
         }
+    }
+
+    /// The host fails the exchange with `internal-error(text)`.
+    pub fn failing(text: &str) -> MockResponse {
+        MockResponse { failure: Some(text.into()), ..MockResponse::new(500, "text/plain", "") }
     }
 
     /// A JSON answer.
@@ -254,6 +263,9 @@ impl MockProvider {
         let first_byte = recorded.timeouts[1];
         let recorded_between_bytes = recorded.timeouts[2];
         self.log.lock().expect("mock log").push(recorded);
+        if let Some(text) = answer.failure {
+            return Err(Error::InternalError(Some(text)));
+        }
         if !answer.delay.is_zero() {
             match first_byte {
                 Some(limit) if limit < answer.delay => {

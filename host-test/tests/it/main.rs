@@ -6,4 +6,5 @@ mod coverage;
 mod host;
 mod ringme;
 mod ringostat;
+mod secrets;
 mod tring;

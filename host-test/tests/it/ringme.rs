@@ -29,11 +29,11 @@ fn app() -> Auth {
 }
 
 fn cfg() -> Config {
-    Config { base_url: BASE.into(), auth: app(), timeout_ms: Some(2_000) }
+    Config { base_url: BASE.into(), auth: app(), timeout_ms: Some(2_000), max_body_bytes: None }
 }
 
 fn bearer_cfg() -> Config {
-    Config { base_url: BASE.into(), auth: Auth::Bearer(BEARER.into()), timeout_ms: Some(2_000) }
+    Config { base_url: BASE.into(), auth: Auth::Bearer(BEARER.into()), timeout_ms: Some(2_000), max_body_bytes: None }
 }
 
 fn demo_cfg() -> Config {
@@ -41,6 +41,7 @@ fn demo_cfg() -> Config {
         base_url: "https://apiproxy.telphin.ru".into(),
         auth: Auth::App(AppCredentials { client_id: builtin::CLIENT_ID.into(), client_secret: builtin::CLIENT_SECRET.into() }),
         timeout_ms: None,
+        max_body_bytes: None,
     }
 }
 

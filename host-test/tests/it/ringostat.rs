@@ -13,11 +13,11 @@ use std::time::Duration;
 const KEY: &str = "rg-SECRET-auth-key-7f3a";
 
 fn cfg() -> Config {
-    Config { auth_key: KEY.into(), base_url: Some("http://127.0.0.1:9/".into()), timeout_ms: Some(2_000) }
+    Config { auth_key: KEY.into(), base_url: Some("http://127.0.0.1:9/".into()), timeout_ms: Some(2_000), max_body_bytes: None }
 }
 
 fn default_cfg() -> Config {
-    Config { auth_key: KEY.into(), base_url: None, timeout_ms: None }
+    Config { auth_key: KEY.into(), base_url: None, timeout_ms: None, max_body_bytes: None }
 }
 
 fn ext(caller: &str, callee: &str) -> ExtendedCallbackRequest {

@@ -21,7 +21,7 @@ const KEY_ENC: &str = "tr-SECRET-key%2F9";
 const BASE: &str = "https://pbx.example.com/pbx/proxyapi.php?key=tr-SECRET-key%2F9&tenant=DEMO&reqtype=";
 
 fn cfg() -> Config {
-    Config { server: "pbx.example.com".into(), api_key: KEY.into(), tenant: Some("DEMO".into()), timeout_ms: Some(2_000) }
+    Config { server: "pbx.example.com".into(), api_key: KEY.into(), tenant: Some("DEMO".into()), timeout_ms: Some(2_000), max_body_bytes: None }
 }
 
 fn url(rest: &str) -> String {

@@ -1,0 +1,802 @@
+//! Bounded fuzzing, run as unit tests (`cargo test -p pbx-component --lib
+//! fuzz`): random and mutated bodies for every decoder, and hostile strings
+//! for every request builder (through every exported function, answered by
+//! [`crate::http::TEST_ANSWER`] with echoes of the request and mutated
+//! answers). Each input must give no panic; every request built must have
+//! no CR, LF or NUL in a header, no query or form parameter, JSON member or
+//! multipart header that a value injected, and nothing outside printable
+//! ASCII in its target; every error must be short, printable and free of
+//! every secret of the call, in every encoding.
+//!
+//! Deterministic: a tiny xorshift generator from a fixed seed. The default
+//! run is bounded for CI (about 42,000 inputs, a few seconds);
+//! `PBX_FUZZ_ITERATIONS=<n>` sets the inputs per target (`./dev fuzz` runs
+//! 30,000) and `PBX_FUZZ_SEED=<n>` another seed. A failing input prints its
+//! target, iteration and seed.
+
+use crate::bindings::exports::telephony::pbx::{ringme, ringostat, tring};
+use crate::http::{Request, Response, TEST_ANSWER};
+use crate::{Component, Error};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Inputs per decoder and per exported function in a default run.
+const DEFAULT_ITERATIONS: usize = 400;
+
+/// Inputs tried by this test binary (all fuzz tests).
+static TRIED: AtomicUsize = AtomicUsize::new(0);
+/// Requests that passed validation and were built (and checked).
+static SENT: AtomicUsize = AtomicUsize::new(0);
+
+fn iterations() -> usize {
+    std::env::var("PBX_FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_ITERATIONS)
+}
+
+fn seed() -> u64 {
+    std::env::var("PBX_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_1234_abcd_ef01)
+}
+
+/// xorshift64* (Vigna): enough for test inputs, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// True with `percent` % probability.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Pieces of hostile strings: separators and escapes of every format the
+/// requests use, control characters, non-ASCII, and valid values (so that
+/// some inputs pass validation). `INJ` marks what must never become a
+/// parameter, member or header of its own.
+const PIECES: &[&str] = &[
+    "", " ", "a", "0", "1", "42", "123", "380671112233", "+380671112233", "manager1", "SIP/101-DEVEL-00000a", "@me",
+    "2024-01-02 03:04:05", "&INJ=1", "?INJ=1", "#INJ", "=", "&", "%", "%00", "%0d%0aINJ: 1", "\r\nINJ: 1", "\n", "\r",
+    "\0", "\t", "é", "😀", "\u{202e}", "\u{feff}", "\u{7f}", "\"", "\\", "/", "../", "./", "..", "{", "}", "[", "]", "<",
+    ">", "'", ";", ",", "+", "INJ", "{\"INJ\":1}", "[1,2]", "{}", "null", "-1", "99999999999999999999",
+    "\",\"INJ\":\"", "Content-Type: INJ", "--pbx-tring-7c1e9b4a2f6d3e58", "\r\n\r\nINJ", "user@example.com", "DEVEL",
+    "%2e%2e", "a b", "*", "#", "10.0.0.1", "::1",
+];
+
+/// Values that pass the input checks of many arguments.
+const VALID: &[&str] = &[
+    "1", "42", "1234567", "380671112233", "+380671112233", "manager1", "DEVEL", "2024-01-02 03:04:05", "@me",
+    "{\"a\":1}", "[1]", "SIP/101-DEVEL-00000a", "10.0.0.1",
+];
+
+/// Example answers of the three providers, for mutation.
+const SEEDS: &[&str] = &[
+    r#"["a","b"]"#,
+    "[]",
+    r#"{"jsonrpc":"2.0","id":1,"result":{"ok":true}}"#,
+    r#"{"jsonrpc":"2.0","id":"x","error":{"code":-32602,"message":"Invalid"}}"#,
+    r#"{"error":"Forbidden number"}"#,
+    r#"{"status":"ok"}"#,
+    r#"{"Response":"Error","Message":"no such peer"}"#,
+    r#"{"Response":"Success","Message":"Originate successfully queued","ID":"1700000000.123"}"#,
+    "Too bad... you mistaken the security api key.",
+    r#"{"total":"3","node1":2,"node2":"1"}"#,
+    "1|2024-01-01 10:00:00|101|/rec/a.wav\n2|x|y|z",
+    r#"[{"id":1,"name":"x"}]"#,
+    r#"{"access_token":"tok-1","token_type":"Bearer","expires_in":3600,"scope":"all"}"#,
+    r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
+    r#"{"id":7,"name":"c","extension_len":"3","record_stereo":true,"dial_rule_id":null}"#,
+    r#"[{"id":1,"name":"101","status":"active","type":"phone","label":"x"}]"#,
+    r#"{"call_api_id":"abc","call_id":null}"#,
+    r#"{"page":1,"per_page":2,"order":"desc","call_history":[{"call_uuid":"u","duration":"12","extension_id":5}]}"#,
+    r#"{"message":"Record not found"}"#,
+    "<html><body>502</body></html>",
+    "%PDF-1.4\n%\u{e2}\u{e3}",
+    "RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ",
+    "",
+];
+
+const STATUSES: &[u16] = &[200, 200, 200, 200, 201, 204, 301, 302, 307, 400, 401, 403, 404, 408, 429, 500, 502, 503];
+
+const CONTENT_TYPES: &[&str] = &[
+    "application/json", "application/json; charset=utf-8", "text/plain", "text/html", "audio/wav", "application/pdf",
+    "application/octet-stream", "", "json", "text/csv",
+];
+
+/// A generator of inputs: hostile strings, values of every argument type,
+/// and secrets (remembered, to look for them in errors).
+struct Gen {
+    rng: Rng,
+    secrets: Vec<String>,
+}
+
+impl Gen {
+    fn string(&mut self) -> String {
+        if self.rng.chance(45) {
+            return self.rng.pick(VALID).to_string();
+        }
+        let mut s = String::new();
+        for _ in 0..=self.rng.below(3) {
+            s.push_str(*self.rng.pick(PIECES));
+        }
+        if self.rng.chance(3) {
+            s.push_str(&"x".repeat(self.rng.below(400)));
+        }
+        s
+    }
+
+    /// A secret that passes validation (no control characters), with
+    /// characters every encoding changes; remembered for the checks.
+    fn secret(&mut self) -> String {
+        const TAILS: &[&str] = &["", "é", "+/ =&%", "😀x", "ü ß\"\\", "<>#?", "Ж"];
+        let mut s = String::from("Sk");
+        for _ in 0..6 + self.rng.below(20) {
+            s.push(*self.rng.pick(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~") as char);
+        }
+        s.push_str(*self.rng.pick(TAILS));
+        self.secrets.push(s.clone());
+        s
+    }
+
+    fn arb<A: Arb>(&mut self) -> A {
+        A::arb(self)
+    }
+
+    fn base(&mut self) -> String {
+        match self.rng.below(10) {
+            0 => self.string(),
+            1 => "https://h.example/p%20x/".into(),
+            2 => "http://[::1]:8080".into(),
+            _ => "http://h.example".into(),
+        }
+    }
+}
+
+/// A random value of an argument type.
+trait Arb {
+    fn arb(g: &mut Gen) -> Self;
+}
+
+impl Arb for String {
+    fn arb(g: &mut Gen) -> String {
+        g.string()
+    }
+}
+
+impl<T: Arb> Arb for Option<T> {
+    fn arb(g: &mut Gen) -> Option<T> {
+        if g.rng.chance(35) {
+            None
+        } else {
+            Some(T::arb(g))
+        }
+    }
+}
+
+impl<T: Arb> Arb for Vec<T> {
+    fn arb(g: &mut Gen) -> Vec<T> {
+        (0..g.rng.below(4)).map(|_| T::arb(g)).collect()
+    }
+}
+
+impl Arb for u8 {
+    fn arb(g: &mut Gen) -> u8 {
+        g.rng.next() as u8
+    }
+}
+
+impl Arb for bool {
+    fn arb(g: &mut Gen) -> bool {
+        g.rng.chance(50)
+    }
+}
+
+impl Arb for u32 {
+    fn arb(g: &mut Gen) -> u32 {
+        let any = g.rng.next() as u32;
+        *g.rng.pick(&[0, 1, 2, 60, 3600, u32::MAX, any])
+    }
+}
+
+impl Arb for i64 {
+    fn arb(g: &mut Gen) -> i64 {
+        let any = g.rng.next() as i64;
+        *g.rng.pick(&[-1, 0, 1, 42, i64::MAX, i64::MIN, any])
+    }
+}
+
+/// Records: every field random.
+macro_rules! arb_record {
+    ($($t:path { $($f:ident),* $(,)? })*) => {$(
+        impl Arb for $t {
+            fn arb(g: &mut Gen) -> $t {
+                $t { $($f: g.arb()),* }
+            }
+        }
+    )*};
+}
+
+/// Enums: one of the listed cases.
+macro_rules! arb_enum {
+    ($($t:ident: $($c:ident),*;)*) => {$(
+        impl Arb for $t {
+            fn arb(g: &mut Gen) -> $t {
+                *g.rng.pick(&[$($t::$c),*])
+            }
+        }
+    )*};
+}
+
+use ringme::{CallHistoryQuery, CallbackRequest, ClientUpdate};
+use ringostat::{CallDirection, ExtendedCallbackRequest, PartyType};
+use tring::{
+    AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState, ManagedbObject,
+    Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter, SimplecdrFormat,
+};
+
+arb_record! {
+    DialRequest { source, dest, var, account, dial_timeout, timeout, source_clid, dest_clid, recording, server, auto_answer, no_follow }
+    QueueLogEntry { uniqid, extension, event, data1, data2, data3, data4, data5 }
+    FaxRequest { source_number, dest_number, pdf, quality, page_size, rotate, delete_after_send, schedule, status_email }
+    CdrFilter { id, uniqueid, linkedid, src, firstdst, direction, phone, template, start, end, format }
+    SimplecdrFilter { id, uniqueid, calleridnum, calleridname, disposition, direction, whoanswered, phone, start, end, format }
+    Media { content_type, data }
+    ClientUpdate { dial_rule_id, disk_space_notify_email, disk_space_notify_threshold, geo_list, hold_music, sip_network_permission_id, timezone }
+    CallbackRequest { src_num, dst_num }
+    CallHistoryQuery { start_datetime, end_datetime, page, per_page }
+    ExtendedCallbackRequest {
+        project_id, caller, callee, callee_type, caller_type, direction, manager_first, client_ip, utm_source, utm_medium,
+        utm_campaign, utm_term, utm_content, client_id, client_user_agent
+    }
+}
+
+arb_enum! {
+    RecordingMode: Yes, No, Yeschange, Nochange;
+    AgentType: Nf, Ad, Cuff;
+    FlowState: Inuse, NotInuse, Unavailable, Ringing;
+    FaxQuality: Normal, Fine, Superfine;
+    FaxPageSize: A4, Letter, Legal;
+    FaxRotate: Auto, East, West, No;
+    CdrFormat: Json, Csv, Xml;
+    SimplecdrFormat: Json, Csv;
+    ResponsepathFilter: Queue, Answer, Uniqueid;
+    ManagedbObject: Tenant, Custom, Customtype, Phone, Mediafile, Huntlist, Extension, Provider, Did, User, Conference,
+        Routingprofile, Route, Destination;
+    PartyType: Default, Scheme;
+    CallDirection: Inbound, Outbound;
+}
+
+impl Arb for QueueRef {
+    fn arb(g: &mut Gen) -> QueueRef {
+        if g.rng.chance(50) {
+            QueueRef::Id(g.string())
+        } else {
+            QueueRef::Number(g.string())
+        }
+    }
+}
+
+/// Calls an export with random arguments (`_`), mapping its result to `()`.
+macro_rules! call {
+    ($g:ident, $t:ident :: $f:ident ( $c:ident $(, $x:tt)* )) => {{
+        let _ = &$g;
+        <Component as $t>::$f($c $(, call!(@arg $g $x))*).map(drop)
+    }};
+    (@arg $g:ident _) => {
+        $g.arb()
+    };
+}
+
+type Call<C> = (&'static str, fn(&mut Gen, C) -> Result<(), Error>);
+
+use ringostat::Guest as R;
+use tring::Guest as T;
+use ringme::Guest as M;
+
+const RINGOSTAT: &[Call<ringostat::Config>] = &[
+    ("sip_online", |_, c| <Component as R>::sip_online(c).map(drop)),
+    ("smart_phone_online", |g, c| {
+        let (project, token, dnd) = (g.arb(), g.secret(), g.arb());
+        <Component as R>::smart_phone_online(c, project, token, dnd).map(drop)
+    }),
+    ("sip_speaking", |_, c| <Component as R>::sip_speaking(c).map(drop)),
+    ("simple_callback", |g, c| call!(g, R::simple_callback(c, _, _))),
+    ("extended_callback", |g, c| call!(g, R::extended_callback(c, _))),
+];
+
+const RINGME: &[Call<ringme::Config>] = &[
+    ("get_token", |_, c| <Component as M>::get_token(c).map(drop)),
+    ("client_info", |g, c| call!(g, M::client_info(c, _))),
+    ("update_client", |g, c| call!(g, M::update_client(c, _, _))),
+    ("extensions", |g, c| call!(g, M::extensions(c, _, _, _))),
+    ("click_to_call", |g, c| call!(g, M::click_to_call(c, _, _))),
+    ("call_history", |g, c| call!(g, M::call_history(c, _, _))),
+];
+
+const TRING: &[Call<tring::Config>] = &[
+    ("count_peers", |g, c| call!(g, T::count_peers(c))),
+    ("count_channels", |g, c| call!(g, T::count_channels(c, _))),
+    ("count_calls", |g, c| call!(g, T::count_calls(c))),
+    ("peers", |g, c| call!(g, T::peers(c))),
+    ("blfs", |g, c| call!(g, T::blfs(c))),
+    ("flows", |g, c| call!(g, T::flows(c))),
+    ("channel", |g, c| call!(g, T::channel(c, _))),
+    ("channels", |g, c| call!(g, T::channels(c))),
+    ("phonebook_query", |g, c| call!(g, T::phonebook_query(c, _, _, _))),
+    ("phonebook_add", |g, c| call!(g, T::phonebook_add(c, _, _))),
+    ("phonebook_delete", |g, c| call!(g, T::phonebook_delete(c, _, _))),
+    ("phonebook_cleanall", |g, c| call!(g, T::phonebook_cleanall(c, _))),
+    ("info_queues", |g, c| call!(g, T::info_queues(c))),
+    ("info_queue", |g, c| call!(g, T::info_queue(c, _))),
+    ("info_agents", |g, c| call!(g, T::info_agents(c, _))),
+    ("info_agentsconnected", |g, c| call!(g, T::info_agentsconnected(c, _))),
+    ("info_agentsdelay", |g, c| call!(g, T::info_agentsdelay(c, _))),
+    ("info_outdialed", |g, c| call!(g, T::info_outdialed(c))),
+    ("info_simpledialed", |g, c| call!(g, T::info_simpledialed(c))),
+    ("info_call", |g, c| call!(g, T::info_call(c, _))),
+    ("info_recording", |g, c| call!(g, T::info_recording(c, _))),
+    ("recording", |g, c| call!(g, T::recording(c, _))),
+    ("play_recording", |g, c| call!(g, T::play_recording(c, _))),
+    ("info_voicemail", |g, c| call!(g, T::info_voicemail(c, _))),
+    ("info_voicemailtranscript", |g, c| call!(g, T::info_voicemailtranscript(c, _))),
+    ("info_dids", |g, c| call!(g, T::info_dids(c))),
+    ("info_sms", |g, c| call!(g, T::info_sms(c, _, _))),
+    ("info_extensions", |g, c| call!(g, T::info_extensions(c))),
+    ("info_extstate", |g, c| call!(g, T::info_extstate(c))),
+    ("info_config", |g, c| call!(g, T::info_config(c))),
+    ("info_cdrs", |g, c| call!(g, T::info_cdrs(c, _))),
+    ("info_simplecdrs", |g, c| call!(g, T::info_simplecdrs(c, _))),
+    ("info_queuelogs", |g, c| call!(g, T::info_queuelogs(c, _, _, _))),
+    ("info_balance", |g, c| call!(g, T::info_balance(c, _, _))),
+    ("info_flow", |g, c| call!(g, T::info_flow(c, _))),
+    ("info_variable", |g, c| call!(g, T::info_variable(c, _))),
+    ("agent_pause", |g, c| call!(g, T::agent_pause(c, _, _, _))),
+    ("agent_unpause", |g, c| call!(g, T::agent_unpause(c, _, _))),
+    ("atx_transfer", |g, c| call!(g, T::atx_transfer(c, _, _))),
+    ("dial", |g, c| call!(g, T::dial(c, _))),
+    ("hangup", |g, c| call!(g, T::hangup(c, _, _, _))),
+    ("transfer", |g, c| call!(g, T::transfer(c, _, _, _))),
+    ("sms", |g, c| call!(g, T::sms(c, _, _, _, _))),
+    ("campaign_start", |g, c| call!(g, T::campaign_start(c, _))),
+    ("campaign_stop", |g, c| call!(g, T::campaign_stop(c, _))),
+    ("campaign_pause", |g, c| call!(g, T::campaign_pause(c, _))),
+    ("campaign_resume", |g, c| call!(g, T::campaign_resume(c, _))),
+    ("campaign_addnumber", |g, c| call!(g, T::campaign_addnumber(c, _, _, _))),
+    ("campaign_delnumber", |g, c| call!(g, T::campaign_delnumber(c, _, _))),
+    ("fax_send", |g, c| call!(g, T::fax_send(c, _))),
+    ("mediafile_getaudio", |g, c| call!(g, T::mediafile_getaudio(c, _))),
+    ("queue_list", |g, c| call!(g, T::queue_list(c, _))),
+    ("queue_fulllist", |g, c| call!(g, T::queue_fulllist(c, _))),
+    ("queue_add", |g, c| call!(g, T::queue_add(c, _, _, _, _))),
+    ("queue_del", |g, c| call!(g, T::queue_del(c, _, _))),
+    ("queue_clean", |g, c| call!(g, T::queue_clean(c, _))),
+    ("queue_log", |g, c| call!(g, T::queue_log(c, _, _))),
+    ("queue_reset", |g, c| call!(g, T::queue_reset(c, _))),
+    ("reboot", |g, c| call!(g, T::reboot(c, _))),
+    ("unregister", |g, c| call!(g, T::unregister(c, _))),
+    ("responsepath_list", |g, c| call!(g, T::responsepath_list(c, _, _, _))),
+    ("responsepath_getid", |g, c| call!(g, T::responsepath_getid(c, _, _, _, _))),
+    ("responsepath_getlast", |g, c| call!(g, T::responsepath_getlast(c, _, _, _))),
+    ("set_flow", |g, c| call!(g, T::set_flow(c, _, _, _))),
+    ("virtualext_list", |g, c| call!(g, T::virtualext_list(c, _))),
+    ("virtualext_add", |g, c| call!(g, T::virtualext_add(c, _, _))),
+    ("virtualext_del", |g, c| call!(g, T::virtualext_del(c, _, _))),
+    ("virtualext_clean", |g, c| call!(g, T::virtualext_clean(c, _))),
+    ("voicemail_list", |g, c| call!(g, T::voicemail_list(c, _))),
+    ("voicemail_messages", |g, c| call!(g, T::voicemail_messages(c, _))),
+    ("voicemail_message", |g, c| call!(g, T::voicemail_message(c, _, _))),
+    ("voicemail_delete", |g, c| call!(g, T::voicemail_delete(c, _, _))),
+    ("managedb_list", |g, c| call!(g, T::managedb_list(c, _, _, _, _))),
+    ("managedb_get", |g, c| call!(g, T::managedb_get(c, _, _))),
+    ("managedb_add", |g, c| call!(g, T::managedb_add(c, _, _))),
+    ("managedb_update", |g, c| call!(g, T::managedb_update(c, _, _, _))),
+    ("managedb_delete", |g, c| call!(g, T::managedb_delete(c, _, _))),
+    ("managedb_getbinary", |g, c| call!(g, T::managedb_getbinary(c, _))),
+    ("managedb_updatebinary", |g, c| call!(g, T::managedb_updatebinary(c, _, _, _))),
+    ("managedb_getextensions", |g, c| call!(g, T::managedb_getextensions(c, _))),
+    ("managedb_setextensions", |g, c| call!(g, T::managedb_setextensions(c, _, _))),
+    ("managedb_listtenants", |g, c| call!(g, T::managedb_listtenants(c, _))),
+    ("managedb_addtenant", |g, c| call!(g, T::managedb_addtenant(c, _, _))),
+    ("managedb_deltenant", |g, c| call!(g, T::managedb_deltenant(c, _, _))),
+    ("managedb_listroutes", |g, c| call!(g, T::managedb_listroutes(c, _))),
+    ("managedb_replace", |g, c| call!(g, T::managedb_replace(c, _, _, _))),
+    ("check_auth", |g, c| { let (u, p) = (g.arb(), g.secret()); <Component as T>::check_auth(c, u, p).map(drop) }),
+    ("get_webrtc_auth", |g, c| { let (u, p) = (g.arb(), g.secret()); <Component as T>::get_webrtc_auth(c, u, p).map(drop) }),];
+
+impl Arb for u64 {
+    fn arb(g: &mut Gen) -> u64 {
+        *g.rng.pick(&[0, 1, 1 << 24, 1 << 24, 1 << 28, (1 << 28) + 1, u64::MAX])
+    }
+}
+
+/// `timeout-ms` and `max-body-bytes`: mostly valid, sometimes anything.
+fn limits(g: &mut Gen) -> (Option<u32>, Option<u64>) {
+    if g.rng.chance(85) {
+        (None, None)
+    } else {
+        (g.arb(), g.arb())
+    }
+}
+
+fn ringostat_config(g: &mut Gen) -> ringostat::Config {
+    let base = if g.rng.chance(20) { None } else { Some(g.base()) };
+    let (timeout_ms, max_body_bytes) = limits(g);
+    ringostat::Config { auth_key: g.secret(), base_url: base, timeout_ms, max_body_bytes }
+}
+
+fn tring_config(g: &mut Gen) -> tring::Config {
+    let server = if g.rng.chance(20) { "h.example".into() } else { g.base() };
+    let (timeout_ms, max_body_bytes) = limits(g);
+    tring::Config { server, api_key: g.secret(), tenant: g.arb(), timeout_ms, max_body_bytes }
+}
+
+fn ringme_config(g: &mut Gen) -> ringme::Config {
+    let auth = if g.rng.chance(50) {
+        ringme::Auth::Bearer(g.secret())
+    } else {
+        ringme::Auth::App(ringme::AppCredentials { client_id: g.string(), client_secret: g.secret() })
+    };
+    let (timeout_ms, max_body_bytes) = limits(g);
+    ringme::Config { base_url: g.base(), auth, timeout_ms, max_body_bytes }
+}
+
+/// `%XX` for every byte but the unreserved ones (`plus`: space as `+`).
+fn pct(s: &str, upper: bool, plus: bool) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' if plus => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"-._~".contains(&b) => out.push(b as char),
+            b if upper => out.push_str(&format!("%{b:02X}")),
+            b => out.push_str(&format!("%{b:02x}")),
+        }
+    }
+    out
+}
+
+/// A JSON string's content, `/` escaped and (`ascii`) every non-ASCII
+/// character as `\uXXXX` (surrogate pairs beyond the BMP).
+fn json_escaped(s: &str, ascii: bool) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    let inner = quoted[1..quoted.len() - 1].replace('/', "\\/");
+    if !ascii {
+        return inner;
+    }
+    let mut out = String::new();
+    for c in inner.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04X}"));
+            }
+        }
+    }
+    out
+}
+
+/// The UTF-8 bytes of `s` read as Latin-1.
+fn latin1(s: &str) -> String {
+    s.bytes().map(char::from).collect()
+}
+
+/// Every encoding a server may echo `s` in.
+fn encodings(s: &str) -> Vec<String> {
+    vec![
+        s.to_string(),
+        pct(s, true, false),
+        pct(s, false, false),
+        pct(s, true, true),
+        json_escaped(s, false),
+        json_escaped(s, true),
+        latin1(s),
+        pct(&latin1(s), false, true),
+        json_escaped(&latin1(s), true),
+    ]
+}
+
+/// `s` in one encoding, chosen at random.
+fn encode(rng: &mut Rng, s: &str) -> String {
+    let forms = encodings(s);
+    forms[rng.below(forms.len())].clone()
+}
+
+/// What a server echoing the request might put in its answer.
+fn echo_of(req: &Request) -> String {
+    let mut text = req.target.to_url();
+    for (n, v) in req.wire_headers() {
+        text.push_str(&format!("\n{n}: {v}"));
+    }
+    if let Some(body) = &req.body {
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(&body.bytes));
+    }
+    text
+}
+
+/// A random answer: the echo of the request in an error template, a
+/// mutated example answer, or random bytes, with a random status and headers.
+fn answer(rng: &mut Rng, echo: &str) -> Response {
+    let status = *rng.pick(STATUSES);
+    let encoded = encode(rng, echo);
+    let in_json = serde_json::to_string(&encoded).unwrap_or_default();
+    let body: Vec<u8> = match rng.below(10) {
+        0 => encoded.clone().into_bytes(),
+        1 => format!("{{\"message\":{in_json}}}").into_bytes(),
+        2 => format!("{{\"error\":{{\"code\":{in_json},\"message\":{in_json}}}}}").into_bytes(),
+        3 => format!("{{\"Response\":\"Error\",\"Message\":{in_json}}}").into_bytes(),
+        4 => format!("{{\"error\":\"invalid_client\",\"error_description\":{in_json}}}").into_bytes(),
+        5 => (0..rng.below(64)).map(|_| rng.next() as u8).collect(),
+        _ => {
+            let seed = rng.pick(SEEDS).as_bytes().to_vec();
+            mutate(rng, seed, echo)
+        }
+    };
+    let mut headers = vec![("content-type".to_string(), rng.pick(CONTENT_TYPES).as_bytes().to_vec())];
+    if rng.chance(30) {
+        let head: String = encoded.chars().take(40).collect();
+        let v = [head.as_str(), "30", "-1", "99999999999", "Wed, 21 Oct 2015 07:28:00 GMT"];
+        headers.push((rng.pick(&["retry-after", "x-ratelimit-reset"]).to_string(), rng.pick(&v).as_bytes().to_vec()));
+    }
+    if rng.chance(30) {
+        let loc = [format!("https://evil.example/x?{encoded}"), format!("/p?{encoded}"), encoded.clone()];
+        headers.push(("location".into(), rng.pick(&loc).as_bytes().to_vec()));
+    }
+    Response { status, headers, body }
+}
+
+/// One to four random edits of `body`.
+fn mutate(rng: &mut Rng, mut body: Vec<u8>, echo: &str) -> Vec<u8> {
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(body.len() + 1);
+        match rng.below(6) {
+            0 if !body.is_empty() => {
+                let i = rng.below(body.len());
+                body[i] ^= 1 << rng.below(8);
+            }
+            1 => body.splice(at..at, rng.pick(PIECES).bytes()).for_each(drop),
+            2 => body.truncate(at),
+            3 => {
+                let end = (at + rng.below(16)).min(body.len());
+                body.drain(at..end);
+            }
+            4 => {
+                let piece = body[at..].iter().take(rng.below(32)).copied().collect::<Vec<_>>();
+                body.splice(at..at, piece).for_each(drop);
+            }
+            _ => body.splice(at..at, encode(rng, echo).into_bytes()).for_each(drop),
+        }
+    }
+    body
+}
+
+/// A request the component may send: no header, parameter, member or
+/// multipart part that a value injected; a printable ASCII target.
+fn check_request(req: &Request) {
+    for (name, value) in req.wire_headers() {
+        assert!(!value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)), "header {name}: {value:?}");
+    }
+    let auth = &req.target.authority;
+    assert!(auth.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b)), "authority {auth:?}");
+    let pq = &req.target.path_and_query;
+    assert!(pq.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'#'), "target {pq:?}");
+    let (path, query) = pq.split_once('?').unwrap_or((pq, ""));
+    let decoded = crate::redact::redact_text(path, &[]);
+    assert!(!decoded.contains("INJ") && !path.split('/').any(|s| s == "." || s == ".."), "path {path:?}");
+    check_pairs(query);
+    let Some(body) = &req.body else { return };
+    let ct = body.content_type.as_str();
+    if ct == "application/x-www-form-urlencoded" {
+        check_pairs(core::str::from_utf8(&body.bytes).expect("a form body is ASCII"));
+    } else if ct == "application/json" {
+        let v: serde_json::Value = serde_json::from_slice(&body.bytes).expect("a JSON body parses");
+        check_members(&v);
+    } else if let Some(boundary) = ct.strip_prefix("multipart/form-data; boundary=") {
+        // RFC 2046: a delimiter is `--boundary` at the start of the body or
+        // after CRLF; one part means one opening and one closing delimiter.
+        let delim = format!("\r\n--{boundary}");
+        let b = &body.bytes;
+        assert!(b.starts_with(&delim.as_bytes()[2..]), "opening delimiter");
+        let closing = b.windows(delim.len()).filter(|w| *w == delim.as_bytes()).count();
+        assert_eq!(closing, 1, "one part, opened and closed");
+        let head_end = b.windows(4).position(|w| w == b"\r\n\r\n").expect("part headers");
+        let head = String::from_utf8_lossy(&b[..head_end]);
+        for line in head.split("\r\n").skip(1) {
+            assert!(line.starts_with("Content-"), "multipart header {line:?}");
+        }
+    } else {
+        panic!("unexpected body type {ct:?}");
+    }
+}
+
+/// `a=1&b=2`: every name is a fixed identifier.
+fn check_pairs(pairs: &str) {
+    for pair in pairs.split('&').filter(|_| !pairs.is_empty()) {
+        let name = pair.split('=').next().unwrap_or("");
+        let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-[]".contains(&b));
+        assert!(ok && !name.contains("INJ"), "parameter {name:?} in {pairs:?}");
+    }
+}
+
+fn check_members(v: &serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, v) in o {
+                assert!(!k.contains("INJ"), "member {k:?}");
+                check_members(v);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(check_members),
+        _ => {}
+    }
+}
+
+/// Every text of an error.
+fn texts(e: &Error) -> Vec<&str> {
+    match e {
+        Error::InvalidInput(f) => vec![&f.field, &f.reason],
+        Error::Unauthorized(m) | Error::Forbidden(m) | Error::NotFound(m) | Error::Transport(m) | Error::Decode(m) => {
+            vec![m]
+        }
+        Error::Provider(p) => vec![&p.message, p.code.as_deref().unwrap_or("")],
+        Error::RateLimited(_) | Error::Timeout | Error::TooLarge(_) => vec![],
+    }
+}
+
+/// An error the component returns: short, printable, and without any
+/// secret in any encoding, nor 8 consecutive characters of one.
+fn check_error(e: &Error, secrets: &[String]) {
+    let debug = format!("{e:?}");
+    for text in texts(e).into_iter().chain([debug.as_str()]) {
+        for s in secrets {
+            for form in encodings(s) {
+                assert!(!text.contains(&form), "secret {s:?} as {form:?} in {text:?}");
+            }
+            let chars: Vec<char> = s.chars().collect();
+            for run in chars.windows(8) {
+                let run: String = run.iter().collect();
+                assert!(!text.contains(&run), "8 characters {run:?} of {s:?} in {text:?}");
+            }
+        }
+    }
+    for text in texts(e) {
+        assert!(text.chars().count() <= crate::redact::MAX_MESSAGE_CHARS + 12, "{text:?}");
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+    }
+}
+
+fn case_seed(name: &str, i: usize) -> u64 {
+    // FNV-1a of the name, mixed with the iteration.
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    seed() ^ h ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Runs `one` for every iteration of `name`; a panic names the input.
+fn run(name: &str, mut one: impl FnMut(u64)) -> usize {
+    let n = iterations();
+    for i in 0..n {
+        let case = case_seed(name, i);
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| one(case))) {
+            TEST_ANSWER.with(|h| h.borrow_mut().take());
+            eprintln!("fuzz: {name} failed at iteration {i} (case seed {case}, PBX_FUZZ_SEED {})", seed());
+            resume_unwind(p);
+        }
+    }
+    TRIED.fetch_add(n, Ordering::Relaxed);
+    n
+}
+
+/// Every exported function of one interface, with hostile arguments and
+/// answers.
+fn drive<C>(calls: &[Call<C>], config: fn(&mut Gen) -> C) -> String {
+    let mut tried = 0;
+    let sent = SENT.load(Ordering::Relaxed);
+    for (name, f) in calls {
+        tried += run(name, |case| {
+            let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
+            let cfg = config(&mut g);
+            let mut rng = Rng::new(case.rotate_left(17));
+            TEST_ANSWER.with(|h| {
+                *h.borrow_mut() = Some(Box::new(move |req: &Request| {
+                    check_request(req);
+                    SENT.fetch_add(1, Ordering::Relaxed);
+                    let echo = echo_of(req);
+                    if rng.chance(8) {
+                        let code = wasi::http::types::ErrorCode::InternalError(Some(format!("cannot reach {echo}")));
+                        return Err(crate::http::describe_error_code(&code));
+                    }
+                    Ok(answer(&mut rng, &echo))
+                }))
+            });
+            let result = f(&mut g, cfg);
+            TEST_ANSWER.with(|h| h.borrow_mut().take());
+            if let Err(e) = result {
+                check_error(&e, &g.secrets);
+            }
+        });
+    }
+    format!("{tried} inputs, {} requests built (at least; tests run in parallel)", SENT.load(Ordering::Relaxed) - sent)
+}
+
+type Decoder = (&'static str, fn(&Response) -> Result<(), Error>);
+
+const DECODERS: &[Decoder] = {
+    use crate::ringme as rm;
+    use crate::tring::decode::{self as td, Shape};
+    &[
+        ("ringostat::decode_logins", |r| crate::ringostat::decode_logins(r).map(drop)),
+        ("ringostat::decode_simple_callback", crate::ringostat::decode_simple_callback),
+        ("ringostat::decode_extended_callback", |r| crate::ringostat::decode_extended_callback(r).map(drop)),
+        ("tring::decode_json rows", |r| td::decode_json(r, Shape::Rows).map(drop)),
+        ("tring::decode_json one", |r| td::decode_json(r, Shape::One).map(drop)),
+        ("tring::decode_json text", |r| td::decode_json(r, Shape::Text).map(drop)),
+        ("tring::decode_media", |r| td::decode_media(r).map(drop)),
+        ("tring::decode_rows", |r| td::decode_rows(r).map(drop)),
+        ("tring::decode_peer_counts", |r| td::decode_peer_counts(r).map(drop)),
+        ("tring::decode_dial", |r| td::decode_dial(r).map(drop)),
+        ("ringme::check_status", rm::check_status),
+        ("ringme::decode_token", |r| rm::decode_token(r).map(drop)),
+        ("ringme::decode_client", |r| rm::decode_client(r).map(drop)),
+        ("ringme::decode_extensions", |r| rm::decode_extensions(r).map(drop)),
+        ("ringme::decode_callback", |r| rm::decode_callback(r).map(drop)),
+        ("ringme::decode_call_history", |r| rm::decode_call_history(r).map(drop)),
+        ("status::from_status", |r| Err(crate::status::from_status(r, None, crate::status::describe_body(r)))),
+        ("http::redirect", |r| Err(crate::http::redirect(r.status, r.header("location"), "h.example"))),
+    ]
+};
+
+#[test]
+fn fuzz_decoders() {
+    let mut tried = 0;
+    for (name, decode) in DECODERS {
+        tried += run(name, |case| {
+            let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
+            let secret = g.secret();
+            let echo = format!("GET https://h.example/x?key={secret}\nAuth-key: {secret}\nsome text");
+            let resp = answer(&mut g.rng, &echo);
+            if let Err(e) = decode(&resp) {
+                check_error(&e.redact(&[&secret]), &g.secrets);
+            }
+        });
+    }
+    eprintln!("fuzz_decoders: {tried} inputs");
+}
+
+#[test]
+fn fuzz_ringostat() {
+    eprintln!("fuzz_ringostat: {}", drive(RINGOSTAT, ringostat_config));
+}
+
+#[test]
+fn fuzz_tring() {
+    eprintln!("fuzz_tring: {}", drive(TRING, tring_config));
+}
+
+#[test]
+fn fuzz_ringme() {
+    eprintln!("fuzz_ringme: {}", drive(RINGME, ringme_config));
+}
+
+#[test]
+fn the_generator_is_deterministic() {
+    let a: Vec<u64> = { let mut r = Rng::new(7); (0..4).map(|_| r.next()).collect() };
+    let b: Vec<u64> = { let mut r = Rng::new(7); (0..4).map(|_| r.next()).collect() };
+    assert_eq!(a, b);
+    assert_ne!(a[0], a[1]);
+}

@@ -1,0 +1,364 @@
+//! Secret redaction: the one function every provider applies to an error
+//! before it leaves the component ([`Error::redact`]).
+//!
+//! A provider or a host may echo a secret in whatever encoding it saw or
+//! wrote it in. The text is read in three views: as is; with `%XX` (either
+//! hex case) and JSON escapes (`\uXXXX` in any case with surrogate pairs,
+//! `\"`, `\/`, `\\`, `\n`...) decoded; and the same with `+` read as a space
+//! (form encoding). Each secret is looked for in each view as its UTF-8
+//! bytes and, when it is not ASCII, as those bytes re-decoded as Latin-1
+//! (each byte one character, written as UTF-8). As a last line, every run
+//! of 8 bytes of a secret (the whole secret when it is shorter) is removed
+//! wherever it appears, so a secret echoed in part, or with its characters
+//! encoded in a mix of ways, loses every 8-character run too.
+//!
+//! Only then is the text cut to [`MAX_MESSAGE_CHARS`]: nothing is cut before
+//! redaction. Redaction reads at most [`SCAN_BYTES`] of a text; when a text
+//! is longer, what it returns also stops six times the longest secret before
+//! that point, so no secret can straddle the end of what was read.
+
+use crate::prelude::*;
+
+use crate::{Error, FieldError, ProviderError};
+
+/// What replaces a secret found in an error text.
+pub const REDACTED: &str = "[redacted]";
+
+/// Longest text an error carries (in characters), after redaction.
+pub const MAX_MESSAGE_CHARS: usize = 200;
+
+/// How much of a text redaction reads (a bound on its time and memory).
+pub const SCAN_BYTES: usize = 32 * 1024;
+
+/// Shortest run of a secret that is removed wherever it appears.
+const RUN: usize = 8;
+
+/// The longest encoded form of one secret byte (a non-ASCII byte re-decoded
+/// as Latin-1 and written as `\u00XX` or `%C3%XX`).
+const MAX_FORM_PER_BYTE: usize = 6;
+
+/// Provider text to keep for an error: the whole text, up to what
+/// redaction reads (so nothing that matters for redaction is cut here).
+pub fn excerpt(text: &str) -> String {
+    // `get`, not indexing: a str slice that can panic brings the panic
+    // message's `char` formatting (Unicode tables, ~20 KB) into the binary.
+    text.get(..floor(text, SCAN_BYTES + 4)).unwrap_or("").to_string()
+}
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor(text: &str, at: usize) -> usize {
+    let mut i = at.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl Error {
+    /// Redacts every secret from every text of the error and cuts each text
+    /// to a short printable message (see the module doc). Every exported
+    /// function applies this once, with all the secrets of the call.
+    pub fn redact(self, secrets: &[&str]) -> Error {
+        let scrub = |s: String| redact_text(&s, secrets);
+        match self {
+            Error::InvalidInput(f) => Error::InvalidInput(FieldError {
+                field: f.field,
+                reason: scrub(f.reason),
+            }),
+            Error::Unauthorized(m) => Error::Unauthorized(scrub(m)),
+            Error::Forbidden(m) => Error::Forbidden(scrub(m)),
+            Error::NotFound(m) => Error::NotFound(scrub(m)),
+            Error::Provider(p) => Error::Provider(ProviderError {
+                status: p.status,
+                code: p.code.map(scrub),
+                message: scrub(p.message),
+            }),
+            Error::Transport(m) => Error::Transport(scrub(m)),
+            Error::Decode(m) => Error::Decode(scrub(m)),
+            other @ (Error::RateLimited(_) | Error::Timeout | Error::TooLarge(_)) => other,
+        }
+    }
+}
+
+/// `text` with every secret removed (see the module doc), control
+/// characters turned into spaces, and cut to [`MAX_MESSAGE_CHARS`]
+/// characters (with `…` when cut).
+pub fn redact_text(text: &str, secrets: &[&str]) -> String {
+    let scan = floor(text, SCAN_BYTES);
+    let src = &text.as_bytes()[..scan];
+    let mut masked = vec![false; scan];
+    let mut longest = 0;
+    for mode in 0..3 {
+        let view = View::decode(src, mode);
+        for secret in secrets.iter().map(|s| s.as_bytes()).filter(|s| !s.is_empty()) {
+            longest = longest.max(secret.len());
+            view.mask(text, secret, &mut masked);
+            if !secret.is_ascii() {
+                view.mask(text, &latin1(secret), &mut masked);
+            }
+        }
+    }
+    let end = if scan < text.len() { floor(text, scan.saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { scan };
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut i = 0;
+    while i < end && chars < MAX_MESSAGE_CHARS {
+        if masked[i] {
+            out.push_str(REDACTED);
+            chars += REDACTED.len();
+            while i < end && masked[i] {
+                i += 1;
+            }
+            continue;
+        }
+        let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+        out.push(if c.is_control() { ' ' } else { c });
+        chars += 1;
+        i += c.len_utf8();
+    }
+    if i < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// UTF-8 bytes re-decoded as Latin-1 and written as UTF-8 (`é` = C3 A9
+/// becomes `Ã©` = C3 83 C2 A9).
+fn latin1(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        if b < 0x80 {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
+        }
+    }
+    out
+}
+
+/// One reading of a text: its bytes, each with the source range it came
+/// from.
+struct View {
+    bytes: Vec<u8>,
+    from: Vec<(u32, u32)>,
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+/// `\uXXXX` at `at`: the code unit.
+fn unit(src: &[u8], at: usize) -> Option<u32> {
+    let s = src.get(at..at + 6)?;
+    if s[0] != b'\\' || s[1] != b'u' {
+        return None;
+    }
+    s[2..].iter().try_fold(0, |n, &b| Some(n << 4 | hex(b)?))
+}
+
+impl View {
+    /// Mode 0: the bytes as they are. Mode 1: `%XX` and JSON escapes
+    /// decoded. Mode 2: as mode 1, with `+` as a space.
+    fn decode(src: &[u8], mode: u8) -> View {
+        let mut v = View { bytes: Vec::with_capacity(src.len()), from: Vec::with_capacity(src.len()) };
+        let mut i = 0;
+        while i < src.len() {
+            let (decoded, len): (Option<u32>, usize) = match (mode, src[i]) {
+                (0, _) => (None, 1),
+                (2, b'+') => (Some(u32::from(b' ')), 1),
+                (_, b'%') => match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
+                    (Some(h), Some(l)) => {
+                        // One byte, not a character: pushed as is below.
+                        v.push_byte((h << 4 | l) as u8, i, i + 3);
+                        i += 3;
+                        continue;
+                    }
+                    _ => (None, 1),
+                },
+                (_, b'\\') => match src.get(i + 1) {
+                    Some(b'u') => match unit(src, i) {
+                        Some(hi @ 0xD800..=0xDBFF) => match unit(src, i + 6) {
+                            Some(lo @ 0xDC00..=0xDFFF) => (Some(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)), 12),
+                            _ => (None, 1),
+                        },
+                        Some(c) => (Some(c), 6),
+                        None => (None, 1),
+                    },
+                    Some(&e) => match e {
+                        b'"' | b'\\' | b'/' => (Some(u32::from(e)), 2),
+                        b'b' => (Some(8), 2),
+                        b'f' => (Some(12), 2),
+                        b'n' => (Some(10), 2),
+                        b'r' => (Some(13), 2),
+                        b't' => (Some(9), 2),
+                        _ => (None, 1),
+                    },
+                    None => (None, 1),
+                },
+                _ => (None, 1),
+            };
+            match decoded.and_then(char::from_u32) {
+                Some(c) => {
+                    let mut buf = [0; 4];
+                    for &b in c.encode_utf8(&mut buf).as_bytes() {
+                        v.push_byte(b, i, i + len);
+                    }
+                    i += len;
+                }
+                None => {
+                    v.push_byte(src[i], i, i + 1);
+                    i += 1;
+                }
+            }
+        }
+        v
+    }
+
+    fn push_byte(&mut self, b: u8, start: usize, end: usize) {
+        self.bytes.push(b);
+        self.from.push((start as u32, end as u32));
+    }
+
+    /// Marks in `masked` the source of every run of `secret` in this view:
+    /// every 8-byte run, or the whole secret when it is shorter. Runs are
+    /// compared as packed integers; a 4096-bit filter of the secret's runs
+    /// skips the comparisons at almost every position (a sort and a binary
+    /// search would cost 5 KB of code).
+    fn mask(&self, text: &str, secret: &[u8], masked: &mut [bool]) {
+        let w = secret.len().min(RUN);
+        let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
+        let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
+        let slot = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
+        let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
+        let mut filter = [0u64; 64];
+        for run in &runs {
+            filter[slot(*run) / 64] |= 1 << (slot(*run) % 64);
+        }
+        let mut acc = 0;
+        for (i, b) in self.bytes.iter().enumerate() {
+            acc = pack(acc, b);
+            let hit = filter[slot(acc) / 64] >> (slot(acc) % 64) & 1 == 1;
+            if i + 1 >= w && hit && runs.contains(&acc) {
+                // The source of bytes i+1-w ..= i, widened to whole characters.
+                let mut start = self.from[i + 1 - w].0 as usize;
+                let mut end = self.from[i].1 as usize;
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let end = end.min(masked.len());
+                masked[start..end].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(text: &str, secrets: &[&str]) -> String {
+        redact_text(text, secrets)
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_is_removed() {
+        let s = "pä ss/\"w+rd";
+        // (what the provider echoed, the expected error text)
+        let cases: &[(&str, &str)] = &[
+            ("raw pä ss/\"w+rd.", "raw [redacted]."),
+            ("pct p%C3%A4%20ss%2F%22w%2Brd", "pct [redacted]"),
+            ("lower p%c3%a4%20ss%2f%22w%2brd", "lower [redacted]"),
+            ("mixed p%c3%A4%20ss/%22w%2Brd", "mixed [redacted]"),
+            ("form p%C3%A4+ss%2F%22w%2Brd&x=1", "form [redacted]&x=1"),
+            ("json {\"k\":\"p\\u00e4 ss\\/\\\"w+rd\"}", "json {\"k\":\"[redacted]\"}"),
+            ("JSON \"p\\u00E4 ss/\\\"w+rd\"", "JSON \"[redacted]\""),
+            ("all \\u0070\\u00e4\\u0020\\u0073\\u0073\\u002F\\u0022\\u0077\\u002b\\u0072\\u0064", "all [redacted]"),
+            ("latin1 pÃ¤ ss/\"w+rd", "latin1 [redacted]"),
+            ("latin1 pct p%C3%83%C2%A4%20ss%2F%22w%2Brd", "latin1 pct [redacted]"),
+            ("latin1 json p\\u00c3\\u00a4 ss\\/\\\"w+rd", "latin1 json [redacted]"),
+        ];
+        for (echo, want) in cases {
+            assert_eq!(r(echo, &[s]), *want, "{echo:?}");
+        }
+    }
+
+    #[test]
+    fn surrogate_pairs_and_escapes() {
+        assert_eq!(r("x \\ud83d\\ude00key! y", &["😀key!"]), "x [redacted] y");
+        assert_eq!(r("x \\uD83D\\uDE00key! y", &["😀key!"]), "x [redacted] y");
+        // A lone surrogate, a bad escape and a bad %: read as they are.
+        assert_eq!(r("\\ud800 \\q %zz %4", &["zz"]), "\\ud800 \\q %[redacted] %4");
+        assert_eq!(r("tab\\tkey", &["b\tke"]), "ta[redacted]y");
+    }
+
+    #[test]
+    fn no_run_of_eight_survives() {
+        let s = "0123456789abcdefXYZ";
+        for echo in ["xx456789abyy", "xx9abcdefXYZ", "cut off: 01234567", "…89abcdef…"] {
+            let out = r(echo, &[s]);
+            for w in s.as_bytes().windows(8) {
+                assert!(!out.contains(core::str::from_utf8(w).unwrap()), "{echo:?} -> {out:?}");
+            }
+            assert!(out.contains(REDACTED), "{out:?}");
+        }
+        // Seven characters of a long secret are not a run.
+        assert_eq!(r("x 0123456 y", &[s]), "x 0123456 y");
+        // A short secret goes whole, and only whole.
+        assert_eq!(r("k1 bad k1 k", &["k1"]), "[redacted] bad [redacted] k");
+        // An 8-run of an encoded form: percent-encoded, half of it.
+        let out = r("p%C3%A4%C3%B6%C3%BC%C3%9F%C3", &["äöüßäöü"]);
+        assert!(!out.contains("%C3%A4%C3%B6"), "{out}");
+    }
+
+    #[test]
+    fn redaction_comes_before_the_cut() {
+        // A secret straddling character 200 is removed, not cut in half.
+        let s = "SECRET-0123456789-abcdefgh";
+        let text = "x".repeat(190) + s + "tail";
+        let out = r(&text, &[s]);
+        assert_eq!(out, "x".repeat(190) + REDACTED + "…");
+        // Same for a percent-encoded secret far into a long text.
+        let enc = "SECRET%2D0123456789%2Dabcdefgh";
+        let out = r(&("x".repeat(195) + enc), &[s]);
+        assert!(out.starts_with(&"x".repeat(195)) && out.contains(REDACTED) && !out.contains("SECR"), "{out}");
+        // Past what redaction reads, the text stops early enough.
+        let text = "y".repeat(SCAN_BYTES - 10) + s;
+        assert!(!r(&text, &[s]).contains("SECRET"));
+        let text = s.repeat(SCAN_BYTES / s.len() + 1);
+        let out = r(&text, &[s]);
+        assert!(out.starts_with(REDACTED) && !out.contains("SEC") && out.ends_with('…'), "{out}");
+    }
+
+    #[test]
+    fn control_characters_and_length() {
+        assert_eq!(r("a\r\nb\0c", &[]), "a  b c");
+        let long = "é".repeat(500);
+        let out = r(&long, &[]);
+        assert_eq!(out.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(out.ends_with('…'));
+        assert_eq!(r("", &["k"]), "");
+        assert_eq!(r("plain text", &[""]), "plain text");
+    }
+
+    #[test]
+    fn errors_are_redacted_in_every_text() {
+        let e = Error::Transport("GET https://h/?key=a%2Fb c a/b".into()).redact(&["a/b"]);
+        assert!(matches!(e, Error::Transport(ref s) if s == "GET https://h/?key=[redacted] c [redacted]"), "{e:?}");
+        let e = Error::Provider(ProviderError { status: 200, code: Some("k1".into()), message: "bad k1".into() })
+            .redact(&["k1", ""]);
+        assert!(!format!("{e:?}").contains("k1"));
+        let e = Error::InvalidInput(FieldError { field: "f".into(), reason: "is k1".into() }).redact(&["k1"]);
+        assert!(!format!("{e:?}").contains("k1"));
+    }
+
+    #[test]
+    fn excerpts_keep_what_redaction_reads() {
+        assert_eq!(excerpt("abc"), "abc");
+        let long = "é".repeat(SCAN_BYTES);
+        let e = excerpt(&long);
+        assert!(e.len() > SCAN_BYTES && e.len() <= SCAN_BYTES + 4);
+    }
+}
