@@ -196,6 +196,7 @@ pub fn file_name(field: &str, value: &str) -> Result<()> {
 }
 
 /// Bytes to upload: at least one.
+#[inline]
 pub fn non_empty_bytes(field: &str, data: &[u8]) -> Result<()> {
     if data.is_empty() {
         return Err(invalid(field, "must not be empty"));
@@ -205,6 +206,7 @@ pub fn non_empty_bytes(field: &str, data: &[u8]) -> Result<()> {
 
 /// At least one of several optional parameters is given (`given`);
 /// `reason` names them.
+#[inline]
 pub fn any_given(field: &str, given: bool, reason: &'static str) -> Result<()> {
     if !given {
         return Err(invalid(field, reason));
@@ -213,6 +215,7 @@ pub fn any_given(field: &str, given: bool, reason: &'static str) -> Result<()> {
 }
 
 /// An IPv4 or IPv6 address (see [`is_ip_addr`]).
+#[inline]
 pub fn ip_addr(field: &str, value: &str) -> Result<()> {
     if !is_ip_addr(value) {
         return Err(invalid(field, "must be an IPv4 or IPv6 address"));
@@ -223,6 +226,7 @@ pub fn ip_addr(field: &str, value: &str) -> Result<()> {
 /// Whether `value` is an employee's short extension number: 2-6 digits
 /// (Ringostat's virtual PBX numbers its employees like `101`; 7 digits and
 /// more are phone numbers, one digit is no extension).
+#[inline]
 pub fn is_short_extension(value: &str) -> bool {
     (2..=6).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit())
 }
@@ -243,6 +247,7 @@ pub fn employee(field: &str, value: &str) -> Result<()> {
 }
 
 /// An id of a record: 1 or more.
+#[inline]
 pub fn positive_id(field: &str, value: i64) -> Result<()> {
     if value < 1 {
         return Err(invalid(field, "must be a positive id"));
@@ -251,6 +256,7 @@ pub fn positive_id(field: &str, value: i64) -> Result<()> {
 }
 
 /// A page number or size, when given: 1 or more.
+#[inline]
 pub fn page_number(field: &str, value: Option<u32>) -> Result<()> {
     if value == Some(0) {
         return Err(invalid(field, "must be 1 or more"));
@@ -259,6 +265,7 @@ pub fn page_number(field: &str, value: Option<u32>) -> Result<()> {
 }
 
 /// A list that must hold at least one item; `reason` says of what.
+#[inline]
 pub fn non_empty_list<T>(field: &str, items: &[T], reason: &'static str) -> Result<()> {
     if items.is_empty() {
         return Err(invalid(field, reason));
@@ -279,6 +286,7 @@ pub fn dial_number(field: &str, value: &str) -> Result<()> {
 
 /// A path segment that is `special` (such as RingMe's `@me`) or a numeric id
 /// of at most 20 digits, so it can never carry `/`, `?`, `#`, `%` or spaces.
+#[inline]
 pub fn id_or(field: &str, value: &str, special: &str, reason: &'static str) -> Result<()> {
     let digits = !value.is_empty() && value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit());
     if value != special && !digits {
@@ -310,6 +318,7 @@ pub fn datetime(field: &str, value: &str) -> Result<()> {
 
 /// A time range given as two checked [`datetime`]s: the end (`field`) not
 /// before the start (the fixed-width form sorts as text).
+#[inline]
 pub fn not_before(field: &str, start: Option<&str>, end: Option<&str>) -> Result<()> {
     if let (Some(start), Some(end)) = (start, end) {
         if start > end {
@@ -321,6 +330,7 @@ pub fn not_before(field: &str, start: Option<&str>, end: Option<&str>) -> Result
 
 /// No field of an update is both set to a value and cleared (`both`: one
 /// is).
+#[inline]
 pub fn set_or_cleared(field: &str, both: bool) -> Result<()> {
     if both {
         return Err(invalid(field, "names a field that is also set: a field is either set or cleared"));
@@ -329,6 +339,7 @@ pub fn set_or_cleared(field: &str, both: bool) -> Result<()> {
 }
 
 /// An update that changes nothing.
+#[inline]
 pub fn some_change(field: &str, changed: bool) -> Result<()> {
     if !changed {
         return Err(invalid(field, "set or clear at least one field to update"));

@@ -119,9 +119,8 @@ pub fn check_auth(auth: &Auth) -> Result<()> {
 /// The `{client_id}` path segment: `@me` when none is given, else `@me` or
 /// digits (so it can never carry `/`, `?`, `#`, `%` or spaces).
 pub fn client_segment(client_id: Option<&str>) -> Result<&str> {
-    let Some(id) = client_id else { return Ok(ME) };
-    validate::id_or("client-id", id, ME, "must be @me or the client's numeric id")?;
-    Ok(id)
+    let id = client_id.unwrap_or(ME);
+    validate::id_or("client-id", id, ME, "must be @me or the client's numeric id").map(|()| id)
 }
 
 /// `GET /client/{client_id}/client/`.

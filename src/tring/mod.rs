@@ -26,7 +26,7 @@ use crate::http::{self, Request};
 use crate::Component;
 use decode::{decode_json, decode_media, Shape};
 use query::Check::{self, Digits, Token};
-use query::{Answer, Param, Tail, JSON};
+use query::{Answer, Tail, JSON};
 use requests::*;
 
 /// Scrubs the API key (raw and percent-encoded) from an error.
@@ -76,11 +76,6 @@ fn info_range(
     info_request(cfg, &range)
 }
 
-/// One parameter that is always sent; errors name it.
-fn param<'a>(name: &'static str, value: &'a str, check: Check) -> Param<'a> {
-    Param::required(name, value, check)
-}
-
 /// A MANAGEDB request on the `object` of a generic action (list, get, add,
 /// update, delete), refused for objects the page gives no such action.
 fn managedb_generic(cfg: &Config, object: ManagedbObject, action: &'static str, db: Db<'_>, tail: Tail<'_>) -> Result<Request> {
@@ -98,7 +93,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn count_channels(cfg: Config, nodename: Option<String>) -> Result<String> {
-        one(&cfg, one_param_request(&cfg, "COUNTCHANNELS", Param::optional("nodename", nodename.as_deref(), Token)))
+        one(&cfg, one_param_request(&cfg, "COUNTCHANNELS", "nodename", nodename.as_deref(), Token))
     }
 
     #[inline(always)]
@@ -123,7 +118,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn channel(cfg: Config, channel: String) -> Result<String> {
-        one(&cfg, one_param_request(&cfg, "CHANNEL", param("channel", &channel, Token)))
+        one(&cfg, one_param_request(&cfg, "CHANNEL", "channel", Some(&channel), Token))
     }
 
     #[inline(always)]
@@ -276,14 +271,12 @@ impl Guest for Component {
 
     #[inline(always)]
     fn agent_pause(cfg: Config, extension: String, queue: QueueRef, pausereason: Option<String>) -> Result<String> {
-        let agent = Agent { action: "pause", extension: &extension, queue: &queue, pausereason: pausereason.as_deref() };
-        one(&cfg, agent_request(&cfg, &agent))
+        one(&cfg, agent_request(&cfg, "pause", &extension, &queue, pausereason.as_deref()))
     }
 
     #[inline(always)]
     fn agent_unpause(cfg: Config, extension: String, queue: QueueRef) -> Result<String> {
-        let agent = Agent { action: "unpause", extension: &extension, queue: &queue, pausereason: None };
-        one(&cfg, agent_request(&cfg, &agent))
+        one(&cfg, agent_request(&cfg, "unpause", &extension, &queue, None))
     }
 
     #[inline(always)]
@@ -311,8 +304,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn sms(cfg: Config, dest: String, message: String, destclid: Option<String>, server: Option<String>) -> Result<String> {
-        let sms = Sms { dest: &dest, message: &message, destclid: destclid.as_deref(), server: server.as_deref() };
-        one(&cfg, sms_request(&cfg, &sms))
+        one(&cfg, sms_request(&cfg, &dest, &message, destclid.as_deref(), server.as_deref()))
     }
 
     #[inline(always)]
@@ -337,19 +329,12 @@ impl Guest for Component {
 
     #[inline(always)]
     fn campaign_addnumber(cfg: Config, campaign: String, number: String, numberdescription: Option<String>) -> Result<String> {
-        let add = Campaign {
-            action: "addnumber",
-            campaign: &campaign,
-            number: Some(&number),
-            description: numberdescription.as_deref(),
-        };
-        one(&cfg, campaign_request(&cfg, &add))
+        one(&cfg, campaign_request(&cfg, "addnumber", &campaign, Some(&number), numberdescription.as_deref()))
     }
 
     #[inline(always)]
     fn campaign_delnumber(cfg: Config, campaign: String, number: String) -> Result<String> {
-        let del = Campaign { action: "delnumber", campaign: &campaign, number: Some(&number), description: None };
-        one(&cfg, campaign_request(&cfg, &del))
+        one(&cfg, campaign_request(&cfg, "delnumber", &campaign, Some(&number), None))
     }
 
     #[inline(always)]
@@ -396,17 +381,17 @@ impl Guest for Component {
 
     #[inline(always)]
     fn queue_reset(cfg: Config, queueid: String) -> Result<String> {
-        one(&cfg, one_param_request(&cfg, "QUEUERESET", param("queueid", &queueid, Digits)))
+        one(&cfg, one_param_request(&cfg, "QUEUERESET", "queueid", Some(&queueid), Digits))
     }
 
     #[inline(always)]
     fn reboot(cfg: Config, peer: String) -> Result<String> {
-        one(&cfg, one_param_request(&cfg, "REBOOT", param("peer", &peer, Token)))
+        one(&cfg, one_param_request(&cfg, "REBOOT", "peer", Some(&peer), Token))
     }
 
     #[inline(always)]
     fn unregister(cfg: Config, peer: String) -> Result<String> {
-        one(&cfg, one_param_request(&cfg, "UNREGISTER", param("peer", &peer, Token)))
+        one(&cfg, one_param_request(&cfg, "UNREGISTER", "peer", Some(&peer), Token))
     }
 
     #[inline(always)]
@@ -435,7 +420,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn set_flow(cfg: Config, number: String, state: Option<FlowState>, value: Option<String>) -> Result<String> {
-        one(&cfg, set_flow_request(&cfg, &SetFlow { number: &number, state, value: value.as_deref() }))
+        one(&cfg, set_flow_request(&cfg, &number, state, value.as_deref()))
     }
 
     #[inline(always)]
@@ -582,7 +567,7 @@ impl Guest for Component {
 
 /// CAMPAIGN start, stop, pause, resume: the campaign alone.
 fn campaign_action(cfg: &Config, action: &'static str, campaign: &str) -> Result<Request> {
-    campaign_request(cfg, &Campaign { action, campaign, number: None, description: None })
+    campaign_request(cfg, action, campaign, None, None)
 }
 
 /// INFO flow / variable: with an `id`, one object (an empty answer is

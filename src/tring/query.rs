@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::http::{Method, Request};
 use crate::url::{form_body, BaseUrl};
 use crate::validate;
+use crate::Error;
 
 /// The API's path under `cfg.server`.
 pub const PATH: &str = "/pbx/proxyapi.php";
@@ -130,6 +131,16 @@ impl Answer {
     }
 }
 
+/// Prefixes the field an `invalid-input` error names with `<record>.`; only
+/// on the error path, so that a valid request builds no field name.
+#[inline(never)]
+fn in_record(field: Field, mut error: Error) -> Error {
+    if let (Field::In(record), Error::InvalidInput(f)) = (field, &mut error) {
+        f.field = String::from(record) + "." + &f.field;
+    }
+    error
+}
+
 /// How a request ends: `format`, method and body.
 #[derive(Clone, Copy)]
 pub enum Tail<'a> {
@@ -164,19 +175,10 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Ta
     pairs.push(("reqtype", reqtype));
     for param in params {
         if let Some(value) = param.value {
-            // `push_str`, not `concat`: the generic join costs ~1.5 KB.
-            let mut member = String::new();
-            let field = match param.field {
-                Field::Query => param.name,
-                Field::Named(field) => field,
-                Field::In(record) => {
-                    member.push_str(record);
-                    member.push('.');
-                    member.push_str(param.name);
-                    &member
-                }
-            };
-            check(field, value, param.check)?;
+            let field = if let Field::Named(field) = param.field { field } else { param.name };
+            if let Err(e) = check(field, value, param.check) {
+                return Err(in_record(param.field, e));
+            }
             pairs.push((param.name, value));
         }
     }
@@ -235,7 +237,6 @@ pub fn multipart(file_name: &str, content_type: &str, data: &[u8]) -> (String, V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
 
     fn cfg() -> Config {
         Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None }

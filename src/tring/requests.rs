@@ -25,8 +25,8 @@ pub fn plain_request(cfg: &Config, reqtype: &'static str) -> Result<Request> {
 
 /// A reqtype with one parameter, JSON asked: COUNTCHANNELS `nodename`,
 /// CHANNEL `channel`, QUEUERESET `queueid`, REBOOT / UNREGISTER `peer`.
-pub fn one_param_request(cfg: &Config, reqtype: &'static str, param: Param<'_>) -> Result<Request> {
-    build(cfg, reqtype, &[param], JSON)
+pub fn one_param_request(cfg: &Config, reqtype: &'static str, name: &'static str, value: Option<&str>, check: Check) -> Result<Request> {
+    build(cfg, reqtype, &[Param::optional(name, value, check)], JSON)
 }
 
 /// What a PHONEBOOK request does (`subreqtype`) and its parameters.
@@ -166,26 +166,19 @@ fn queue_ref<'a>(id_name: &'static str, number_name: &'static str, queue: &'a Qu
     }
 }
 
-/// An AGENT request.
-#[derive(Clone, Copy)]
-pub struct Agent<'a> {
-    /// `action`: `pause` or `unpause`.
-    pub action: &'static str,
-    /// `extension`: the agent's username or extension number.
-    pub extension: &'a str,
-    /// `queue` (id) or `queuenumber`.
-    pub queue: &'a QueueRef,
-    /// `pausereason`, when given.
-    pub pausereason: Option<&'a str>,
-}
-
 /// AGENT `extension`, `queue`|`queuenumber`, `action`, `pausereason`.
-pub fn agent_request(cfg: &Config, agent: &Agent<'_>) -> Result<Request> {
+pub fn agent_request(
+    cfg: &Config,
+    action: &'static str,
+    extension: &str,
+    queue: &QueueRef,
+    pausereason: Option<&str>,
+) -> Result<Request> {
     let params = [
-        Param::required("extension", agent.extension, Token),
-        queue_ref("queue", "queuenumber", agent.queue),
-        Param::fixed("action", agent.action),
-        Param::optional("pausereason", agent.pausereason, Text),
+        Param::required("extension", extension, Token),
+        queue_ref("queue", "queuenumber", queue),
+        Param::fixed("action", action),
+        Param::optional("pausereason", pausereason, Text),
     ];
     build(cfg, "AGENT", &params, JSON)
 }
@@ -213,26 +206,19 @@ pub fn transfer_request(cfg: &Config, transfer: &Transfer<'_>) -> Result<Request
     build(cfg, transfer.reqtype, &params, JSON)
 }
 
-/// A CAMPAIGN request.
-#[derive(Clone, Copy)]
-pub struct Campaign<'a> {
-    /// `action`: start, stop, pause, resume, addnumber, delnumber.
-    pub action: &'static str,
-    /// `campaign`: its id (digits).
-    pub campaign: &'a str,
-    /// `number` (addnumber, delnumber), when given.
-    pub number: Option<&'a str>,
-    /// `numberdescription` (addnumber), when given.
-    pub description: Option<&'a str>,
-}
-
 /// CAMPAIGN `campaign`, `action`, `number`, `numberdescription`.
-pub fn campaign_request(cfg: &Config, campaign: &Campaign<'_>) -> Result<Request> {
+pub fn campaign_request(
+    cfg: &Config,
+    action: &'static str,
+    campaign: &str,
+    number: Option<&str>,
+    description: Option<&str>,
+) -> Result<Request> {
     let params = [
-        Param::required("campaign", campaign.campaign, Digits),
-        Param::fixed("action", campaign.action),
-        Param::optional("number", campaign.number, Token),
-        Param::optional("numberdescription", campaign.description, Text),
+        Param::required("campaign", campaign, Digits),
+        Param::fixed("action", action),
+        Param::optional("number", number, Token),
+        Param::optional("numberdescription", description, Text),
     ];
     build(cfg, "CAMPAIGN", &params, JSON)
 }
@@ -436,53 +422,29 @@ pub fn responsepath_request(cfg: &Config, path: &Responsepath<'_>) -> Result<Req
     build(cfg, "RESPONSEPATH", &params, JSON)
 }
 
-/// A SETFLOW request.
-#[derive(Clone, Copy)]
-pub struct SetFlow<'a> {
-    /// `number`: the flow number.
-    pub number: &'a str,
-    /// `state`, when given.
-    pub state: Option<FlowState>,
-    /// `value` (a custom variable's value), when given.
-    pub value: Option<&'a str>,
-}
-
 /// SETFLOW `number`, `state`, `value`.
-pub fn set_flow_request(cfg: &Config, flow: &SetFlow<'_>) -> Result<Request> {
-    let state = flow.state.map(|state| match state {
+pub fn set_flow_request(cfg: &Config, number: &str, state: Option<FlowState>, value: Option<&str>) -> Result<Request> {
+    let state = state.map(|state| match state {
         FlowState::Inuse => "INUSE",
         FlowState::NotInuse => "NOT_INUSE",
         FlowState::Unavailable => "UNAVAILABLE",
         FlowState::Ringing => "RINGING",
     });
     let params = [
-        Param::required("number", flow.number, Token),
+        Param::required("number", number, Token),
         Param::optional("state", state, Fixed),
-        Param::optional("value", flow.value, Text),
+        Param::optional("value", value, Text),
     ];
     build(cfg, "SETFLOW", &params, JSON)
 }
 
-/// An SMS request.
-#[derive(Clone, Copy)]
-pub struct Sms<'a> {
-    /// `dest`: the number to send to.
-    pub dest: &'a str,
-    /// `message`: the text.
-    pub message: &'a str,
-    /// `destclid`: the sender shown, when given.
-    pub destclid: Option<&'a str>,
-    /// `server`, when given.
-    pub server: Option<&'a str>,
-}
-
 /// SMS `dest`, `destclid`, `server`, `message`.
-pub fn sms_request(cfg: &Config, sms: &Sms<'_>) -> Result<Request> {
+pub fn sms_request(cfg: &Config, dest: &str, message: &str, destclid: Option<&str>, server: Option<&str>) -> Result<Request> {
     let params = [
-        Param::required("dest", sms.dest, Token),
-        Param::optional("destclid", sms.destclid, Text),
-        Param::optional("server", sms.server, Token),
-        Param::required("message", sms.message, Text),
+        Param::required("dest", dest, Token),
+        Param::optional("destclid", destclid, Text),
+        Param::optional("server", server, Token),
+        Param::required("message", message, Text),
     ];
     build(cfg, "SMS", &params, JSON)
 }

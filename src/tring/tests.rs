@@ -1,7 +1,7 @@
 //! Native tests of the request builders: the exact URL, method and body of
 //! each family, and the input checks.
 
-use super::query::{Answer, Check, Param, Tail, BOUNDARY, JSON};
+use super::query::{Answer, Check, Tail, BOUNDARY, JSON};
 use super::requests::*;
 use crate::bindings::exports::telephony::pbx::tring::*;
 use crate::error::Result;
@@ -33,14 +33,13 @@ fn field(r: Result<Request>) -> String {
 #[test]
 fn simple_reqtypes() {
     assert_eq!(get(plain_request(&cfg(), "COUNTPEERS")), "COUNTPEERS&format=json");
-    let nodename = Param::optional("nodename", None, Check::Token);
-    assert_eq!(get(one_param_request(&cfg(), "COUNTCHANNELS", nodename)), "COUNTCHANNELS&format=json");
+    assert_eq!(get(one_param_request(&cfg(), "COUNTCHANNELS", "nodename", None, Check::Token)), "COUNTCHANNELS&format=json");
     assert_eq!(
-        get(one_param_request(&cfg(), "CHANNEL", Param::required("channel", "SIP/101-DEVEL-00000a", Check::Token))),
+        get(one_param_request(&cfg(), "CHANNEL", "channel", Some("SIP/101-DEVEL-00000a"), Check::Token)),
         "CHANNEL&channel=SIP%2F101-DEVEL-00000a&format=json"
     );
-    assert_eq!(get(one_param_request(&cfg(), "REBOOT", Param::required("peer", "ALL", Check::Token))), "REBOOT&peer=ALL&format=json");
-    assert_eq!(field(one_param_request(&cfg(), "QUEUERESET", Param::required("queueid", "x1", Check::Digits))), "queueid");
+    assert_eq!(get(one_param_request(&cfg(), "REBOOT", "peer", Some("ALL"), Check::Token)), "REBOOT&peer=ALL&format=json");
+    assert_eq!(field(one_param_request(&cfg(), "QUEUERESET", "queueid", Some("x1"), Check::Digits)), "queueid");
     assert_eq!(get(auth_request(&cfg(), "CHECKAUTH", "101-DEVEL", "p@ss w&rd")), "CHECKAUTH&username=101-DEVEL&password=p%40ss%20w%26rd&format=json");
 }
 
@@ -110,18 +109,17 @@ fn info() {
 #[test]
 fn calls_agents_campaigns() {
     assert_eq!(
-        get(agent_request(&cfg(), &Agent { action: "pause", extension: "101", queue: &QueueRef::Number("600".into()), pausereason: Some("lunch break") })),
+        get(agent_request(&cfg(), "pause", "101", &QueueRef::Number("600".into()), Some("lunch break"))),
         "AGENT&extension=101&queuenumber=600&action=pause&pausereason=lunch%20break&format=json"
     );
-    let unpause = |queue: &QueueRef| agent_request(&cfg(), &Agent { action: "unpause", extension: "101", queue, pausereason: None });
-    assert_eq!(get(unpause(&QueueRef::Id("3".into()))), "AGENT&extension=101&queue=3&action=unpause&format=json");
-    assert_eq!(field(unpause(&QueueRef::Id("q".into()))), "queue");
+    assert_eq!(get(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("3".into()), None)), "AGENT&extension=101&queue=3&action=unpause&format=json");
+    assert_eq!(field(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("q".into()), None)), "queue");
     let transfer = Transfer { reqtype: "TRANSFER", channel: "c1", extrachannel: Some("c2"), dest: "200" };
     assert_eq!(get(transfer_request(&cfg(), &transfer)), "TRANSFER&channel=c1&extrachannel=c2&dest=200&format=json");
     let transfer = Transfer { reqtype: "ATXTRANSFER", extrachannel: None, ..transfer };
     assert_eq!(get(transfer_request(&cfg(), &transfer)), "ATXTRANSFER&channel=c1&dest=200&format=json");
     assert_eq!(
-        get(campaign_request(&cfg(), &Campaign { action: "addnumber", campaign: "12", number: Some("+3212"), description: Some("VIP client") })),
+        get(campaign_request(&cfg(), "addnumber", "12", Some("+3212"), Some("VIP client"))),
         "CAMPAIGN&campaign=12&action=addnumber&number=%2B3212&numberdescription=VIP%20client&format=json"
     );
     let hangup = Hangup { channel: Some("c1"), extension: Some("103-DEVEL"), fast: Some(true) };
@@ -130,10 +128,8 @@ fn calls_agents_campaigns() {
     assert_eq!(get(hangup_request(&cfg(), &Hangup { channel: None, ..hangup })), "HANGUP&extension=103-DEVEL&fast=yes&format=json");
     assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: None, fast: Some(true) })), "channel");
     assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: Some("103 DEVEL"), fast: None })), "extension");
-    let sms = Sms { dest: "+3212", message: "hi\nthere", destclid: Some("TRiNG"), server: None };
-    assert_eq!(get(sms_request(&cfg(), &sms)), "SMS&dest=%2B3212&destclid=TRiNG&message=hi%0Athere&format=json");
-    let flow = SetFlow { number: "*50", state: Some(FlowState::NotInuse), value: None };
-    assert_eq!(get(set_flow_request(&cfg(), &flow)), "SETFLOW&number=%2A50&state=NOT_INUSE&format=json");
+    assert_eq!(get(sms_request(&cfg(), "+3212", "hi\nthere", Some("TRiNG"), None)), "SMS&dest=%2B3212&destclid=TRiNG&message=hi%0Athere&format=json");
+    assert_eq!(get(set_flow_request(&cfg(), "*50", Some(FlowState::NotInuse), None)), "SETFLOW&number=%2A50&state=NOT_INUSE&format=json");
 }
 
 fn dial_req() -> DialRequest {
