@@ -9,7 +9,6 @@ use crate::error::Result;
 use crate::http::{Method, Request};
 use crate::url::{form_body, BaseUrl};
 use crate::validate;
-use crate::Error;
 
 /// The API's path under `cfg.server`.
 pub const PATH: &str = "/pbx/proxyapi.php";
@@ -52,11 +51,9 @@ pub fn check(field: &str, value: &str, check: Check) -> Result<()> {
 pub enum Field {
     /// The query name: the function's parameter has the same name.
     Query,
-    /// Another name (a parameter named unlike the query, a variant).
+    /// Another name: a record member (`filter.id`, see [`member!`]), a
+    /// parameter named unlike the query, a variant.
     Named(&'static str),
-    /// `<record>.<query name>`: the member of a record parameter named like
-    /// the query parameter (one prefix instead of a literal per member).
-    In(&'static str),
 }
 
 /// One query parameter: its name, its value (left out when `None`), the
@@ -100,17 +97,43 @@ impl<'a> Param<'a> {
     }
 }
 
-/// A record parameter of a function (`filter`, `req`, `entry`): its members
-/// become query parameters whose errors name `<record>.<member>`.
-#[derive(Clone, Copy)]
-pub struct Record(pub &'static str);
+/// What a record member holds: a string that is always sent, or an
+/// optional one.
+pub trait MemberValue {
+    /// The value to send, if any.
+    fn as_param(&self) -> Option<&str>;
+}
 
-impl Record {
-    /// The member named like the query parameter `name`.
-    pub fn member<'a>(self, name: &'static str, value: Option<&'a str>, check: Check) -> Param<'a> {
-        Param { name, value, check, field: Field::In(self.0) }
+impl MemberValue for String {
+    fn as_param(&self) -> Option<&str> {
+        Some(self)
     }
 }
+
+impl MemberValue for Option<String> {
+    fn as_param(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+/// `member!(filter.id, Token)`: the member `id` of the record parameter
+/// `filter`, sent as the query parameter `id` (left out when `None`) and
+/// checked with `Token`; its errors name the WIT field `filter.id`. Both
+/// names come from the expression, so the Rust parameter and member are
+/// named as in WIT. The field name is joined at compile time (`concat!`),
+/// which costs nothing in the component, unlike a prefix joined at run time
+/// (about 300 bytes measured).
+macro_rules! member {
+    ($record:ident . $member:ident, $check:expr) => {
+        $crate::tring::query::Param {
+            name: stringify!($member),
+            value: $crate::tring::query::MemberValue::as_param(&$record.$member),
+            check: $check,
+            field: $crate::tring::query::Field::Named(concat!(stringify!($record), ".", stringify!($member))),
+        }
+    };
+}
+pub(crate) use member;
 
 /// What a GET asks the server to answer with.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -129,16 +152,6 @@ impl Answer {
             Answer::Raw => Tail::Raw,
         }
     }
-}
-
-/// Prefixes the field an `invalid-input` error names with `<record>.`; only
-/// on the error path, so that a valid request builds no field name.
-#[inline(never)]
-fn in_record(field: Field, mut error: Error) -> Error {
-    if let (Field::In(record), Error::InvalidInput(f)) = (field, &mut error) {
-        f.field = String::from(record) + "." + &f.field;
-    }
-    error
 }
 
 /// How a request ends: `format`, method and body.
@@ -175,10 +188,7 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Ta
     pairs.push(("reqtype", reqtype));
     for param in params {
         if let Some(value) = param.value {
-            let field = if let Field::Named(field) = param.field { field } else { param.name };
-            if let Err(e) = check(field, value, param.check) {
-                return Err(in_record(param.field, e));
-            }
+            check(if let Field::Named(field) = param.field { field } else { param.name }, value, param.check)?;
             pairs.push((param.name, value));
         }
     }
@@ -237,6 +247,7 @@ pub fn multipart(file_name: &str, content_type: &str, data: &[u8]) -> (String, V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn cfg() -> Config {
         Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None }
@@ -273,7 +284,17 @@ mod tests {
         let body = r.body.unwrap();
         assert_eq!((body.content_type.as_str(), body.bytes.as_slice()), ("application/x-www-form-urlencoded", &b"values=%7B%22a%22%3A%22b+c%22%7D"[..]));
         assert_eq!(field(build(&c, "X", &[], Tail::Form("values", "nope"))), "values");
-        assert_eq!(field(build(&c, "X", &[Record("req").member("id", Some("x"), Check::Digits)], JSON)), "req.id");
+        struct Req {
+            id: String,
+            server: Option<String>,
+        }
+        let req = Req { id: "x".into(), server: None };
+        assert_eq!(field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)), "req.id");
+        let req = Req { id: "7".into(), server: Some("a b".into()) };
+        assert_eq!(field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)), "req.server");
+        let req = Req { id: "7".into(), server: None };
+        let r = build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON).unwrap();
+        assert_eq!(r.target.path_and_query, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&id=7&format=json");
         assert_eq!(field(build(&c, "X", &[Param::required("id", "x", Check::Digits).named("queue")], JSON)), "queue");
         assert_eq!(field(build(&c, "X", &[Param::required("id", "x", Check::Digits)], JSON)), "id");
     }

@@ -6,7 +6,7 @@
 
 use crate::prelude::*;
 
-use super::query::{build, Answer, Check, Param, Record, Tail, JSON};
+use super::query::{build, member, Answer, Check, Param, Tail, JSON};
 use crate::bindings::exports::telephony::pbx::tring::{
     AgentType, CdrFilter, CdrFormat, Config, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,
     ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
@@ -115,19 +115,18 @@ pub fn info_request(cfg: &Config, info: &Info<'_>) -> Result<Request> {
 
 /// INFO cdrs; `format` as `filter.format` says (`json` by default).
 pub fn info_cdrs_request(cfg: &Config, filter: &CdrFilter) -> Result<Request> {
-    let record = Record("filter");
     let params = [
         Param::fixed("info", "cdrs"),
-        record.member("id", filter.id.as_deref(), Token),
-        record.member("uniqueid", filter.uniqueid.as_deref(), Token),
-        record.member("linkedid", filter.linkedid.as_deref(), Token),
-        record.member("src", filter.src.as_deref(), Token),
-        record.member("firstdst", filter.firstdst.as_deref(), Token),
-        record.member("direction", filter.direction.as_deref(), Token),
-        record.member("phone", filter.phone.as_deref(), Token),
-        record.member("template", filter.template.as_deref(), Text),
-        record.member("start", filter.start.as_deref(), Text),
-        record.member("end", filter.end.as_deref(), Text),
+        member!(filter.id, Token),
+        member!(filter.uniqueid, Token),
+        member!(filter.linkedid, Token),
+        member!(filter.src, Token),
+        member!(filter.firstdst, Token),
+        member!(filter.direction, Token),
+        member!(filter.phone, Token),
+        member!(filter.template, Text),
+        member!(filter.start, Text),
+        member!(filter.end, Text),
     ];
     let format = match filter.format {
         None | Some(CdrFormat::Json) => "json",
@@ -139,19 +138,18 @@ pub fn info_cdrs_request(cfg: &Config, filter: &CdrFilter) -> Result<Request> {
 
 /// INFO simplecdrs; `format` as `filter.format` says (`json` by default).
 pub fn info_simplecdrs_request(cfg: &Config, filter: &SimplecdrFilter) -> Result<Request> {
-    let record = Record("filter");
     let params = [
         Param::fixed("info", "simplecdrs"),
-        record.member("id", filter.id.as_deref(), Token),
-        record.member("uniqueid", filter.uniqueid.as_deref(), Token),
-        record.member("calleridnum", filter.calleridnum.as_deref(), Token),
-        record.member("calleridname", filter.calleridname.as_deref(), Text),
-        record.member("disposition", filter.disposition.as_deref(), Text),
-        record.member("direction", filter.direction.as_deref(), Token),
-        record.member("whoanswered", filter.whoanswered.as_deref(), Token),
-        record.member("phone", filter.phone.as_deref(), Token),
-        record.member("start", filter.start.as_deref(), Text),
-        record.member("end", filter.end.as_deref(), Text),
+        member!(filter.id, Token),
+        member!(filter.uniqueid, Token),
+        member!(filter.calleridnum, Token),
+        member!(filter.calleridname, Text),
+        member!(filter.disposition, Text),
+        member!(filter.direction, Token),
+        member!(filter.whoanswered, Token),
+        member!(filter.phone, Token),
+        member!(filter.start, Text),
+        member!(filter.end, Text),
     ];
     let format = if filter.format == Some(SimplecdrFormat::Csv) { "csv" } else { "json" };
     build(cfg, "INFO", &params, Tail::Get(format))
@@ -224,66 +222,64 @@ pub fn campaign_request(
 }
 
 /// DIAL: `source`, `dest`, then every option given, in the page's order.
-pub fn dial_request(cfg: &Config, dial: &DialRequest) -> Result<Request> {
-    let dial_timeout = dial.dial_timeout.map(|n| n.to_string());
-    let timeout = dial.timeout.map(|n| n.to_string());
-    let recording = dial.recording.map(|mode| match mode {
+pub fn dial_request(cfg: &Config, req: &DialRequest) -> Result<Request> {
+    let dial_timeout = req.dial_timeout.map(|n| n.to_string());
+    let timeout = req.timeout.map(|n| n.to_string());
+    let recording = req.recording.map(|mode| match mode {
         RecordingMode::Yes => "yes",
         RecordingMode::No => "no",
         RecordingMode::Yeschange => "yeschange",
         RecordingMode::Nochange => "nochange",
     });
-    let record = Record("req");
     let params = [
-        record.member("source", Some(&dial.source), Token),
-        record.member("dest", Some(&dial.dest), Token),
-        record.member("var", dial.var.as_deref(), Text),
-        record.member("account", dial.account.as_deref(), Text),
+        member!(req.source, Token),
+        member!(req.dest, Token),
+        member!(req.var, Text),
+        member!(req.account, Text),
         Param::optional("dialtimeout", dial_timeout.as_deref(), Fixed),
         Param::optional("timeout", timeout.as_deref(), Fixed),
-        Param::optional("sourceclid", dial.source_clid.as_deref(), Text).named("req.source-clid"),
-        Param::optional("destclid", dial.dest_clid.as_deref(), Text).named("req.dest-clid"),
+        Param::optional("sourceclid", req.source_clid.as_deref(), Text).named("req.source-clid"),
+        Param::optional("destclid", req.dest_clid.as_deref(), Text).named("req.dest-clid"),
         Param::optional("recording", recording, Fixed),
-        record.member("server", dial.server.as_deref(), Token),
-        Param::flag("autoanswer", dial.auto_answer, "yes"),
-        Param::flag("nofollow", dial.no_follow, "yes"),
+        member!(req.server, Token),
+        Param::flag("autoanswer", req.auto_answer, "yes"),
+        Param::flag("nofollow", req.no_follow, "yes"),
     ];
     build(cfg, "DIAL", &params, JSON)
 }
 
 /// FAX send: the parameters in the query, the PDF as the multipart file
 /// field `filename` (`fax.pdf`, `application/pdf`).
-pub fn fax_send_request(cfg: &Config, fax: &FaxRequest) -> Result<Request> {
-    let quality = fax.quality.map(|quality| match quality {
+pub fn fax_send_request(cfg: &Config, req: &FaxRequest) -> Result<Request> {
+    let quality = req.quality.map(|quality| match quality {
         FaxQuality::Normal => "204x98",
         FaxQuality::Fine => "204x196",
         FaxQuality::Superfine => "204x392",
     });
-    let page_size = fax.page_size.map(|size| match size {
+    let page_size = req.page_size.map(|size| match size {
         FaxPageSize::A4 => "a4",
         FaxPageSize::Letter => "letter",
         FaxPageSize::Legal => "legal",
     });
-    let rotate = fax.rotate.map(|rotate| match rotate {
+    let rotate = req.rotate.map(|rotate| match rotate {
         FaxRotate::Auto => "",
         FaxRotate::East => "E",
         FaxRotate::West => "W",
         FaxRotate::No => "no",
     });
-    let record = Record("req");
     let params = [
         Param::fixed("action", "send"),
-        Param::required("source_number", &fax.source_number, Token).named("req.source-number"),
-        Param::required("dest_number", &fax.dest_number, Token).named("req.dest-number"),
+        Param::required("source_number", &req.source_number, Token).named("req.source-number"),
+        Param::required("dest_number", &req.dest_number, Token).named("req.dest-number"),
         Param::optional("quality", quality, Fixed),
         Param::optional("pagesize", page_size, Fixed),
         Param::optional("rotate", rotate, Fixed),
-        Param::flag("deleteaftersend", fax.delete_after_send, "on"),
-        record.member("schedule", fax.schedule.as_deref(), Text),
-        Param::optional("statusemail", fax.status_email.as_deref(), Token).named("req.status-email"),
+        Param::flag("deleteaftersend", req.delete_after_send, "on"),
+        member!(req.schedule, Text),
+        Param::optional("statusemail", req.status_email.as_deref(), Token).named("req.status-email"),
     ];
-    validate::non_empty_bytes("req.pdf", &fax.pdf)?;
-    build(cfg, "FAX", &params, Tail::File("fax.pdf", "application/pdf", &fax.pdf))
+    validate::non_empty_bytes("req.pdf", &req.pdf)?;
+    build(cfg, "FAX", &params, Tail::File("fax.pdf", "application/pdf", &req.pdf))
 }
 
 /// A HANGUP request: the channel, the extension, or both.
@@ -374,18 +370,17 @@ pub fn queue_request(cfg: &Config, queue: &Queue<'_>) -> Result<Request> {
 /// QUEUE log: `number`|`id`, `uniqid`, `extension`, `action=log`, `event`,
 /// `data1`..`data5`.
 pub fn queue_log_request(cfg: &Config, queue: &QueueRef, entry: &QueueLogEntry) -> Result<Request> {
-    let record = Record("entry");
     let params = [
         queue_ref("id", "number", queue),
-        record.member("uniqid", entry.uniqid.as_deref(), Token),
-        record.member("extension", entry.extension.as_deref(), Token),
+        member!(entry.uniqid, Token),
+        member!(entry.extension, Token),
         Param::fixed("action", "log"),
-        record.member("event", entry.event.as_deref(), Text),
-        record.member("data1", entry.data1.as_deref(), Text),
-        record.member("data2", entry.data2.as_deref(), Text),
-        record.member("data3", entry.data3.as_deref(), Text),
-        record.member("data4", entry.data4.as_deref(), Text),
-        record.member("data5", entry.data5.as_deref(), Text),
+        member!(entry.event, Text),
+        member!(entry.data1, Text),
+        member!(entry.data2, Text),
+        member!(entry.data3, Text),
+        member!(entry.data4, Text),
+        member!(entry.data5, Text),
     ];
     build(cfg, "QUEUE", &params, JSON)
 }
