@@ -277,7 +277,8 @@ pub fn non_empty_list<T>(field: &str, items: &[T], reason: &'static str) -> Resu
 /// name such as `0001*101`, 1-64 characters of digits, letters and
 /// `+ * # . _ @ -`.
 pub fn dial_number(field: &str, value: &str) -> Result<()> {
-    let ok = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
+    let ok = (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
     if !ok {
         return Err(invalid(field, "must be 1-64 characters: digits, letters, + * # . _ @ -"));
     }

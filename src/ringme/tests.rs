@@ -146,7 +146,8 @@ fn update_sends_only_the_set_fields() {
 #[test]
 fn update_clears_fields_with_null() {
     use ClientField as F;
-    let every = vec![F::SipNetworkPermissionId, F::HoldMusic, F::GeoList, F::DiskSpaceNotifyThreshold, F::DiskSpaceNotifyEmail];
+    let every =
+        vec![F::SipNetworkPermissionId, F::HoldMusic, F::GeoList, F::DiskSpaceNotifyThreshold, F::DiskSpaceNotifyEmail];
     let changes = ClientUpdate { dial_rule_id: Some(7), timezone: Some("UTC".into()), clear: Some(every), ..no_changes() };
     let r = update_client_request(&api(), None, &changes).unwrap();
     assert_eq!(

@@ -78,7 +78,13 @@ fn info_range(
 
 /// A MANAGEDB request on the `object` of a generic action (list, get, add,
 /// update, delete), refused for objects the page gives no such action.
-fn managedb_generic(cfg: &Config, object: ManagedbObject, action: &'static str, db: Db<'_>, tail: Tail<'_>) -> Result<Request> {
+fn managedb_generic(
+    cfg: &Config,
+    object: ManagedbObject,
+    action: &'static str,
+    db: Db<'_>,
+    tail: Tail<'_>,
+) -> Result<Request> {
     object_for(object, action).and_then(|object| managedb_request(cfg, object, action, db, tail))
 }
 
@@ -298,7 +304,8 @@ impl Guest for Component {
 
     #[inline(always)]
     fn transfer(cfg: Config, channel: String, dest: String, extrachannel: Option<String>) -> Result<String> {
-        let transfer = Transfer { reqtype: "TRANSFER", channel: &channel, extrachannel: extrachannel.as_deref(), dest: &dest };
+        let extrachannel = extrachannel.as_deref();
+        let transfer = Transfer { reqtype: "TRANSFER", channel: &channel, extrachannel, dest: &dest };
         one(&cfg, transfer_request(&cfg, &transfer))
     }
 
@@ -396,7 +403,8 @@ impl Guest for Component {
 
     #[inline(always)]
     fn responsepath_list(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
-        let list = Responsepath { action: "list", id: &id, rrid: None, filter, filterdata: filterdata.as_deref() };
+        let filterdata = filterdata.as_deref();
+        let list = Responsepath { action: "list", id: &id, rrid: None, filter, filterdata };
         rows(&cfg, responsepath_request(&cfg, &list))
     }
 
@@ -408,13 +416,15 @@ impl Guest for Component {
         filter: Option<ResponsepathFilter>,
         filterdata: Option<String>,
     ) -> Result<String> {
-        let getid = Responsepath { action: "getid", id: &id, rrid: Some(&rrid), filter, filterdata: filterdata.as_deref() };
+        let filterdata = filterdata.as_deref();
+        let getid = Responsepath { action: "getid", id: &id, rrid: Some(&rrid), filter, filterdata };
         one(&cfg, responsepath_request(&cfg, &getid))
     }
 
     #[inline(always)]
     fn responsepath_getlast(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
-        let getlast = Responsepath { action: "getlast", id: &id, rrid: None, filter, filterdata: filterdata.as_deref() };
+        let filterdata = filterdata.as_deref();
+        let getlast = Responsepath { action: "getlast", id: &id, rrid: None, filter, filterdata };
         one(&cfg, responsepath_request(&cfg, &getlast))
     }
 
@@ -457,13 +467,15 @@ impl Guest for Component {
 
     #[inline(always)]
     fn voicemail_message(cfg: Config, mailbox: Option<String>, msgid: String) -> Result<Media> {
-        let message = Voicemail { action: "message", mailbox: mailbox.as_deref(), msgid: Some(&msgid), answer: Answer::Raw };
+        let mailbox = mailbox.as_deref();
+        let message = Voicemail { action: "message", mailbox, msgid: Some(&msgid), answer: Answer::Raw };
         media(&cfg, voicemail_request(&cfg, &message))
     }
 
     #[inline(always)]
     fn voicemail_delete(cfg: Config, mailbox: Option<String>, msgid: String) -> Result<String> {
-        let delete = Voicemail { action: "delete", mailbox: mailbox.as_deref(), msgid: Some(&msgid), answer: Answer::Json };
+        let mailbox = mailbox.as_deref();
+        let delete = Voicemail { action: "delete", mailbox, msgid: Some(&msgid), answer: Answer::Json };
         one(&cfg, voicemail_request(&cfg, &delete))
     }
 

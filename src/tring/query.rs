@@ -277,7 +277,8 @@ mod tests {
         let mut c = cfg();
         c.tenant = None;
         c.server = "http://127.0.0.1:8080/x/".into();
-        let r = build(&c, "PEERS", &[Param::fixed("n", "7"), Param::flag("a", Some(true), "yes"), Param::flag("b", Some(false), "yes")], Tail::Raw).unwrap();
+        let params = [Param::fixed("n", "7"), Param::flag("a", Some(true), "yes"), Param::flag("b", Some(false), "yes")];
+        let r = build(&c, "PEERS", &params, Tail::Raw).unwrap();
         assert_eq!(r.target.to_url(), "http://127.0.0.1:8080/x/pbx/proxyapi.php?key=K%261&reqtype=PEERS&n=7&a=yes");
         let r = build(&c, "X", &[], Tail::Form("values", "{\"a\":\"b c\"}")).unwrap();
         assert_eq!((r.method, r.target.path_and_query.as_str()), (Method::Post, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&format=json"));

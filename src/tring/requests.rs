@@ -25,7 +25,13 @@ pub fn plain_request(cfg: &Config, reqtype: &'static str) -> Result<Request> {
 
 /// A reqtype with one parameter, JSON asked: COUNTCHANNELS `nodename`,
 /// CHANNEL `channel`, QUEUERESET `queueid`, REBOOT / UNREGISTER `peer`.
-pub fn one_param_request(cfg: &Config, reqtype: &'static str, name: &'static str, value: Option<&str>, check: Check) -> Result<Request> {
+pub fn one_param_request(
+    cfg: &Config,
+    reqtype: &'static str,
+    name: &'static str,
+    value: Option<&str>,
+    check: Check,
+) -> Result<Request> {
     build(cfg, reqtype, &[Param::optional(name, value, check)], JSON)
 }
 

@@ -212,7 +212,15 @@ fn fax_is_multipart_with_the_rest_in_the_query() {
 #[test]
 fn queues_paths_virtualext_voicemail() {
     assert_eq!(
-        get(queue_request(&cfg(), &Queue { extension: Some("101"), order: Some(2), agent_type: Some(AgentType::Eanmc), ..Queue::new("add", &QueueRef::Number("600".into())) })),
+        get(queue_request(
+            &cfg(),
+            &Queue {
+                extension: Some("101"),
+                order: Some(2),
+                agent_type: Some(AgentType::Eanmc),
+                ..Queue::new("add", &QueueRef::Number("600".into()))
+            }
+        )),
         "QUEUE&number=600&extension=101&action=add&order=2&type=EANMC&format=json"
     );
     let entry = QueueLogEntry {
@@ -230,7 +238,16 @@ fn queues_paths_virtualext_voicemail() {
         "QUEUE&id=3&uniqid=u1&extension=NONE&action=log&event=CUSTOM&data1=a%20b&data5=e&format=json"
     );
     assert_eq!(
-        get(responsepath_request(&cfg(), &Responsepath { action: "getid", id: "5", rrid: Some("1588.1"), filter: Some(ResponsepathFilter::Answer), filterdata: Some("101") })),
+        get(responsepath_request(
+            &cfg(),
+            &Responsepath {
+                action: "getid",
+                id: "5",
+                rrid: Some("1588.1"),
+                filter: Some(ResponsepathFilter::Answer),
+                filterdata: Some("101"),
+            }
+        )),
         "RESPONSEPATH&id=5&rrid=1588.1&filter=answer&filterdata=101&action=getid&format=json"
     );
     assert_eq!(get(virtualext_request(&cfg(), "add", "800", Some("101"))), "VIRTUALEXT&number=800&extension=101&action=add&format=json");
