@@ -151,7 +151,9 @@ mod tests {
 // ===========================================================================
 // Request values of the provider functions (moved here from src/tring/,
 // src/ringostat.rs and src/ringme/ so that every input check lives in one
-// file). Each refuses with `invalid-input` naming `field`.
+// file). Each refuses with `invalid-input` naming `field`. The one-line
+// checks are `#[inline]`: each was inline code at its one call site, and as
+// functions of their own the eleven cost about 450 bytes of wasm (measured).
 // ===========================================================================
 
 /// A token (numbers, extensions, channels, names, ids that are not database

@@ -9,7 +9,12 @@
 //!   DIAL) → `provider { status: 200, code: none, message: m }`;
 //! - media labelled as text: text bytes → `decode` (or `provider` for a
 //!   `Response: Error` object), binary bytes → accepted, type sniffed;
-//! - `cfg.tenant` is sent whenever set and never required (admin keys).
+//! - `cfg.tenant` is sent whenever set and never required (admin keys);
+//! - HANGUP needs `channel`, `extension`, or both (the page lets the
+//!   extension stand alone); neither is `invalid-input` on `channel`;
+//! - INFO flow / variable without `id` (optional on the page) leave it out;
+//!   the answer's shape is undocumented, so an empty one is `[]` then, and
+//!   `not-found` with an `id`.
 
 use crate::prelude::*;
 

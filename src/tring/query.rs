@@ -51,7 +51,7 @@ pub fn check(field: &str, value: &str, check: Check) -> Result<()> {
 pub enum Field {
     /// The query name: the function's parameter has the same name.
     Query,
-    /// Another name: a record member (`filter.id`, see [`member!`]), a
+    /// Another name: a record member (`filter.id`, see `member!`), a
     /// parameter named unlike the query, a variant.
     Named(&'static str),
 }
