@@ -103,6 +103,15 @@ impl Object {
         }
     }
 
+    /// A `null` member when `null` is true; left out otherwise.
+    pub fn null_if(mut self, name: &str, null: bool) -> Object {
+        if null {
+            self.key(name);
+            self.bytes.extend_from_slice(b"null");
+        }
+        self
+    }
+
     /// A member that is an array of strings.
     pub fn strings(mut self, name: &str, values: &[String]) -> Object {
         self.key(name);
@@ -153,9 +162,11 @@ mod tests {
             .object("o", inner)
             .strings("s", &["1".to_string(), "é\\".to_string()])
             .opt_int("none", None)
+            .null_if("cleared", true)
+            .null_if("kept", false)
             .finish()
             .unwrap();
-        assert_eq!(String::from_utf8(body).unwrap(), r#"{"id":18446744073709551615,"o":{"a\"":"x\ny","n":-3},"s":["1","é\\"]}"#);
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"id":18446744073709551615,"o":{"a\"":"x\ny","n":-3},"s":["1","é\\"],"cleared":null}"#);
         assert!(Object::new().is_empty());
         assert_eq!(Object::new().finish().unwrap(), b"{}");
     }

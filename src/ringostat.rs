@@ -93,7 +93,7 @@ pub fn sip_speaking_request(cfg: &Config) -> Result<Request> {
 /// `POST /callback/outward_call`, form-encoded `extension`, `destination`.
 pub fn simple_callback_request(cfg: &Config, extension: &str, destination: &str) -> Result<Request> {
     validate::phone("extension", extension)?;
-    validate::phone_or_login("destination", destination)?;
+    validate::employee("destination", destination)?;
     let body = form_body(&[("extension", extension), ("destination", destination)]);
     Ok(start(cfg, Method::Post, "/callback/outward_call", &[])?.body("application/x-www-form-urlencoded", body))
 }
@@ -105,24 +105,23 @@ fn party_type(t: PartyType) -> &'static str {
     }
 }
 
-/// A caller or callee: a scheme id when its type is `scheme`, otherwise a
-/// phone number or SIP login.
-fn party(field: &str, value: &str, kind: Option<PartyType>) -> Result<()> {
+/// A caller or callee: a scheme id when its type is `scheme`, otherwise
+/// `check` (the customer's number or SIP login for `caller`; the employee's
+/// number, extension or SIP login for `callee`).
+fn party(field: &str, value: &str, kind: Option<PartyType>, check: fn(&str, &str) -> Result<()>) -> Result<()> {
     match kind {
         Some(PartyType::Scheme) => validate::digits(field, value),
-        _ => validate::phone_or_login(field, value),
+        _ => check(field, value),
     }
 }
 
 /// `POST /a/v2`: JSON-RPC 2.0 `Api\V2\Callback.external` with request id `id`.
 pub fn extended_callback_request(cfg: &Config, req: &ExtendedCallbackRequest, id: u64) -> Result<Request> {
     validate::digits("req.project-id", &req.project_id)?;
-    party("req.caller", &req.caller, req.caller_type)?;
-    party("req.callee", &req.callee, req.callee_type)?;
+    party("req.caller", &req.caller, req.caller_type, validate::phone_or_login)?;
+    party("req.callee", &req.callee, req.callee_type, validate::employee)?;
     if let Some(ip) = &req.client_ip {
-        if !validate::is_ip_addr(ip) {
-            return Err(error::invalid("req.client-ip", "must be an IPv4 or IPv6 address"));
-        }
+        validate::ip_addr("req.client-ip", ip)?;
     }
     // `params` in the page's order; unset options are left out.
     let params = json::Object::new()
@@ -312,10 +311,32 @@ mod tests {
     #[test]
     fn scheme_callee_is_an_id() {
         let mut req = ext();
-        req.callee = "12345".into();
+        req.callee = "1".into();
         assert!(extended_callback_request(&cfg(), &req, 1).is_err());
         req.callee_type = Some(PartyType::Scheme);
         assert!(extended_callback_request(&cfg(), &req, 1).is_ok());
+        req.callee = "manager1".into();
+        assert!(extended_callback_request(&cfg(), &req, 1).is_err(), "a scheme is an id");
+    }
+
+    #[test]
+    fn an_employee_may_be_a_short_extension() {
+        let mut req = ext();
+        req.callee = "101".into();
+        let body = String::from_utf8(extended_callback_request(&cfg(), &req, 5).unwrap().body.unwrap().bytes).unwrap();
+        assert_eq!(
+            body,
+            r#"{"jsonrpc":"2.0","id":5,"method":"Api\\V2\\Callback.external","params":{"caller":"380671112233","callee":"101","projectId":"11111"}}"#
+        );
+        let r = simple_callback_request(&cfg(), "380441112233", "101").unwrap();
+        assert_eq!(r.body.unwrap().bytes, b"extension=380441112233&destination=101");
+        // The customer (`caller`) and the project's number (`extension`) stay phone numbers or logins.
+        req.caller = "101".into();
+        assert!(matches!(extended_callback_request(&cfg(), &req, 1), Err(Error::InvalidInput(f)) if f.field == "req.caller"));
+        assert!(matches!(simple_callback_request(&cfg(), "101", "102"), Err(Error::InvalidInput(f)) if f.field == "extension"));
+        for bad in ["1", "1234567890123456", "+101", "10 1", "a&b"] {
+            assert!(matches!(simple_callback_request(&cfg(), "380441112233", bad), Err(Error::InvalidInput(f)) if f.field == "destination"), "{bad}");
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! Decisions where the provider's pages are silent (each is tested):
 //! - `client-id` (a path segment) is `@me` or digits; nothing else is sent.
-//! - `update-client` with no field set is `invalid-input` on `changes`: an
-//!   empty PUT would only fetch the client.
+//! - `update-client` with no field set or cleared is `invalid-input` on
+//!   `changes`: an empty PUT would only fetch the client. A cleared field is
+//!   sent as `null`; one both set and cleared is `invalid-input`.
 //! - `page` and `per-page` start at 1 (0 is `invalid-input`); datetimes must
 //!   be `YYYY-MM-DD HH:MM:SS`, the end not before the start.
 //! - `click-to-call` numbers are 1-64 characters of digits, letters and
@@ -23,8 +24,8 @@ pub use decode::{
 };
 
 use crate::bindings::exports::telephony::pbx::ringme::{
-    Auth, CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientUpdate, Config,
-    Extension, Guest, Token,
+    Auth, CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientField, ClientUpdate,
+    Config, Extension, Guest, Token,
 };
 use crate::error::{invalid, Result};
 use crate::http::{Method, Request};
@@ -128,11 +129,8 @@ pub fn check_auth(auth: &Auth) -> Result<()> {
 /// The `{client_id}` path segment: `@me` when none is given, else `@me` or
 /// digits (so it can never carry `/`, `?`, `#`, `%` or spaces).
 pub fn client_segment(client_id: Option<&str>) -> Result<&str> {
-    match client_id {
-        None => Ok(ME),
-        Some(id) if id == ME || (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())) => Ok(id),
-        Some(_) => Err(invalid("client-id", "must be @me or the client's numeric id")),
-    }
+    let id = client_id.unwrap_or(ME);
+    validate::id_or("client-id", id, ME, "must be @me or the client's numeric id").map(|()| id)
 }
 
 /// `GET /client/{client_id}/client/`.
@@ -151,18 +149,35 @@ pub fn update_client_request(api: &Api, client_id: Option<&str>, changes: &Clien
     ] {
         validate::no_controls(field, value.as_deref().unwrap_or(""))?;
     }
-    // Only the fields that are set, named as on the page.
+    // One bit per `client-field` (its WIT order) cleared, and one per field set.
+    let bit = |field: ClientField| 1u8 << field as u8;
+    let cleared = changes.clear.iter().flatten().fold(0, |bits, field| bits | bit(*field));
+    let set = [
+        (ClientField::DiskSpaceNotifyEmail, changes.disk_space_notify_email.is_some()),
+        (ClientField::DiskSpaceNotifyThreshold, changes.disk_space_notify_threshold.is_some()),
+        (ClientField::GeoList, changes.geo_list.is_some()),
+        (ClientField::HoldMusic, changes.hold_music.is_some()),
+        (ClientField::SipNetworkPermissionId, changes.sip_network_permission_id.is_some()),
+    ]
+    .into_iter()
+    .fold(0, |bits, (field, set)| if set { bits | bit(field) } else { bits });
+    validate::set_or_cleared("changes.clear", set & cleared != 0)?;
+    let is_cleared = |field: ClientField| cleared & bit(field) != 0;
+    // The fields set or cleared, named and ordered as on the page.
     let body = json::Object::new()
         .opt_int("dial_rule_id", changes.dial_rule_id)
         .opt_string("disk_space_notify_email", changes.disk_space_notify_email.as_deref())
+        .null_if("disk_space_notify_email", is_cleared(ClientField::DiskSpaceNotifyEmail))
         .opt_int("disk_space_notify_threshold", changes.disk_space_notify_threshold)
+        .null_if("disk_space_notify_threshold", is_cleared(ClientField::DiskSpaceNotifyThreshold))
         .opt_string("geo_list", changes.geo_list.as_deref())
+        .null_if("geo_list", is_cleared(ClientField::GeoList))
         .opt_int("hold_music", changes.hold_music)
+        .null_if("hold_music", is_cleared(ClientField::HoldMusic))
         .opt_int("sip_network_permission_id", changes.sip_network_permission_id)
+        .null_if("sip_network_permission_id", is_cleared(ClientField::SipNetworkPermissionId))
         .opt_string("timezone", changes.timezone.as_deref());
-    if body.is_empty() {
-        return Err(invalid("changes", "set at least one field to update"));
-    }
+    validate::some_change("changes", !body.is_empty())?;
     let bytes = body.finish()?;
     Ok(api.request(Method::Put, &format!("/client/{id}/client/"), &[]).body("application/json", bytes))
 }
@@ -171,9 +186,7 @@ pub fn update_client_request(api: &Api, client_id: Option<&str>, changes: &Clien
 fn paging(page: Option<u32>, per_page: Option<u32>, fields: [&'static str; 2]) -> Result<[Option<String>; 2]> {
     let mut out = [None, None];
     for (i, value) in [page, per_page].into_iter().enumerate() {
-        if value == Some(0) {
-            return Err(invalid(fields[i], "must be 1 or more"));
-        }
+        validate::page_number(fields[i], value)?;
         out[i] = value.map(|n| n.to_string());
     }
     Ok(out)
@@ -192,53 +205,18 @@ pub fn extensions_request(api: &Api, client_id: Option<&str>, page: Option<u32>,
     Ok(api.request(Method::Get, &format!("/client/{id}/extension/"), &query))
 }
 
-/// A number to dial: a phone number or an extension name.
-fn dial_number(field: &str, value: &str) -> Result<()> {
-    let ok = (1..=64).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
-    if !ok {
-        return Err(invalid(field, "must be 1-64 characters: digits, letters, + * # . _ @ -"));
-    }
-    Ok(())
-}
-
 /// `POST /extension/{extension_id}/callback/` with `{"src_num", "dst_num"}`.
 pub fn click_to_call_request(api: &Api, extension_id: i64, req: &CallbackRequest) -> Result<Request> {
-    if extension_id < 1 {
-        return Err(invalid("extension-id", "must be a positive id"));
+    validate::positive_id("extension-id", extension_id)?;
+    validate::non_empty_list("req.src-num", &req.src_num, "must hold at least one number")?;
+    for number in &req.src_num {
+        validate::dial_number("req.src-num", number)?;
     }
-    if req.src_num.is_empty() {
-        return Err(invalid("req.src-num", "must hold at least one number"));
-    }
-    for n in &req.src_num {
-        dial_number("req.src-num", n)?;
-    }
-    dial_number("req.dst-num", &req.dst_num)?;
+    validate::dial_number("req.dst-num", &req.dst_num)?;
     let body = json::Object::new().strings("src_num", &req.src_num).string("dst_num", &req.dst_num).finish()?;
     Ok(api
         .request(Method::Post, &format!("/extension/{}/callback/", crate::json::json_text(&extension_id)), &[])
         .body("application/json", body))
-}
-
-/// A `YYYY-MM-DD HH:MM:SS` date and time with plausible ranges.
-pub fn check_datetime(field: &str, value: &str) -> Result<()> {
-    let b = value.as_bytes();
-    let shape = b.len() == 19
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 => *c == b' ',
-            13 | 16 => *c == b':',
-            _ => c.is_ascii_digit(),
-        });
-    if !shape {
-        return Err(invalid(field, "must be YYYY-MM-DD HH:MM:SS"));
-    }
-    let n = |at: usize| value.get(at..at + 2).and_then(|s| s.parse::<u8>().ok()).unwrap_or(99);
-    let (month, day, hour, minute, second) = (n(5), n(8), n(11), n(14), n(17));
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
-        return Err(invalid(field, "is not a valid date and time"));
-    }
-    Ok(())
 }
 
 /// `GET /client/{client_id}/call_history/?start_datetime=&end_datetime=&page=&per_page=`.
@@ -246,15 +224,13 @@ pub fn call_history_request(api: &Api, client_id: Option<&str>, q: &CallHistoryQ
     let id = client_segment(client_id)?;
     let start = q.start_datetime.as_deref();
     let end = q.end_datetime.as_deref();
-    if let Some(s) = start {
-        check_datetime("query.start-datetime", s)?;
+    if let Some(start) = start {
+        validate::datetime("query.start-datetime", start)?;
     }
-    if let Some(e) = end {
-        check_datetime("query.end-datetime", e)?;
-        if start.is_some_and(|s| s > e) {
-            return Err(invalid("query.end-datetime", "must not be before start-datetime"));
-        }
+    if let Some(end) = end {
+        validate::datetime("query.end-datetime", end)?;
     }
+    validate::not_before("query.end-datetime", start, end)?;
     let [page, per_page] = paging(q.page, q.per_page, ["query.page", "query.per-page"])?;
     let query = set_pairs(&[
         ("start_datetime", start),

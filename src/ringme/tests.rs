@@ -111,6 +111,7 @@ fn no_changes() -> ClientUpdate {
         hold_music: None,
         sip_network_permission_id: None,
         timezone: None,
+        clear: None,
     }
 }
 
@@ -130,6 +131,7 @@ fn update_sends_only_the_set_fields() {
         hold_music: Some(3),
         sip_network_permission_id: Some(4),
         timezone: Some("UTC".into()),
+        clear: None,
     };
     let r = update_client_request(&api(), None, &all).unwrap();
     assert_eq!(
@@ -139,6 +141,26 @@ fn update_sends_only_the_set_fields() {
     assert_eq!(field(update_client_request(&api(), None, &no_changes())), "changes");
     let bad = ClientUpdate { geo_list: Some("RU\r\nX".into()), ..no_changes() };
     assert_eq!(field(update_client_request(&api(), None, &bad)), "changes.geo-list");
+}
+
+#[test]
+fn update_clears_fields_with_null() {
+    use ClientField as F;
+    let every =
+        vec![F::SipNetworkPermissionId, F::HoldMusic, F::GeoList, F::DiskSpaceNotifyThreshold, F::DiskSpaceNotifyEmail];
+    let changes = ClientUpdate { dial_rule_id: Some(7), timezone: Some("UTC".into()), clear: Some(every), ..no_changes() };
+    let r = update_client_request(&api(), None, &changes).unwrap();
+    assert_eq!(
+        String::from_utf8(r.body.unwrap().bytes).unwrap(),
+        r#"{"dial_rule_id":7,"disk_space_notify_email":null,"disk_space_notify_threshold":null,"geo_list":null,"hold_music":null,"sip_network_permission_id":null,"timezone":"UTC"}"#
+    );
+    let only_clear = ClientUpdate { clear: Some(vec![F::GeoList, F::GeoList]), ..no_changes() };
+    let r = update_client_request(&api(), Some("12"), &only_clear).unwrap();
+    assert_eq!((r.method, r.target.path_and_query.as_str()), (Method::Put, "/api/ver1.0/client/12/client/"));
+    assert_eq!(r.body.unwrap().bytes, br#"{"geo_list":null}"#);
+    let both = ClientUpdate { hold_music: Some(3), clear: Some(vec![F::HoldMusic]), ..no_changes() };
+    assert_eq!(field(update_client_request(&api(), None, &both)), "changes.clear");
+    assert_eq!(field(update_client_request(&api(), None, &ClientUpdate { clear: Some(vec![]), ..no_changes() })), "changes");
 }
 
 #[test]

@@ -84,18 +84,20 @@ fn status(resp: &Response, body: &[u8]) -> Result<Status> {
     let members = object_members(body, Some(&STATUS_KEYS)).ok_or_else(|| not_json(resp))?;
     let mut found: [Option<Value>; 3] = [None, None, None];
     for (name, value) in members {
-        let Some(i) = STATUS_KEYS.iter().position(|k| *k == name) else { continue };
+        let Some(index) = STATUS_KEYS.iter().position(|k| *k == name) else { continue };
         // A status member given twice makes the answer ambiguous.
-        if found[i].is_some() {
+        if found[index].is_some() {
             return Err(not_json(resp));
         }
-        found[i] = value;
+        found[index] = value;
     }
     let [response, message, id] = found.map(|v| v.filter(|v| !v.is_null()));
-    let s = Status { response, message, id };
-    match &s.response {
-        Some(Value::String(r)) if r.eq_ignore_ascii_case("error") => Err(refusal(resp.status, s.message.as_ref().and_then(json::text))),
-        _ => Ok(s),
+    let answer = Status { response, message, id };
+    match &answer.response {
+        Some(Value::String(response)) if response.eq_ignore_ascii_case("error") => {
+            Err(refusal(resp.status, answer.message.as_ref().and_then(json::text)))
+        }
+        _ => Ok(answer),
     }
 }
 
@@ -122,9 +124,9 @@ pub fn decode_json(resp: &Response, shape: Shape) -> Result<String> {
 }
 
 /// Whether a media type names text rather than binary media.
-fn is_text_type(ct: &str) -> bool {
-    let ct = ct.to_ascii_lowercase();
-    ct.starts_with("text/") || crate::text::contains(&ct, "json") || crate::text::contains(&ct, "xml")
+fn is_text_type(media_type: &str) -> bool {
+    let lower = media_type.to_ascii_lowercase();
+    lower.starts_with("text/") || crate::text::contains(&lower, "json") || crate::text::contains(&lower, "xml")
 }
 
 /// The media type of well-known binary data.
@@ -147,8 +149,8 @@ pub fn decode_media(resp: &Response) -> Result<Media> {
     if body.is_empty() {
         return Err(Error::NotFound(EMPTY.into()));
     }
-    let ct = resp.content_type().filter(|c| !c.is_empty()).unwrap_or("application/octet-stream");
-    let content_type = if is_text_type(ct) {
+    let declared = resp.content_type().filter(|c| !c.is_empty()).unwrap_or("application/octet-stream");
+    let content_type = if is_text_type(declared) {
         let textual = core::str::from_utf8(body).is_ok_and(|t| !t.contains('\0'));
         if textual {
             if body.first() == Some(&b'{') {
@@ -158,7 +160,7 @@ pub fn decode_media(resp: &Response) -> Result<Media> {
         }
         sniff(&resp.body).to_string()
     } else {
-        ct.to_string()
+        declared.to_string()
     };
     Ok(Media { content_type, data: resp.body.clone() })
 }
@@ -262,13 +264,13 @@ impl<'de> Visitor<'de> for ObjectMembers<'_> {
 }
 
 /// A count sent as a number or as a string of digits.
-fn count(v: &Value) -> Option<u32> {
-    let n = match v {
-        Value::Number(n) => n.as_u64()?,
-        Value::String(s) => s.trim().parse::<u64>().ok()?,
+fn count(value: &Value) -> Option<u32> {
+    let number = match value {
+        Value::Number(number) => number.as_u64()?,
+        Value::String(digits) => digits.trim().parse::<u64>().ok()?,
         _ => return None,
     };
-    u32::try_from(n).ok()
+    u32::try_from(number).ok()
 }
 
 /// COUNTPEERS: `{"<node>":"<n>",...,"total":n}`, nodes in body order.
@@ -309,16 +311,16 @@ pub fn decode_dial(resp: &Response) -> Result<DialResult> {
         return Err(Error::NotFound(EMPTY.into()));
     }
     let (id, message) = if body.first() == Some(&b'{') {
-        let s = status(resp, body)?;
-        (s.id.as_ref().and_then(json::text), s.message.as_ref().and_then(json::text))
+        let answer = status(resp, body)?;
+        (answer.id.as_ref().and_then(json::text), answer.message.as_ref().and_then(json::text))
     } else {
         let plain = String::from_utf8_lossy(body);
         // The first line (a `\r` before its `\n` ends up in a trimmed field).
         let fields: Vec<&str> = plain.split('\n').next().unwrap_or("").split('|').collect();
         let field = |i: usize| fields.get(i).map(|f| f.trim().to_string());
         match fields.first().map(|f| f.trim()) {
-            Some(r) if r.eq_ignore_ascii_case("success") => (field(2), field(1)),
-            Some(r) if r.eq_ignore_ascii_case("error") => return Err(refusal(resp.status, field(1))),
+            Some(outcome) if outcome.eq_ignore_ascii_case("success") => (field(2), field(1)),
+            Some(outcome) if outcome.eq_ignore_ascii_case("error") => return Err(refusal(resp.status, field(1))),
             _ => return Err(not_json(resp)),
         }
     };

@@ -9,7 +9,12 @@
 //!   DIAL) → `provider { status: 200, code: none, message: m }`;
 //! - media labelled as text: text bytes → `decode` (or `provider` for a
 //!   `Response: Error` object), binary bytes → accepted, type sniffed;
-//! - `cfg.tenant` is sent whenever set and never required (admin keys).
+//! - `cfg.tenant` is sent whenever set and never required (admin keys);
+//! - HANGUP needs `channel`, `extension`, or both (the page lets the
+//!   extension stand alone); neither is `invalid-input` on `channel`;
+//! - INFO flow / variable without `id` (optional on the page) leave it out;
+//!   the answer's shape is undocumented, so an empty one is `[]` then, and
+//!   `not-found` with an `id`.
 
 use crate::prelude::*;
 
@@ -25,54 +30,74 @@ use crate::error::Result;
 use crate::http::{self, Request};
 use crate::Component;
 use decode::{decode_json, decode_media, Shape};
-use query::Check::{self, Digits, Fixed, Token};
-use query::{Tail, JSON};
+use query::Check::{self, Digits, Token};
+use query::{Answer, Tail, JSON};
 use requests::*;
 
 /// Scrubs the API key (raw and percent-encoded) from an error.
-fn fin<T>(cfg: &Config, r: Result<T>) -> Result<T> {
-    r.map_err(|e| e.redact(&[&cfg.api_key]))
+fn redact_key<T>(cfg: &Config, result: Result<T>) -> Result<T> {
+    result.map_err(|e| e.redact(&[&cfg.api_key]))
 }
 
-/// Sends a built request and decodes its JSON answer of `shape`; the key
-/// and `secret` (a secret argument, `""` when none) are redacted in one
-/// pass (redaction comes before the cut of an error text).
-fn json(cfg: &Config, secret: &str, req: Result<Request>, shape: Shape) -> Result<String> {
-    req.and_then(|r| decode_json(&http::send(&r)?, shape)).map_err(|e| e.redact(&[&cfg.api_key, secret]))
+/// Sends a built request and decodes its JSON answer of `shape`.
+fn send_json(cfg: &Config, req: Result<Request>, shape: Shape) -> Result<String> {
+    send_json_redacting(cfg, "", req, shape)
+}
+
+/// [`send_json`] for a request that carries a secret argument besides the
+/// key: both are redacted in one pass (redaction comes before the cut of an
+/// error text).
+fn send_json_redacting(cfg: &Config, secret: &str, req: Result<Request>, shape: Shape) -> Result<String> {
+    req.and_then(|req| decode_json(&http::send(&req)?, shape)).map_err(|e| e.redact(&[&cfg.api_key, secret]))
 }
 
 /// Rows: an empty answer is `[]`.
 fn rows(cfg: &Config, req: Result<Request>) -> Result<String> {
-    json(cfg, "", req, Shape::Rows)
+    send_json(cfg, req, Shape::Rows)
 }
 
 /// One object or an action's answer: an empty answer is `not-found`.
 fn one(cfg: &Config, req: Result<Request>) -> Result<String> {
-    json(cfg, "", req, Shape::One)
+    send_json(cfg, req, Shape::One)
 }
 
 /// A binary answer.
 fn media(cfg: &Config, req: Result<Request>) -> Result<Media> {
-    fin(cfg, req.and_then(|r| decode_media(&http::send(&r)?)))
+    redact_key(cfg, req.and_then(|req| decode_media(&http::send(&req)?)))
 }
 
-fn db(objectid: &str) -> Db<'_> {
-    Db { objectid: Some(objectid), ..Db::default() }
-}
-
-/// INFO with `id` only: JSON asked when `json`.
-fn info_id(cfg: &Config, what: &'static str, id: &str, c: Check, json: bool) -> Result<Request> {
-    info_request(cfg, what, Some(id), c, None, [None, None], json)
+/// INFO with `id` (checked with `id_check`), answered as `answer` says.
+fn info_id(cfg: &Config, info: &'static str, id: &str, id_check: Check, answer: Answer) -> Result<Request> {
+    info_request(cfg, &Info { id: Some(id), id_check, answer, ..Info::new(info) })
 }
 
 /// INFO with no parameter, JSON asked.
-fn info_plain(cfg: &Config, what: &'static str) -> Result<Request> {
-    info_request(cfg, what, None, Fixed, None, [None, None], true)
+fn info_plain(cfg: &Config, info: &'static str) -> Result<Request> {
+    info_request(cfg, &Info::new(info))
 }
 
 /// INFO with the optional `queue`, `start`, `end`, JSON asked.
-fn info_range(cfg: &Config, what: &'static str, queue: Option<String>, start: Option<String>, end: Option<String>) -> Result<Request> {
-    info_request(cfg, what, None, Fixed, queue.as_deref(), [start.as_deref(), end.as_deref()], true)
+fn info_range(
+    cfg: &Config,
+    info: &'static str,
+    queue: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+) -> Result<Request> {
+    let range = Info { queue: queue.as_deref(), start: start.as_deref(), end: end.as_deref(), ..Info::new(info) };
+    info_request(cfg, &range)
+}
+
+/// A MANAGEDB request on the `object` of a generic action (list, get, add,
+/// update, delete), refused for objects the page gives no such action.
+fn managedb_generic(
+    cfg: &Config,
+    object: ManagedbObject,
+    action: &'static str,
+    db: Db<'_>,
+    tail: Tail<'_>,
+) -> Result<Request> {
+    object_for(object, action).and_then(|object| managedb_request(cfg, object, action, db, tail))
 }
 
 // Each function is inlined into its export's generated glue: one call and
@@ -80,8 +105,8 @@ fn info_range(cfg: &Config, what: &'static str, queue: Option<String>, start: Op
 impl Guest for Component {
     #[inline(always)]
     fn count_peers(cfg: Config) -> Result<PeerCounts> {
-        let r = plain_request(&cfg, "COUNTPEERS").and_then(|r| decode::decode_peer_counts(&http::send(&r)?));
-        fin(&cfg, r)
+        let counts = plain_request(&cfg, "COUNTPEERS").and_then(|req| decode::decode_peer_counts(&http::send(&req)?));
+        redact_key(&cfg, counts)
     }
 
     #[inline(always)]
@@ -121,22 +146,22 @@ impl Guest for Component {
 
     #[inline(always)]
     fn phonebook_query(cfg: Config, phonebook: String, field: String, value: String) -> Result<String> {
-        rows(&cfg, phonebook_request(&cfg, "query", &phonebook, Some(&field), Some(&value), None, None))
+        rows(&cfg, phonebook_request(&cfg, &phonebook, PhonebookAction::Query { field: &field, value: &value }))
     }
 
     #[inline(always)]
     fn phonebook_add(cfg: Config, phonebook: String, values: String) -> Result<String> {
-        one(&cfg, phonebook_request(&cfg, "add", &phonebook, None, None, None, Some(&values)))
+        one(&cfg, phonebook_request(&cfg, &phonebook, PhonebookAction::Add { values: &values }))
     }
 
     #[inline(always)]
     fn phonebook_delete(cfg: Config, phonebook: String, peid: String) -> Result<String> {
-        one(&cfg, phonebook_request(&cfg, "delete", &phonebook, None, None, Some(&peid), None))
+        one(&cfg, phonebook_request(&cfg, &phonebook, PhonebookAction::Delete { peid: &peid }))
     }
 
     #[inline(always)]
     fn phonebook_cleanall(cfg: Config, phonebook: String) -> Result<String> {
-        one(&cfg, phonebook_request(&cfg, "cleanall", &phonebook, None, None, None, None))
+        one(&cfg, phonebook_request(&cfg, &phonebook, PhonebookAction::Cleanall))
     }
 
     #[inline(always)]
@@ -146,7 +171,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn info_queue(cfg: Config, id: String) -> Result<String> {
-        one(&cfg, info_id(&cfg, "queue", &id, Digits, true))
+        one(&cfg, info_id(&cfg, "queue", &id, Digits, Answer::Json))
     }
 
     #[inline(always)]
@@ -176,33 +201,33 @@ impl Guest for Component {
 
     #[inline(always)]
     fn info_call(cfg: Config, id: String) -> Result<String> {
-        one(&cfg, info_id(&cfg, "call", &id, Token, true))
+        one(&cfg, info_id(&cfg, "call", &id, Token, Answer::Json))
     }
 
     #[inline(always)]
     fn info_recording(cfg: Config, id: String) -> Result<Vec<Vec<String>>> {
-        let r = info_id(&cfg, "inforecording", &id, Token, false);
-        fin(&cfg, r.and_then(|r| decode::decode_rows(&http::send(&r)?)))
+        let req = info_id(&cfg, "inforecording", &id, Token, Answer::Raw);
+        redact_key(&cfg, req.and_then(|req| decode::decode_rows(&http::send(&req)?)))
     }
 
     #[inline(always)]
     fn recording(cfg: Config, id: String) -> Result<Media> {
-        media(&cfg, info_id(&cfg, "recording", &id, Token, false))
+        media(&cfg, info_id(&cfg, "recording", &id, Token, Answer::Raw))
     }
 
     #[inline(always)]
     fn play_recording(cfg: Config, id: String) -> Result<Media> {
-        media(&cfg, info_id(&cfg, "playrecording", &id, Token, false))
+        media(&cfg, info_id(&cfg, "playrecording", &id, Token, Answer::Raw))
     }
 
     #[inline(always)]
     fn info_voicemail(cfg: Config, id: String) -> Result<Media> {
-        media(&cfg, info_id(&cfg, "voicemail", &id, Digits, false))
+        media(&cfg, info_id(&cfg, "voicemail", &id, Digits, Answer::Raw))
     }
 
     #[inline(always)]
     fn info_voicemailtranscript(cfg: Config, id: String) -> Result<String> {
-        one(&cfg, info_id(&cfg, "voicemailtranscript", &id, Digits, true))
+        one(&cfg, info_id(&cfg, "voicemailtranscript", &id, Digits, Answer::Json))
     }
 
     #[inline(always)]
@@ -233,13 +258,13 @@ impl Guest for Component {
     #[inline(always)]
     fn info_cdrs(cfg: Config, filter: CdrFilter) -> Result<String> {
         let shape = if matches!(filter.format, None | Some(CdrFormat::Json)) { Shape::Rows } else { Shape::Text };
-        json(&cfg, "", info_cdrs_request(&cfg, &filter), shape)
+        send_json(&cfg, info_cdrs_request(&cfg, &filter), shape)
     }
 
     #[inline(always)]
     fn info_simplecdrs(cfg: Config, filter: SimplecdrFilter) -> Result<String> {
         let shape = if filter.format == Some(SimplecdrFormat::Csv) { Shape::Text } else { Shape::Rows };
-        json(&cfg, "", info_simplecdrs_request(&cfg, &filter), shape)
+        send_json(&cfg, info_simplecdrs_request(&cfg, &filter), shape)
     }
 
     #[inline(always)]
@@ -253,13 +278,13 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn info_flow(cfg: Config, id: String) -> Result<String> {
-        one(&cfg, info_id(&cfg, "flow", &id, Token, true))
+    fn info_flow(cfg: Config, id: Option<String>) -> Result<String> {
+        info_optional_id(&cfg, "flow", id)
     }
 
     #[inline(always)]
-    fn info_variable(cfg: Config, id: String) -> Result<String> {
-        one(&cfg, info_id(&cfg, "variable", &id, Token, true))
+    fn info_variable(cfg: Config, id: Option<String>) -> Result<String> {
+        info_optional_id(&cfg, "variable", id)
     }
 
     #[inline(always)]
@@ -274,22 +299,26 @@ impl Guest for Component {
 
     #[inline(always)]
     fn atx_transfer(cfg: Config, channel: String, dest: String) -> Result<String> {
-        one(&cfg, transfer_request(&cfg, "ATXTRANSFER", &channel, None, &dest))
+        let transfer = Transfer { reqtype: "ATXTRANSFER", channel: &channel, extrachannel: None, dest: &dest };
+        one(&cfg, transfer_request(&cfg, &transfer))
     }
 
     #[inline(always)]
     fn dial(cfg: Config, req: DialRequest) -> Result<DialResult> {
-        fin(&cfg, dial_request(&cfg, &req).and_then(|r| decode::decode_dial(&http::send(&r)?)))
+        redact_key(&cfg, dial_request(&cfg, &req).and_then(|req| decode::decode_dial(&http::send(&req)?)))
     }
 
     #[inline(always)]
-    fn hangup(cfg: Config, channel: String, extension: Option<String>, fast: Option<bool>) -> Result<String> {
-        one(&cfg, hangup_request(&cfg, &channel, extension.as_deref(), fast))
+    fn hangup(cfg: Config, channel: Option<String>, extension: Option<String>, fast: Option<bool>) -> Result<String> {
+        let hangup = Hangup { channel: channel.as_deref(), extension: extension.as_deref(), fast };
+        one(&cfg, hangup_request(&cfg, &hangup))
     }
 
     #[inline(always)]
     fn transfer(cfg: Config, channel: String, dest: String, extrachannel: Option<String>) -> Result<String> {
-        one(&cfg, transfer_request(&cfg, "TRANSFER", &channel, extrachannel.as_deref(), &dest))
+        let extrachannel = extrachannel.as_deref();
+        let transfer = Transfer { reqtype: "TRANSFER", channel: &channel, extrachannel, dest: &dest };
+        one(&cfg, transfer_request(&cfg, &transfer))
     }
 
     #[inline(always)]
@@ -299,22 +328,22 @@ impl Guest for Component {
 
     #[inline(always)]
     fn campaign_start(cfg: Config, campaign: String) -> Result<String> {
-        one(&cfg, campaign_request(&cfg, "start", &campaign, None, None))
+        one(&cfg, campaign_action(&cfg, "start", &campaign))
     }
 
     #[inline(always)]
     fn campaign_stop(cfg: Config, campaign: String) -> Result<String> {
-        one(&cfg, campaign_request(&cfg, "stop", &campaign, None, None))
+        one(&cfg, campaign_action(&cfg, "stop", &campaign))
     }
 
     #[inline(always)]
     fn campaign_pause(cfg: Config, campaign: String) -> Result<String> {
-        one(&cfg, campaign_request(&cfg, "pause", &campaign, None, None))
+        one(&cfg, campaign_action(&cfg, "pause", &campaign))
     }
 
     #[inline(always)]
     fn campaign_resume(cfg: Config, campaign: String) -> Result<String> {
-        one(&cfg, campaign_request(&cfg, "resume", &campaign, None, None))
+        one(&cfg, campaign_action(&cfg, "resume", &campaign))
     }
 
     #[inline(always)]
@@ -339,27 +368,29 @@ impl Guest for Component {
 
     #[inline(always)]
     fn queue_list(cfg: Config, queue: QueueRef) -> Result<String> {
-        rows(&cfg, queue_request(&cfg, "list", &queue, None, None, None))
+        rows(&cfg, queue_request(&cfg, &Queue::new("list", &queue)))
     }
 
     #[inline(always)]
     fn queue_fulllist(cfg: Config, queue: QueueRef) -> Result<String> {
-        rows(&cfg, queue_request(&cfg, "fulllist", &queue, None, None, None))
+        rows(&cfg, queue_request(&cfg, &Queue::new("fulllist", &queue)))
     }
 
     #[inline(always)]
     fn queue_add(cfg: Config, queue: QueueRef, extension: String, order: Option<u32>, agent_type: Option<AgentType>) -> Result<String> {
-        one(&cfg, queue_request(&cfg, "add", &queue, Some(&extension), order, agent_type))
+        let add = Queue { extension: Some(&extension), order, agent_type, ..Queue::new("add", &queue) };
+        one(&cfg, queue_request(&cfg, &add))
     }
 
     #[inline(always)]
     fn queue_del(cfg: Config, queue: QueueRef, extension: String) -> Result<String> {
-        one(&cfg, queue_request(&cfg, "del", &queue, Some(&extension), None, None))
+        let del = Queue { extension: Some(&extension), ..Queue::new("del", &queue) };
+        one(&cfg, queue_request(&cfg, &del))
     }
 
     #[inline(always)]
     fn queue_clean(cfg: Config, queue: QueueRef) -> Result<String> {
-        one(&cfg, queue_request(&cfg, "clean", &queue, None, None, None))
+        one(&cfg, queue_request(&cfg, &Queue::new("clean", &queue)))
     }
 
     #[inline(always)]
@@ -384,7 +415,9 @@ impl Guest for Component {
 
     #[inline(always)]
     fn responsepath_list(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
-        rows(&cfg, responsepath_request(&cfg, "list", &id, None, filter, filterdata.as_deref()))
+        let filterdata = filterdata.as_deref();
+        let list = Responsepath { action: "list", id: &id, rrid: None, filter, filterdata };
+        rows(&cfg, responsepath_request(&cfg, &list))
     }
 
     #[inline(always)]
@@ -395,12 +428,16 @@ impl Guest for Component {
         filter: Option<ResponsepathFilter>,
         filterdata: Option<String>,
     ) -> Result<String> {
-        one(&cfg, responsepath_request(&cfg, "getid", &id, Some(&rrid), filter, filterdata.as_deref()))
+        let filterdata = filterdata.as_deref();
+        let getid = Responsepath { action: "getid", id: &id, rrid: Some(&rrid), filter, filterdata };
+        one(&cfg, responsepath_request(&cfg, &getid))
     }
 
     #[inline(always)]
     fn responsepath_getlast(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
-        one(&cfg, responsepath_request(&cfg, "getlast", &id, None, filter, filterdata.as_deref()))
+        let filterdata = filterdata.as_deref();
+        let getlast = Responsepath { action: "getlast", id: &id, rrid: None, filter, filterdata };
+        one(&cfg, responsepath_request(&cfg, &getlast))
     }
 
     #[inline(always)]
@@ -430,22 +467,28 @@ impl Guest for Component {
 
     #[inline(always)]
     fn voicemail_list(cfg: Config, mailbox: Option<String>) -> Result<String> {
-        rows(&cfg, voicemail_request(&cfg, "list", mailbox.as_deref(), None, true))
+        let list = Voicemail { action: "list", mailbox: mailbox.as_deref(), msgid: None, answer: Answer::Json };
+        rows(&cfg, voicemail_request(&cfg, &list))
     }
 
     #[inline(always)]
     fn voicemail_messages(cfg: Config, mailbox: String) -> Result<String> {
-        rows(&cfg, voicemail_request(&cfg, "messages", Some(&mailbox), None, true))
+        let messages = Voicemail { action: "messages", mailbox: Some(&mailbox), msgid: None, answer: Answer::Json };
+        rows(&cfg, voicemail_request(&cfg, &messages))
     }
 
     #[inline(always)]
     fn voicemail_message(cfg: Config, mailbox: Option<String>, msgid: String) -> Result<Media> {
-        media(&cfg, voicemail_request(&cfg, "message", mailbox.as_deref(), Some(&msgid), false))
+        let mailbox = mailbox.as_deref();
+        let message = Voicemail { action: "message", mailbox, msgid: Some(&msgid), answer: Answer::Raw };
+        media(&cfg, voicemail_request(&cfg, &message))
     }
 
     #[inline(always)]
     fn voicemail_delete(cfg: Config, mailbox: Option<String>, msgid: String) -> Result<String> {
-        one(&cfg, voicemail_request(&cfg, "delete", mailbox.as_deref(), Some(&msgid), true))
+        let mailbox = mailbox.as_deref();
+        let delete = Voicemail { action: "delete", mailbox, msgid: Some(&msgid), answer: Answer::Json };
+        one(&cfg, voicemail_request(&cfg, &delete))
     }
 
     #[inline(always)]
@@ -462,34 +505,33 @@ impl Guest for Component {
             typeidsrc: typeidsrc.as_deref(),
             ..Db::default()
         };
-        rows(&cfg, object_for(object, "list").and_then(|o| managedb_request(&cfg, o, "list", db, JSON)))
+        rows(&cfg, managedb_generic(&cfg, object, "list", db, JSON))
     }
 
     #[inline(always)]
     fn managedb_get(cfg: Config, object: ManagedbObject, objectid: String) -> Result<String> {
-        one(&cfg, object_for(object, "get").and_then(|o| managedb_request(&cfg, o, "get", db(&objectid), JSON)))
+        one(&cfg, managedb_generic(&cfg, object, "get", Db::object(&objectid), JSON))
     }
 
     #[inline(always)]
     fn managedb_add(cfg: Config, object: ManagedbObject, jsondata: String) -> Result<String> {
-        let tail = Tail::Form("jsondata", &jsondata);
-        one(&cfg, object_for(object, "add").and_then(|o| managedb_request(&cfg, o, "add", Db::default(), tail)))
+        one(&cfg, managedb_generic(&cfg, object, "add", Db::default(), Tail::Form("jsondata", &jsondata)))
     }
 
     #[inline(always)]
     fn managedb_update(cfg: Config, object: ManagedbObject, objectid: String, jsondata: String) -> Result<String> {
         let tail = Tail::Form("jsondata", &jsondata);
-        one(&cfg, object_for(object, "update").and_then(|o| managedb_request(&cfg, o, "update", db(&objectid), tail)))
+        one(&cfg, managedb_generic(&cfg, object, "update", Db::object(&objectid), tail))
     }
 
     #[inline(always)]
     fn managedb_delete(cfg: Config, object: ManagedbObject, objectid: String) -> Result<String> {
-        one(&cfg, object_for(object, "delete").and_then(|o| managedb_request(&cfg, o, "delete", db(&objectid), JSON)))
+        one(&cfg, managedb_generic(&cfg, object, "delete", Db::object(&objectid), JSON))
     }
 
     #[inline(always)]
     fn managedb_getbinary(cfg: Config, objectid: String) -> Result<Media> {
-        media(&cfg, managedb_request(&cfg, "mediafile", "getbinary", db(&objectid), Tail::Raw))
+        media(&cfg, managedb_request(&cfg, "mediafile", "getbinary", Db::object(&objectid), Tail::Raw))
     }
 
     #[inline(always)]
@@ -499,52 +541,65 @@ impl Guest for Component {
 
     #[inline(always)]
     fn managedb_getextensions(cfg: Config, objectid: String) -> Result<String> {
-        rows(&cfg, managedb_request(&cfg, "huntlist", "getextensions", db(&objectid), JSON))
+        rows(&cfg, managedb_request(&cfg, "huntlist", "getextensions", Db::object(&objectid), JSON))
     }
 
     #[inline(always)]
     fn managedb_setextensions(cfg: Config, objectid: String, jsondata: String) -> Result<String> {
         let tail = Tail::Form("jsondata", &jsondata);
-        one(&cfg, managedb_request(&cfg, "huntlist", "setextensions", db(&objectid), tail))
+        one(&cfg, managedb_request(&cfg, "huntlist", "setextensions", Db::object(&objectid), tail))
     }
 
     #[inline(always)]
     fn managedb_listtenants(cfg: Config, objectid: String) -> Result<String> {
-        rows(&cfg, managedb_request(&cfg, "user", "listtenants", db(&objectid), JSON))
+        rows(&cfg, managedb_request(&cfg, "user", "listtenants", Db::object(&objectid), JSON))
     }
 
     #[inline(always)]
     fn managedb_addtenant(cfg: Config, objectid: String, tenantid: String) -> Result<String> {
-        let d = Db { tenantid: Some(&tenantid), ..db(&objectid) };
-        one(&cfg, managedb_request(&cfg, "user", "addtenant", d, JSON))
+        let db = Db { tenantid: Some(&tenantid), ..Db::object(&objectid) };
+        one(&cfg, managedb_request(&cfg, "user", "addtenant", db, JSON))
     }
 
     #[inline(always)]
     fn managedb_deltenant(cfg: Config, objectid: String, tenantid: String) -> Result<String> {
-        let d = Db { tenantid: Some(&tenantid), ..db(&objectid) };
-        one(&cfg, managedb_request(&cfg, "user", "deltenant", d, JSON))
+        let db = Db { tenantid: Some(&tenantid), ..Db::object(&objectid) };
+        one(&cfg, managedb_request(&cfg, "user", "deltenant", db, JSON))
     }
 
     #[inline(always)]
     fn managedb_listroutes(cfg: Config, objectid: String) -> Result<String> {
-        rows(&cfg, managedb_request(&cfg, "provider", "listroutes", db(&objectid), JSON))
+        rows(&cfg, managedb_request(&cfg, "provider", "listroutes", Db::object(&objectid), JSON))
     }
 
     #[inline(always)]
     fn managedb_replace(cfg: Config, typesrc: Option<String>, typeidsrc: Option<String>, jsondata: String) -> Result<String> {
-        let d = Db { typesrc: typesrc.as_deref(), typeidsrc: typeidsrc.as_deref(), ..Db::default() };
-        one(&cfg, managedb_request(&cfg, "destination", "replace", d, Tail::Form("jsondata", &jsondata)))
+        let db = Db { typesrc: typesrc.as_deref(), typeidsrc: typeidsrc.as_deref(), ..Db::default() };
+        one(&cfg, managedb_request(&cfg, "destination", "replace", db, Tail::Form("jsondata", &jsondata)))
     }
 
     #[inline(always)]
     fn check_auth(cfg: Config, username: String, password: String) -> Result<String> {
-        json(&cfg, &password, auth_request(&cfg, "CHECKAUTH", &username, &password), Shape::One)
+        send_json_redacting(&cfg, &password, auth_request(&cfg, "CHECKAUTH", &username, &password), Shape::One)
     }
 
     #[inline(always)]
     fn get_webrtc_auth(cfg: Config, username: String, password: String) -> Result<String> {
-        json(&cfg, &password, auth_request(&cfg, "GETWEBRTCAUTH", &username, &password), Shape::One)
+        send_json_redacting(&cfg, &password, auth_request(&cfg, "GETWEBRTCAUTH", &username, &password), Shape::One)
     }
+}
+
+/// CAMPAIGN start, stop, pause, resume: the campaign alone.
+fn campaign_action(cfg: &Config, action: &'static str, campaign: &str) -> Result<Request> {
+    campaign_request(cfg, action, campaign, None, None)
+}
+
+/// INFO flow / variable: with an `id`, one object (an empty answer is
+/// `not-found`); without, the page's "optional" `id` is left out and the
+/// answer is rows (an empty answer is `[]`).
+fn info_optional_id(cfg: &Config, info: &'static str, id: Option<String>) -> Result<String> {
+    let shape = if id.is_some() { Shape::One } else { Shape::Rows };
+    send_json(cfg, info_request(cfg, &Info { id: id.as_deref(), ..Info::new(info) }), shape)
 }
 
 #[cfg(test)]

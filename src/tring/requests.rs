@@ -1,11 +1,12 @@
 //! One request builder per reqtype (or family of sub-actions), pure. Each
-//! lists its parameters in the page's order as a table for
+//! takes the reqtype's parameters as one named struct (or a few plain
+//! arguments) and lists them in the page's order as a table for
 //! [`build`](super::query::build), which checks them (`invalid-input` naming
 //! the WIT field) and lays out the query.
 
 use crate::prelude::*;
 
-use super::query::{build, file_name, flag, fx, o, v, Check, Tail, JSON, P};
+use super::query::{build, member, Answer, Check, Param, Tail, JSON};
 use crate::bindings::exports::telephony::pbx::tring::{
     AgentType, CdrFilter, CdrFormat, Config, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,
     ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
@@ -13,6 +14,7 @@ use crate::bindings::exports::telephony::pbx::tring::{
 };
 use crate::error::{invalid, Result};
 use crate::http::Request;
+use crate::validate;
 use Check::{Digits, Fixed, Text, Token};
 
 /// A reqtype with no parameters of its own (COUNTPEERS, COUNTCALLS, PEERS,
@@ -23,69 +25,116 @@ pub fn plain_request(cfg: &Config, reqtype: &'static str) -> Result<Request> {
 
 /// A reqtype with one parameter, JSON asked: COUNTCHANNELS `nodename`,
 /// CHANNEL `channel`, QUEUERESET `queueid`, REBOOT / UNREGISTER `peer`.
-pub fn one_param_request(cfg: &Config, reqtype: &'static str, name: &'static str, value: Option<&str>, c: Check) -> Result<Request> {
-    build(cfg, reqtype, &[o(name, value, c)], JSON)
+pub fn one_param_request(
+    cfg: &Config,
+    reqtype: &'static str,
+    name: &'static str,
+    value: Option<&str>,
+    check: Check,
+) -> Result<Request> {
+    build(cfg, reqtype, &[Param::optional(name, value, check)], JSON)
+}
+
+/// What a PHONEBOOK request does (`subreqtype`) and its parameters.
+#[derive(Clone, Copy)]
+pub enum PhonebookAction<'a> {
+    /// `query`: the entries whose `field` matches `value` (`%` for partial
+    /// matches).
+    Query {
+        /// `field`: the field to search.
+        field: &'a str,
+        /// `value`: the value to search for.
+        value: &'a str,
+    },
+    /// `add`: a `POST` of the form `values=<JSON object or array>`.
+    Add {
+        /// `values`: the entry or entries, as JSON text.
+        values: &'a str,
+    },
+    /// `delete`: the entry `peid` (as a query returned it).
+    Delete {
+        /// `peid`: digits.
+        peid: &'a str,
+    },
+    /// `cleanall`: every entry of the phonebook.
+    Cleanall,
 }
 
 /// PHONEBOOK `phonebook`, `subreqtype`, then `field`, `value` (query) or
 /// `peid` (delete); add is a `POST` of the form `values=<JSON>`.
-pub fn phonebook_request(
-    cfg: &Config,
-    sub: &'static str,
-    book: &str,
-    field: Option<&str>,
-    value: Option<&str>,
-    peid: Option<&str>,
-    values: Option<&str>,
-) -> Result<Request> {
+pub fn phonebook_request(cfg: &Config, phonebook: &str, action: PhonebookAction<'_>) -> Result<Request> {
+    use PhonebookAction as A;
+    let (subreqtype, field, value, peid, tail) = match action {
+        A::Query { field, value } => ("query", Some(field), Some(value), None, JSON),
+        A::Add { values } => ("add", None, None, None, Tail::Form("values", values)),
+        A::Delete { peid } => ("delete", None, None, Some(peid), JSON),
+        A::Cleanall => ("cleanall", None, None, None, JSON),
+    };
     let params = [
-        v("phonebook", book, Text),
-        fx("subreqtype", sub),
-        o("field", field, Token),
-        o("value", value, Text),
-        o("peid", peid, Digits),
+        Param::required("phonebook", phonebook, Text),
+        Param::fixed("subreqtype", subreqtype),
+        Param::optional("field", field, Token),
+        Param::optional("value", value, Text),
+        Param::optional("peid", peid, Digits),
     ];
-    build(cfg, "PHONEBOOK", &params, values.map_or(JSON, |j| Tail::Form("values", j)))
+    build(cfg, "PHONEBOOK", &params, tail)
 }
 
-/// INFO `info=<what>` with the optional `id` (checked with `c`), `queue`,
-/// `start`, `end`; JSON asked when `json`, else no `format` (binary
-/// answers, inforecording).
-pub fn info_request(
-    cfg: &Config,
-    what: &'static str,
-    id: Option<&str>,
-    c: Check,
-    queue: Option<&str>,
-    range: [Option<&str>; 2],
-    json: bool,
-) -> Result<Request> {
+/// An INFO request: `info=<info>` and its optional parameters.
+#[derive(Clone, Copy)]
+pub struct Info<'a> {
+    /// The `info` value (`queues`, `call`, `recording`, ...).
+    pub info: &'static str,
+    /// `id`, when given.
+    pub id: Option<&'a str>,
+    /// What `id` must look like (digits for database ids).
+    pub id_check: Check,
+    /// `queue` (a queue id, digits), when given.
+    pub queue: Option<&'a str>,
+    /// `start` date/time, when given.
+    pub start: Option<&'a str>,
+    /// `end` date/time, when given.
+    pub end: Option<&'a str>,
+    /// JSON, or no `format` (binary answers, inforecording).
+    pub answer: Answer,
+}
+
+impl Info<'_> {
+    /// `info=<info>` alone, JSON asked; set the other fields with
+    /// `Info { id: Some(..), ..Info::new("call") }`.
+    pub fn new(info: &'static str) -> Info<'static> {
+        Info { info, id: None, id_check: Token, queue: None, start: None, end: None, answer: Answer::Json }
+    }
+}
+
+/// INFO `info`, then the optional `id`, `queue`, `start`, `end`.
+pub fn info_request(cfg: &Config, info: &Info<'_>) -> Result<Request> {
     let params = [
-        fx("info", what),
-        o("id", id, c),
-        o("queue", queue, Digits),
-        o("start", range[0], Text),
-        o("end", range[1], Text),
+        Param::fixed("info", info.info),
+        Param::optional("id", info.id, info.id_check),
+        Param::optional("queue", info.queue, Digits),
+        Param::optional("start", info.start, Text),
+        Param::optional("end", info.end, Text),
     ];
-    build(cfg, "INFO", &params, if json { JSON } else { Tail::Raw })
+    build(cfg, "INFO", &params, info.answer.tail())
 }
 
 /// INFO cdrs; `format` as `filter.format` says (`json` by default).
-pub fn info_cdrs_request(cfg: &Config, f: &CdrFilter) -> Result<Request> {
+pub fn info_cdrs_request(cfg: &Config, filter: &CdrFilter) -> Result<Request> {
     let params = [
-        fx("info", "cdrs"),
-        P("id", f.id.as_deref(), Token, "filter.id"),
-        P("uniqueid", f.uniqueid.as_deref(), Token, "filter.uniqueid"),
-        P("linkedid", f.linkedid.as_deref(), Token, "filter.linkedid"),
-        P("src", f.src.as_deref(), Token, "filter.src"),
-        P("firstdst", f.firstdst.as_deref(), Token, "filter.firstdst"),
-        P("direction", f.direction.as_deref(), Token, "filter.direction"),
-        P("phone", f.phone.as_deref(), Token, "filter.phone"),
-        P("template", f.template.as_deref(), Text, "filter.template"),
-        P("start", f.start.as_deref(), Text, "filter.start"),
-        P("end", f.end.as_deref(), Text, "filter.end"),
+        Param::fixed("info", "cdrs"),
+        member!(filter.id, Token),
+        member!(filter.uniqueid, Token),
+        member!(filter.linkedid, Token),
+        member!(filter.src, Token),
+        member!(filter.firstdst, Token),
+        member!(filter.direction, Token),
+        member!(filter.phone, Token),
+        member!(filter.template, Text),
+        member!(filter.start, Text),
+        member!(filter.end, Text),
     ];
-    let format = match f.format {
+    let format = match filter.format {
         None | Some(CdrFormat::Json) => "json",
         Some(CdrFormat::Csv) => "csv",
         Some(CdrFormat::Xml) => "xml",
@@ -94,29 +143,30 @@ pub fn info_cdrs_request(cfg: &Config, f: &CdrFilter) -> Result<Request> {
 }
 
 /// INFO simplecdrs; `format` as `filter.format` says (`json` by default).
-pub fn info_simplecdrs_request(cfg: &Config, f: &SimplecdrFilter) -> Result<Request> {
+pub fn info_simplecdrs_request(cfg: &Config, filter: &SimplecdrFilter) -> Result<Request> {
     let params = [
-        fx("info", "simplecdrs"),
-        P("id", f.id.as_deref(), Token, "filter.id"),
-        P("uniqueid", f.uniqueid.as_deref(), Token, "filter.uniqueid"),
-        P("calleridnum", f.calleridnum.as_deref(), Token, "filter.calleridnum"),
-        P("calleridname", f.calleridname.as_deref(), Text, "filter.calleridname"),
-        P("disposition", f.disposition.as_deref(), Text, "filter.disposition"),
-        P("direction", f.direction.as_deref(), Token, "filter.direction"),
-        P("whoanswered", f.whoanswered.as_deref(), Token, "filter.whoanswered"),
-        P("phone", f.phone.as_deref(), Token, "filter.phone"),
-        P("start", f.start.as_deref(), Text, "filter.start"),
-        P("end", f.end.as_deref(), Text, "filter.end"),
+        Param::fixed("info", "simplecdrs"),
+        member!(filter.id, Token),
+        member!(filter.uniqueid, Token),
+        member!(filter.calleridnum, Token),
+        member!(filter.calleridname, Text),
+        member!(filter.disposition, Text),
+        member!(filter.direction, Token),
+        member!(filter.whoanswered, Token),
+        member!(filter.phone, Token),
+        member!(filter.start, Text),
+        member!(filter.end, Text),
     ];
-    let format = if f.format == Some(SimplecdrFormat::Csv) { "csv" } else { "json" };
+    let format = if filter.format == Some(SimplecdrFormat::Csv) { "csv" } else { "json" };
     build(cfg, "INFO", &params, Tail::Get(format))
 }
 
-/// A queue reference as `id_name=<id>` (digits) or `number_name=<number>`.
-fn queue_ref<'a>(id_name: &'static str, number_name: &'static str, queue: &'a QueueRef) -> P<'a> {
+/// A queue reference as `id_name=<id>` (digits) or `number_name=<number>`;
+/// errors name `queue`.
+fn queue_ref<'a>(id_name: &'static str, number_name: &'static str, queue: &'a QueueRef) -> Param<'a> {
     match queue {
-        QueueRef::Id(id) => P(id_name, Some(id), Digits, "queue"),
-        QueueRef::Number(n) => P(number_name, Some(n), Token, "queue"),
+        QueueRef::Id(id) => Param::required(id_name, id, Digits).named("queue"),
+        QueueRef::Number(number) => Param::required(number_name, number, Token).named("queue"),
     }
 }
 
@@ -129,24 +179,35 @@ pub fn agent_request(
     pausereason: Option<&str>,
 ) -> Result<Request> {
     let params = [
-        v("extension", extension, Token),
+        Param::required("extension", extension, Token),
         queue_ref("queue", "queuenumber", queue),
-        fx("action", action),
-        o("pausereason", pausereason, Text),
+        Param::fixed("action", action),
+        Param::optional("pausereason", pausereason, Text),
     ];
     build(cfg, "AGENT", &params, JSON)
 }
 
+/// An ATXTRANSFER or TRANSFER request.
+#[derive(Clone, Copy)]
+pub struct Transfer<'a> {
+    /// `ATXTRANSFER` (attended) or `TRANSFER`.
+    pub reqtype: &'static str,
+    /// `channel`: the channel to transfer.
+    pub channel: &'a str,
+    /// `extrachannel` (TRANSFER), when given.
+    pub extrachannel: Option<&'a str>,
+    /// `dest`: where to.
+    pub dest: &'a str,
+}
+
 /// ATXTRANSFER / TRANSFER `channel`, `extrachannel` (TRANSFER), `dest`.
-pub fn transfer_request(
-    cfg: &Config,
-    reqtype: &'static str,
-    channel: &str,
-    extrachannel: Option<&str>,
-    dest: &str,
-) -> Result<Request> {
-    let params = [v("channel", channel, Token), o("extrachannel", extrachannel, Token), v("dest", dest, Token)];
-    build(cfg, reqtype, &params, JSON)
+pub fn transfer_request(cfg: &Config, transfer: &Transfer<'_>) -> Result<Request> {
+    let params = [
+        Param::required("channel", transfer.channel, Token),
+        Param::optional("extrachannel", transfer.extrachannel, Token),
+        Param::required("dest", transfer.dest, Token),
+    ];
+    build(cfg, transfer.reqtype, &params, JSON)
 }
 
 /// CAMPAIGN `campaign`, `action`, `number`, `numberdescription`.
@@ -158,91 +219,109 @@ pub fn campaign_request(
     description: Option<&str>,
 ) -> Result<Request> {
     let params = [
-        v("campaign", campaign, Digits),
-        fx("action", action),
-        o("number", number, Token),
-        o("numberdescription", description, Text),
+        Param::required("campaign", campaign, Digits),
+        Param::fixed("action", action),
+        Param::optional("number", number, Token),
+        Param::optional("numberdescription", description, Text),
     ];
     build(cfg, "CAMPAIGN", &params, JSON)
 }
 
 /// DIAL: `source`, `dest`, then every option given, in the page's order.
-pub fn dial_request(cfg: &Config, r: &DialRequest) -> Result<Request> {
-    let dial_timeout = r.dial_timeout.map(|n| n.to_string());
-    let timeout = r.timeout.map(|n| n.to_string());
-    let recording = r.recording.map(|m| match m {
+pub fn dial_request(cfg: &Config, req: &DialRequest) -> Result<Request> {
+    let dial_timeout = req.dial_timeout.map(|n| n.to_string());
+    let timeout = req.timeout.map(|n| n.to_string());
+    let recording = req.recording.map(|mode| match mode {
         RecordingMode::Yes => "yes",
         RecordingMode::No => "no",
         RecordingMode::Yeschange => "yeschange",
         RecordingMode::Nochange => "nochange",
     });
     let params = [
-        P("source", Some(&r.source), Token, "req.source"),
-        P("dest", Some(&r.dest), Token, "req.dest"),
-        P("var", r.var.as_deref(), Text, "req.var"),
-        P("account", r.account.as_deref(), Text, "req.account"),
-        o("dialtimeout", dial_timeout.as_deref(), Fixed),
-        o("timeout", timeout.as_deref(), Fixed),
-        P("sourceclid", r.source_clid.as_deref(), Text, "req.source-clid"),
-        P("destclid", r.dest_clid.as_deref(), Text, "req.dest-clid"),
-        o("recording", recording, Fixed),
-        P("server", r.server.as_deref(), Token, "req.server"),
-        flag("autoanswer", r.auto_answer, "yes"),
-        flag("nofollow", r.no_follow, "yes"),
+        member!(req.source, Token),
+        member!(req.dest, Token),
+        member!(req.var, Text),
+        member!(req.account, Text),
+        Param::optional("dialtimeout", dial_timeout.as_deref(), Fixed),
+        Param::optional("timeout", timeout.as_deref(), Fixed),
+        Param::optional("sourceclid", req.source_clid.as_deref(), Text).named("req.source-clid"),
+        Param::optional("destclid", req.dest_clid.as_deref(), Text).named("req.dest-clid"),
+        Param::optional("recording", recording, Fixed),
+        member!(req.server, Token),
+        Param::flag("autoanswer", req.auto_answer, "yes"),
+        Param::flag("nofollow", req.no_follow, "yes"),
     ];
     build(cfg, "DIAL", &params, JSON)
 }
 
 /// FAX send: the parameters in the query, the PDF as the multipart file
 /// field `filename` (`fax.pdf`, `application/pdf`).
-pub fn fax_send_request(cfg: &Config, r: &FaxRequest) -> Result<Request> {
-    let quality = r.quality.map(|q| match q {
+pub fn fax_send_request(cfg: &Config, req: &FaxRequest) -> Result<Request> {
+    let quality = req.quality.map(|quality| match quality {
         FaxQuality::Normal => "204x98",
         FaxQuality::Fine => "204x196",
         FaxQuality::Superfine => "204x392",
     });
-    let page_size = r.page_size.map(|s| match s {
+    let page_size = req.page_size.map(|size| match size {
         FaxPageSize::A4 => "a4",
         FaxPageSize::Letter => "letter",
         FaxPageSize::Legal => "legal",
     });
-    let rotate = r.rotate.map(|x| match x {
+    let rotate = req.rotate.map(|rotate| match rotate {
         FaxRotate::Auto => "",
         FaxRotate::East => "E",
         FaxRotate::West => "W",
         FaxRotate::No => "no",
     });
     let params = [
-        fx("action", "send"),
-        P("source_number", Some(&r.source_number), Token, "req.source-number"),
-        P("dest_number", Some(&r.dest_number), Token, "req.dest-number"),
-        o("quality", quality, Fixed),
-        o("pagesize", page_size, Fixed),
-        o("rotate", rotate, Fixed),
-        flag("deleteaftersend", r.delete_after_send, "on"),
-        P("schedule", r.schedule.as_deref(), Text, "req.schedule"),
-        P("statusemail", r.status_email.as_deref(), Token, "req.status-email"),
+        Param::fixed("action", "send"),
+        Param::required("source_number", &req.source_number, Token).named("req.source-number"),
+        Param::required("dest_number", &req.dest_number, Token).named("req.dest-number"),
+        Param::optional("quality", quality, Fixed),
+        Param::optional("pagesize", page_size, Fixed),
+        Param::optional("rotate", rotate, Fixed),
+        Param::flag("deleteaftersend", req.delete_after_send, "on"),
+        member!(req.schedule, Text),
+        Param::optional("statusemail", req.status_email.as_deref(), Token).named("req.status-email"),
     ];
-    if r.pdf.is_empty() {
-        return Err(invalid("req.pdf", "must not be empty"));
-    }
-    build(cfg, "FAX", &params, Tail::File("fax.pdf", "application/pdf", &r.pdf))
+    validate::non_empty_bytes("req.pdf", &req.pdf)?;
+    build(cfg, "FAX", &params, Tail::File("fax.pdf", "application/pdf", &req.pdf))
 }
 
-/// HANGUP `channel`, `extension`, `fast=yes`.
-pub fn hangup_request(cfg: &Config, channel: &str, extension: Option<&str>, fast: Option<bool>) -> Result<Request> {
-    let params = [v("channel", channel, Token), o("extension", extension, Token), flag("fast", fast, "yes")];
+/// A HANGUP request: the channel, the extension, or both.
+#[derive(Clone, Copy)]
+pub struct Hangup<'a> {
+    /// `channel`: the channel to hang up.
+    pub channel: Option<&'a str>,
+    /// `extension`: the extension to hang up, like `103-DEVEL`.
+    pub extension: Option<&'a str>,
+    /// `fast=yes` (the faster channel lookup) when `Some(true)`.
+    pub fast: Option<bool>,
+}
+
+/// HANGUP `channel`, `extension`, `fast=yes`; at least one of `channel` and
+/// `extension` (the page marks `extension` optional and gives it its own
+/// meaning, "extension to hangup, like 103-DEVEL", so it may stand alone).
+pub fn hangup_request(cfg: &Config, hangup: &Hangup<'_>) -> Result<Request> {
+    let given = hangup.channel.is_some() || hangup.extension.is_some();
+    validate::any_given("channel", given, "give channel, extension, or both")?;
+    let params = [
+        Param::optional("channel", hangup.channel, Token),
+        Param::optional("extension", hangup.extension, Token),
+        Param::flag("fast", hangup.fast, "yes"),
+    ];
     build(cfg, "HANGUP", &params, JSON)
 }
 
 /// MEDIAFILE getaudio `objectid` (binary: no `format`).
 pub fn mediafile_getaudio_request(cfg: &Config, objectid: &str) -> Result<Request> {
-    build(cfg, "MEDIAFILE", &[fx("action", "getaudio"), v("objectid", objectid, Digits)], Tail::Raw)
+    let params = [Param::fixed("action", "getaudio"), Param::required("objectid", objectid, Digits)];
+    build(cfg, "MEDIAFILE", &params, Tail::Raw)
 }
 
 /// The QUEUE `type` value.
-fn agent_type(t: AgentType) -> &'static str {
-    match t {
+fn agent_type(agent_type: AgentType) -> &'static str {
+    match agent_type {
         AgentType::Nf => "NF",
         AgentType::Ad => "AD",
         AgentType::Nfr => "NFR",
@@ -258,112 +337,155 @@ fn agent_type(t: AgentType) -> &'static str {
     }
 }
 
+/// A QUEUE request other than `log`.
+#[derive(Clone, Copy)]
+pub struct Queue<'a> {
+    /// `action`: list, fulllist, add, del, clean.
+    pub action: &'static str,
+    /// `id` or `number`.
+    pub queue: &'a QueueRef,
+    /// `extension` (add, del), when given.
+    pub extension: Option<&'a str>,
+    /// `order` (add), when given.
+    pub order: Option<u32>,
+    /// `type` (add), when given.
+    pub agent_type: Option<AgentType>,
+}
+
+impl<'a> Queue<'a> {
+    /// `action` on `queue` with no other parameter.
+    pub fn new(action: &'static str, queue: &'a QueueRef) -> Queue<'a> {
+        Queue { action, queue, extension: None, order: None, agent_type: None }
+    }
+}
+
 /// QUEUE list, fulllist, add, del, clean: `number`|`id`, `extension`,
 /// `action`, `order`, `type`.
-pub fn queue_request(
-    cfg: &Config,
-    action: &'static str,
-    queue: &QueueRef,
-    extension: Option<&str>,
-    order: Option<u32>,
-    kind: Option<AgentType>,
-) -> Result<Request> {
-    let order = order.map(|n| n.to_string());
+pub fn queue_request(cfg: &Config, queue: &Queue<'_>) -> Result<Request> {
+    let order = queue.order.map(|n| n.to_string());
     let params = [
-        queue_ref("id", "number", queue),
-        o("extension", extension, Token),
-        fx("action", action),
-        o("order", order.as_deref(), Fixed),
-        o("type", kind.map(agent_type), Fixed),
+        queue_ref("id", "number", queue.queue),
+        Param::optional("extension", queue.extension, Token),
+        Param::fixed("action", queue.action),
+        Param::optional("order", order.as_deref(), Fixed),
+        Param::optional("type", queue.agent_type.map(agent_type), Fixed),
     ];
     build(cfg, "QUEUE", &params, JSON)
 }
 
 /// QUEUE log: `number`|`id`, `uniqid`, `extension`, `action=log`, `event`,
 /// `data1`..`data5`.
-pub fn queue_log_request(cfg: &Config, queue: &QueueRef, e: &QueueLogEntry) -> Result<Request> {
+pub fn queue_log_request(cfg: &Config, queue: &QueueRef, entry: &QueueLogEntry) -> Result<Request> {
     let params = [
         queue_ref("id", "number", queue),
-        P("uniqid", e.uniqid.as_deref(), Token, "entry.uniqid"),
-        P("extension", e.extension.as_deref(), Token, "entry.extension"),
-        fx("action", "log"),
-        P("event", e.event.as_deref(), Text, "entry.event"),
-        P("data1", e.data1.as_deref(), Text, "entry.data1"),
-        P("data2", e.data2.as_deref(), Text, "entry.data2"),
-        P("data3", e.data3.as_deref(), Text, "entry.data3"),
-        P("data4", e.data4.as_deref(), Text, "entry.data4"),
-        P("data5", e.data5.as_deref(), Text, "entry.data5"),
+        member!(entry.uniqid, Token),
+        member!(entry.extension, Token),
+        Param::fixed("action", "log"),
+        member!(entry.event, Text),
+        member!(entry.data1, Text),
+        member!(entry.data2, Text),
+        member!(entry.data3, Text),
+        member!(entry.data4, Text),
+        member!(entry.data5, Text),
     ];
     build(cfg, "QUEUE", &params, JSON)
 }
 
+/// A RESPONSEPATH request.
+#[derive(Clone, Copy)]
+pub struct Responsepath<'a> {
+    /// `action`: list, getid, getlast.
+    pub action: &'static str,
+    /// `id`: the response path's id (digits).
+    pub id: &'a str,
+    /// `rrid` (getid), when given.
+    pub rrid: Option<&'a str>,
+    /// `filter`, when given.
+    pub filter: Option<ResponsepathFilter>,
+    /// `filterdata`, when given.
+    pub filterdata: Option<&'a str>,
+}
+
 /// RESPONSEPATH `id`, `rrid`, `filter`, `filterdata`, `action`.
-pub fn responsepath_request(
-    cfg: &Config,
-    action: &'static str,
-    id: &str,
-    rrid: Option<&str>,
-    filter: Option<ResponsepathFilter>,
-    filterdata: Option<&str>,
-) -> Result<Request> {
-    let filter = filter.map(|f| match f {
+pub fn responsepath_request(cfg: &Config, path: &Responsepath<'_>) -> Result<Request> {
+    let filter = path.filter.map(|filter| match filter {
         ResponsepathFilter::Queue => "queue",
         ResponsepathFilter::Answer => "answer",
         ResponsepathFilter::Uniqueid => "uniqueid",
     });
     let params = [
-        v("id", id, Digits),
-        o("rrid", rrid, Token),
-        o("filter", filter, Fixed),
-        o("filterdata", filterdata, Text),
-        fx("action", action),
+        Param::required("id", path.id, Digits),
+        Param::optional("rrid", path.rrid, Token),
+        Param::optional("filter", filter, Fixed),
+        Param::optional("filterdata", path.filterdata, Text),
+        Param::fixed("action", path.action),
     ];
     build(cfg, "RESPONSEPATH", &params, JSON)
 }
 
 /// SETFLOW `number`, `state`, `value`.
 pub fn set_flow_request(cfg: &Config, number: &str, state: Option<FlowState>, value: Option<&str>) -> Result<Request> {
-    let state = state.map(|s| match s {
+    let state = state.map(|state| match state {
         FlowState::Inuse => "INUSE",
         FlowState::NotInuse => "NOT_INUSE",
         FlowState::Unavailable => "UNAVAILABLE",
         FlowState::Ringing => "RINGING",
     });
-    build(cfg, "SETFLOW", &[v("number", number, Token), o("state", state, Fixed), o("value", value, Text)], JSON)
+    let params = [
+        Param::required("number", number, Token),
+        Param::optional("state", state, Fixed),
+        Param::optional("value", value, Text),
+    ];
+    build(cfg, "SETFLOW", &params, JSON)
 }
 
 /// SMS `dest`, `destclid`, `server`, `message`.
 pub fn sms_request(cfg: &Config, dest: &str, message: &str, destclid: Option<&str>, server: Option<&str>) -> Result<Request> {
     let params = [
-        v("dest", dest, Token),
-        o("destclid", destclid, Text),
-        o("server", server, Token),
-        v("message", message, Text),
+        Param::required("dest", dest, Token),
+        Param::optional("destclid", destclid, Text),
+        Param::optional("server", server, Token),
+        Param::required("message", message, Text),
     ];
     build(cfg, "SMS", &params, JSON)
 }
 
 /// VIRTUALEXT `number`, `extension`, `action`.
 pub fn virtualext_request(cfg: &Config, action: &'static str, number: &str, extension: Option<&str>) -> Result<Request> {
-    let params = [v("number", number, Token), o("extension", extension, Token), fx("action", action)];
+    let params = [
+        Param::required("number", number, Token),
+        Param::optional("extension", extension, Token),
+        Param::fixed("action", action),
+    ];
     build(cfg, "VIRTUALEXT", &params, JSON)
 }
 
-/// VOICEMAIL `mailbox`, `msgid`, `action`; JSON asked when `json`.
-pub fn voicemail_request(
-    cfg: &Config,
-    action: &'static str,
-    mailbox: Option<&str>,
-    msgid: Option<&str>,
-    json: bool,
-) -> Result<Request> {
-    let params = [o("mailbox", mailbox, Token), o("msgid", msgid, Token), fx("action", action)];
-    build(cfg, "VOICEMAIL", &params, if json { JSON } else { Tail::Raw })
+/// A VOICEMAIL request.
+#[derive(Clone, Copy)]
+pub struct Voicemail<'a> {
+    /// `action`: list, messages, message, delete.
+    pub action: &'static str,
+    /// `mailbox`, when given.
+    pub mailbox: Option<&'a str>,
+    /// `msgid`, when given.
+    pub msgid: Option<&'a str>,
+    /// JSON, or no `format` (the message audio).
+    pub answer: Answer,
+}
+
+/// VOICEMAIL `mailbox`, `msgid`, `action`.
+pub fn voicemail_request(cfg: &Config, voicemail: &Voicemail<'_>) -> Result<Request> {
+    let params = [
+        Param::optional("mailbox", voicemail.mailbox, Token),
+        Param::optional("msgid", voicemail.msgid, Token),
+        Param::fixed("action", voicemail.action),
+    ];
+    build(cfg, "VOICEMAIL", &params, voicemail.answer.tail())
 }
 
 /// The MANAGEDB `object` value.
-pub fn object_name(o: ManagedbObject) -> &'static str {
-    match o {
+pub fn object_name(object: ManagedbObject) -> &'static str {
+    match object {
         ManagedbObject::Tenant => "tenant",
         ManagedbObject::Custom => "custom",
         ManagedbObject::Customtype => "customtype",
@@ -384,21 +506,21 @@ pub fn object_name(o: ManagedbObject) -> &'static str {
 /// The `object` value for a generic action, refusing what the page rules
 /// out: huntlist and destination only list (and their own actions); delete
 /// exists for user, conference, provider and route only.
-pub fn object_for(o: ManagedbObject, action: &'static str) -> Result<&'static str> {
+pub fn object_for(object: ManagedbObject, action: &'static str) -> Result<&'static str> {
     use ManagedbObject as O;
     let allowed = match action {
         "list" => true,
-        "delete" => matches!(o, O::User | O::Conference | O::Provider | O::Route),
-        _ => !matches!(o, O::Huntlist | O::Destination),
+        "delete" => matches!(object, O::User | O::Conference | O::Provider | O::Route),
+        _ => !matches!(object, O::Huntlist | O::Destination),
     };
     if !allowed {
         return Err(invalid("object", "this object has no such MANAGEDB action"));
     }
-    Ok(object_name(o))
+    Ok(object_name(object))
 }
 
 /// MANAGEDB parameters besides `object` and `action`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Db<'a> {
     /// `routingprofileid` (list of routes).
     pub routingprofileid: Option<&'a str>,
@@ -412,33 +534,39 @@ pub struct Db<'a> {
     pub tenantid: Option<&'a str>,
 }
 
+impl Db<'_> {
+    /// Only `objectid`.
+    pub fn object(objectid: &str) -> Db<'_> {
+        Db { objectid: Some(objectid), ..Db::default() }
+    }
+}
+
 /// MANAGEDB `object`, `routingprofileid`, `typesrc`, `typeidsrc`, `action`,
 /// `objectid`, `tenantid`, in the page's order, ended by `tail`.
 pub fn managedb_request(cfg: &Config, object: &'static str, action: &'static str, db: Db<'_>, tail: Tail<'_>) -> Result<Request> {
     let params = [
-        fx("object", object),
-        o("routingprofileid", db.routingprofileid, Digits),
-        o("typesrc", db.typesrc, Token),
-        o("typeidsrc", db.typeidsrc, Token),
-        fx("action", action),
-        o("objectid", db.objectid, Digits),
-        o("tenantid", db.tenantid, Digits),
+        Param::fixed("object", object),
+        Param::optional("routingprofileid", db.routingprofileid, Digits),
+        Param::optional("typesrc", db.typesrc, Token),
+        Param::optional("typeidsrc", db.typeidsrc, Token),
+        Param::fixed("action", action),
+        Param::optional("objectid", db.objectid, Digits),
+        Param::optional("tenantid", db.tenantid, Digits),
     ];
     build(cfg, "MANAGEDB", &params, tail)
 }
 
 /// MANAGEDB mediafile updatebinary: multipart file field `filename`.
-pub fn managedb_updatebinary_request(cfg: &Config, objectid: &str, name: &str, file: &Media) -> Result<Request> {
-    file_name("file-name", name)?;
-    super::query::check("file.content-type", &file.content_type, Token)?;
-    if file.data.is_empty() {
-        return Err(invalid("file.data", "must not be empty"));
-    }
-    let db = Db { objectid: Some(objectid), ..Db::default() };
-    managedb_request(cfg, "mediafile", "updatebinary", db, Tail::File(name, &file.content_type, &file.data))
+pub fn managedb_updatebinary_request(cfg: &Config, objectid: &str, file_name: &str, file: &Media) -> Result<Request> {
+    validate::file_name("file-name", file_name)?;
+    validate::token("file.content-type", &file.content_type)?;
+    validate::non_empty_bytes("file.data", &file.data)?;
+    let tail = Tail::File(file_name, &file.content_type, &file.data);
+    managedb_request(cfg, "mediafile", "updatebinary", Db::object(objectid), tail)
 }
 
 /// CHECKAUTH / GETWEBRTCAUTH `username`, `password`.
 pub fn auth_request(cfg: &Config, reqtype: &'static str, username: &str, password: &str) -> Result<Request> {
-    build(cfg, reqtype, &[v("username", username, Token), v("password", password, Text)], JSON)
+    let params = [Param::required("username", username, Token), Param::required("password", password, Text)];
+    build(cfg, reqtype, &params, JSON)
 }

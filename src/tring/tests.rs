@@ -1,7 +1,7 @@
 //! Native tests of the request builders: the exact URL, method and body of
 //! each family, and the input checks.
 
-use super::query::{Check, Tail, BOUNDARY, JSON};
+use super::query::{Answer, Check, Tail, BOUNDARY, JSON};
 use super::requests::*;
 use crate::bindings::exports::telephony::pbx::tring::*;
 use crate::error::Result;
@@ -46,31 +46,34 @@ fn simple_reqtypes() {
 #[test]
 fn phonebook() {
     assert_eq!(
-        get(phonebook_request(&cfg(), "query", "Main book", Some("name"), Some("Jo%"), None, None)),
+        get(phonebook_request(&cfg(), "Main book", PhonebookAction::Query { field: "name", value: "Jo%" })),
         "PHONEBOOK&phonebook=Main%20book&subreqtype=query&field=name&value=Jo%25&format=json"
     );
-    assert_eq!(get(phonebook_request(&cfg(), "delete", "b", None, None, Some("42"), None)), "PHONEBOOK&phonebook=b&subreqtype=delete&peid=42&format=json");
-    let r = phonebook_request(&cfg(), "add", "b", None, None, None, Some(r#"{"name":"Jo Do","number":"+3212"}"#)).unwrap();
+    assert_eq!(get(phonebook_request(&cfg(), "b", PhonebookAction::Delete { peid: "42" })), "PHONEBOOK&phonebook=b&subreqtype=delete&peid=42&format=json");
+    assert_eq!(get(phonebook_request(&cfg(), "b", PhonebookAction::Cleanall)), "PHONEBOOK&phonebook=b&subreqtype=cleanall&format=json");
+    let r = phonebook_request(&cfg(), "b", PhonebookAction::Add { values: r#"{"name":"Jo Do","number":"+3212"}"# }).unwrap();
     assert_eq!(r.method, Method::Post);
     assert_eq!(r.target.to_url(), format!("{BASE}PHONEBOOK&phonebook=b&subreqtype=add&format=json"));
     let body = r.body.unwrap();
     assert_eq!(body.content_type, "application/x-www-form-urlencoded");
     assert_eq!(body.bytes, b"values=%7B%22name%22%3A%22Jo+Do%22%2C%22number%22%3A%22%2B3212%22%7D");
-    assert_eq!(field(phonebook_request(&cfg(), "add", "b", None, None, None, Some("name=x"))), "values");
-    assert_eq!(field(phonebook_request(&cfg(), "delete", "b", None, None, Some("4 2"), None)), "peid");
+    assert_eq!(field(phonebook_request(&cfg(), "b", PhonebookAction::Add { values: "name=x" })), "values");
+    assert_eq!(field(phonebook_request(&cfg(), "b", PhonebookAction::Delete { peid: "4 2" })), "peid");
 }
 
 #[test]
 fn info() {
-    let none = [None, None];
-    assert_eq!(get(info_request(&cfg(), "queues", None, Check::Fixed, None, none, true)), "INFO&info=queues&format=json");
-    assert_eq!(get(info_request(&cfg(), "recording", Some("1588.12"), Check::Token, None, none, false)), "INFO&info=recording&id=1588.12");
+    assert_eq!(get(info_request(&cfg(), &Info::new("queues"))), "INFO&info=queues&format=json");
+    let recording = Info { id: Some("1588.12"), answer: Answer::Raw, ..Info::new("recording") };
+    assert_eq!(get(info_request(&cfg(), &recording)), "INFO&info=recording&id=1588.12");
     assert_eq!(
-        get(info_request(&cfg(), "queuelogs", None, Check::Fixed, Some("7"), [Some("2024-01-01 00:00:00"), None], true)),
+        get(info_request(&cfg(), &Info { queue: Some("7"), start: Some("2024-01-01 00:00:00"), ..Info::new("queuelogs") })),
         "INFO&info=queuelogs&queue=7&start=2024-01-01%2000%3A00%3A00&format=json"
     );
-    assert_eq!(field(info_request(&cfg(), "queue", Some("q1"), Check::Digits, None, none, true)), "id");
-    assert_eq!(field(info_request(&cfg(), "agents", None, Check::Fixed, Some("x"), none, true)), "queue");
+    assert_eq!(field(info_request(&cfg(), &Info { id: Some("q1"), id_check: Check::Digits, ..Info::new("queue") })), "id");
+    assert_eq!(field(info_request(&cfg(), &Info { queue: Some("x"), ..Info::new("agents") })), "queue");
+    assert_eq!(get(info_request(&cfg(), &Info::new("flow"))), "INFO&info=flow&format=json");
+    assert_eq!(get(info_request(&cfg(), &Info { id: Some("*50"), ..Info::new("flow") })), "INFO&info=flow&id=%2A50&format=json");
     let f = CdrFilter {
         id: None,
         uniqueid: None,
@@ -111,14 +114,20 @@ fn calls_agents_campaigns() {
     );
     assert_eq!(get(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("3".into()), None)), "AGENT&extension=101&queue=3&action=unpause&format=json");
     assert_eq!(field(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("q".into()), None)), "queue");
-    assert_eq!(get(transfer_request(&cfg(), "TRANSFER", "c1", Some("c2"), "200")), "TRANSFER&channel=c1&extrachannel=c2&dest=200&format=json");
-    assert_eq!(get(transfer_request(&cfg(), "ATXTRANSFER", "c1", None, "200")), "ATXTRANSFER&channel=c1&dest=200&format=json");
+    let transfer = Transfer { reqtype: "TRANSFER", channel: "c1", extrachannel: Some("c2"), dest: "200" };
+    assert_eq!(get(transfer_request(&cfg(), &transfer)), "TRANSFER&channel=c1&extrachannel=c2&dest=200&format=json");
+    let transfer = Transfer { reqtype: "ATXTRANSFER", extrachannel: None, ..transfer };
+    assert_eq!(get(transfer_request(&cfg(), &transfer)), "ATXTRANSFER&channel=c1&dest=200&format=json");
     assert_eq!(
         get(campaign_request(&cfg(), "addnumber", "12", Some("+3212"), Some("VIP client"))),
         "CAMPAIGN&campaign=12&action=addnumber&number=%2B3212&numberdescription=VIP%20client&format=json"
     );
-    assert_eq!(get(hangup_request(&cfg(), "c1", Some("103-DEVEL"), Some(true))), "HANGUP&channel=c1&extension=103-DEVEL&fast=yes&format=json");
-    assert_eq!(get(hangup_request(&cfg(), "c1", None, Some(false))), "HANGUP&channel=c1&format=json");
+    let hangup = Hangup { channel: Some("c1"), extension: Some("103-DEVEL"), fast: Some(true) };
+    assert_eq!(get(hangup_request(&cfg(), &hangup)), "HANGUP&channel=c1&extension=103-DEVEL&fast=yes&format=json");
+    assert_eq!(get(hangup_request(&cfg(), &Hangup { extension: None, fast: Some(false), ..hangup })), "HANGUP&channel=c1&format=json");
+    assert_eq!(get(hangup_request(&cfg(), &Hangup { channel: None, ..hangup })), "HANGUP&extension=103-DEVEL&fast=yes&format=json");
+    assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: None, fast: Some(true) })), "channel");
+    assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: Some("103 DEVEL"), fast: None })), "extension");
     assert_eq!(get(sms_request(&cfg(), "+3212", "hi\nthere", Some("TRiNG"), None)), "SMS&dest=%2B3212&destclid=TRiNG&message=hi%0Athere&format=json");
     assert_eq!(get(set_flow_request(&cfg(), "*50", Some(FlowState::NotInuse), None)), "SETFLOW&number=%2A50&state=NOT_INUSE&format=json");
 }
@@ -203,7 +212,15 @@ fn fax_is_multipart_with_the_rest_in_the_query() {
 #[test]
 fn queues_paths_virtualext_voicemail() {
     assert_eq!(
-        get(queue_request(&cfg(), "add", &QueueRef::Number("600".into()), Some("101"), Some(2), Some(AgentType::Eanmc))),
+        get(queue_request(
+            &cfg(),
+            &Queue {
+                extension: Some("101"),
+                order: Some(2),
+                agent_type: Some(AgentType::Eanmc),
+                ..Queue::new("add", &QueueRef::Number("600".into()))
+            }
+        )),
         "QUEUE&number=600&extension=101&action=add&order=2&type=EANMC&format=json"
     );
     let entry = QueueLogEntry {
@@ -221,11 +238,23 @@ fn queues_paths_virtualext_voicemail() {
         "QUEUE&id=3&uniqid=u1&extension=NONE&action=log&event=CUSTOM&data1=a%20b&data5=e&format=json"
     );
     assert_eq!(
-        get(responsepath_request(&cfg(), "getid", "5", Some("1588.1"), Some(ResponsepathFilter::Answer), Some("101"))),
+        get(responsepath_request(
+            &cfg(),
+            &Responsepath {
+                action: "getid",
+                id: "5",
+                rrid: Some("1588.1"),
+                filter: Some(ResponsepathFilter::Answer),
+                filterdata: Some("101"),
+            }
+        )),
         "RESPONSEPATH&id=5&rrid=1588.1&filter=answer&filterdata=101&action=getid&format=json"
     );
     assert_eq!(get(virtualext_request(&cfg(), "add", "800", Some("101"))), "VIRTUALEXT&number=800&extension=101&action=add&format=json");
-    assert_eq!(get(voicemail_request(&cfg(), "message", Some("101"), Some("7"), false)), "VOICEMAIL&mailbox=101&msgid=7&action=message");
+    let message = Voicemail { action: "message", mailbox: Some("101"), msgid: Some("7"), answer: Answer::Raw };
+    assert_eq!(get(voicemail_request(&cfg(), &message)), "VOICEMAIL&mailbox=101&msgid=7&action=message");
+    let list = Voicemail { action: "list", mailbox: None, msgid: None, answer: Answer::Json };
+    assert_eq!(get(voicemail_request(&cfg(), &list)), "VOICEMAIL&action=list&format=json");
     assert_eq!(get(mediafile_getaudio_request(&cfg(), "9")), "MEDIAFILE&action=getaudio&objectid=9");
 }
 

@@ -120,7 +120,8 @@ fn example() -> Map<String, Value> {
     }
 }
 
-/// The client update: only the seven documented fields, merged into the example.
+/// The client update: only the seven documented fields, merged into the
+/// example; `null` clears a field, except `dial_rule_id` and `timezone`.
 fn update(req: &RecordedRequest) -> MockResponse {
     if req.header("content-type") != Some("application/json") {
         return message(415, "Expected application/json");
@@ -130,6 +131,10 @@ fn update(req: &RecordedRequest) -> MockResponse {
     };
     if let Some(bad) = changes.keys().find(|k| !UPDATABLE.contains(&k.as_str())) {
         return message(400, &format!("Field {bad} cannot be updated"));
+    }
+    // `null` clears a field; the example has a value for these two.
+    if let Some(bad) = ["dial_rule_id", "timezone"].into_iter().find(|k| changes.get(*k).is_some_and(Value::is_null)) {
+        return message(400, &format!("Field {bad} cannot be null"));
     }
     let mut client = example();
     client.extend(changes);
@@ -179,6 +184,7 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("ringme.get-token", json!({})),
         ("ringme.client-info", json!({})),
         ("ringme.update-client", json!({"changes": {"timezone": "Europe/Samara", "dial-rule-id": 20}})),
+        ("ringme.update-client", json!({"changes": {"hold-music": 4, "clear": ["geo-list", "disk-space-notify-email"]}})),
         ("ringme.extensions", json!({"page": 1, "per-page": 50})),
         ("ringme.click-to-call", json!({"extension-id": 469100, "req": {"src-num": ["0001*101"], "dst-num": "+74951234567"}})),
         (

@@ -101,6 +101,8 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
         "MANAGEDB" => managedb(req, &action),
         "CHECKAUTH" => json(r#"{"username":"admin","tenant":"DEMO","privileges":["read","write"]}"#),
         "GETWEBRTCAUTH" => json(r#"{"username":"101-DEVEL","server":"wss://webrtc.tring.nu:8089/ws","realm":"tring.nu"}"#),
+        // HANGUP names a channel, an extension, or both; neither is a missing parameter.
+        "HANGUP" if q("channel").is_empty() && q("extension").is_empty() => empty(),
         "AGENT" | "ATXTRANSFER" | "CAMPAIGN" | "HANGUP" | "QUEUERESET" | "REBOOT" | "SETFLOW" | "SMS" | "TRANSFER"
         | "UNREGISTER" | "VIRTUALEXT" => done(&format!("{reqtype} done")),
         _ => return None,
@@ -134,8 +136,13 @@ fn info(req: &RecordedRequest, what: &str, id: &str) -> Option<MockResponse> {
         "cdrs" | "simplecdrs" => json(r#"[{"calldate":"2024-05-01 10:00:00","src":"101","dst":"+3212345678","disposition":"ANSWERED"}]"#),
         "queuelogs" => json(r#"[{"time":"2024-05-01 10:00:00","queue":"3","event":"CONNECT"}]"#),
         "balance" => json(r#"{"balance":"12.50","currency":"EUR"}"#),
-        "flow" => json(r#"{"number":"*50","state":"NOT_INUSE"}"#),
-        "variable" => json(r#"{"name":"NIGHT","value":"1"}"#),
+        // Without an id (optional on the page) the stand-in lists them all;
+        // an unknown id is an empty answer.
+        "flow" if id.is_empty() => json(r#"[{"number":"*50","state":"NOT_INUSE"}]"#),
+        "variable" if id.is_empty() => json(r#"[{"name":"NIGHT","value":"1"}]"#),
+        "flow" if id == "*50" => json(r#"{"number":"*50","state":"NOT_INUSE"}"#),
+        "variable" if id == "NIGHT" => json(r#"{"name":"NIGHT","value":"1"}"#),
+        "flow" | "variable" => empty(),
         "queue" | "call" | "inforecording" | "recording" | "playrecording" | "voicemail" | "voicemailtranscript" => empty(),
         _ => return None,
     })
@@ -170,5 +177,7 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("tring.dial", json!({"req": {"source": "101", "dest": "000"}})),
         ("tring.recording", json!({"id": "unknown"})),
         ("tring.channel", json!({"channel": "SIP/999"})),
+        ("tring.hangup", json!({"extension": "103-DEVEL"})),
+        ("tring.info-flow", json!({})),
     ]
 }

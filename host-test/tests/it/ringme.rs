@@ -54,6 +54,7 @@ fn no_changes() -> ClientUpdate {
         hold_music: None,
         sip_network_permission_id: None,
         timezone: None,
+        clear: None,
     }
 }
 
@@ -282,6 +283,7 @@ async fn update_client_puts_only_the_set_fields() {
         hold_music: Some(5),
         sip_network_permission_id: Some(6),
         timezone: Some("UTC".into()),
+        clear: None,
     };
     s.pbx.telephony_pbx_ringme().call_update_client(&mut s.store, &bearer_cfg(), Some("12"), &all).await.unwrap().unwrap();
     let r = mock.single();
@@ -292,6 +294,59 @@ async fn update_client_puts_only_the_set_fields() {
         serde_json::json!({"dial_rule_id": 1, "disk_space_notify_email": "ops@example.com", "disk_space_notify_threshold": 80,
             "geo_list": "RU BY", "hold_music": 5, "sip_network_permission_id": 6, "timezone": "UTC"})
     );
+}
+
+/// A field named in `clear` goes out as `null` (the nullable fields of the
+/// page's example), in the page's order among the set ones; the built-in
+/// mock clears it and answers the client with `none` there.
+#[tokio::test]
+async fn update_client_clears_fields_with_null() {
+    use host_test::bindings::exports::telephony::pbx::ringme::ClientField;
+    let mock = MockProvider::builtin();
+    let mut s = session(&mock).await;
+    let changes = ClientUpdate {
+        hold_music: Some(4),
+        clear: Some(vec![ClientField::GeoList, ClientField::DiskSpaceNotifyEmail]),
+        ..no_changes()
+    };
+    let r = s.pbx.telephony_pbx_ringme();
+    let c = r.call_update_client(&mut s.store, &demo_cfg(), None, &changes).await.unwrap().unwrap();
+    assert_eq!((c.hold_music, c.geo_list.as_deref(), c.disk_space_notify_email.as_deref()), (Some(4), None, None));
+    let log = mock.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].method, "PUT");
+    assert_eq!(log[1].body_text(), r#"{"disk_space_notify_email":null,"geo_list":null,"hold_music":4}"#);
+
+    // Set and cleared at once, or nothing at all: refused, nothing sent.
+    let mock = MockProvider::builtin();
+    let mut s = session(&mock).await;
+    let r = s.pbx.telephony_pbx_ringme();
+    let both = ClientUpdate { hold_music: Some(4), clear: Some(vec![ClientField::HoldMusic]), ..no_changes() };
+    let out = r.call_update_client(&mut s.store, &demo_cfg(), None, &both).await.unwrap();
+    assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == "changes.clear"), "{out:?}");
+    let nothing = ClientUpdate { clear: Some(vec![]), ..no_changes() };
+    let out = r.call_update_client(&mut s.store, &demo_cfg(), None, &nothing).await.unwrap();
+    assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == "changes"), "{out:?}");
+    assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+}
+
+/// The JSON form of a clear (`pbx-host call`, the demo): a list of WIT
+/// field names.
+#[tokio::test]
+async fn update_client_clears_from_json_arguments() {
+    let h = super::common::host();
+    let mock = MockProvider::builtin();
+    let mut store = h.store(host_test::Transport::Mock(mock.clone()));
+    let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
+    let func = host_test::dynamic::find(&mut store, &instance, "ringme.update-client").unwrap();
+    let args = serde_json::json!({
+        "cfg": {"base-url": "https://apiproxy.telphin.ru",
+                "auth": {"app": {"client-id": builtin::CLIENT_ID, "client-secret": builtin::CLIENT_SECRET}}},
+        "changes": {"timezone": "UTC", "clear": ["sip-network-permission-id"]},
+    });
+    let out = host_test::dynamic::call(&mut store, func, &args).await.unwrap();
+    assert_eq!(out["ok"]["timezone"], "UTC", "{out}");
+    assert_eq!(mock.requests()[1].body_text(), r#"{"sip_network_permission_id":null,"timezone":"UTC"}"#);
 }
 
 #[tokio::test]

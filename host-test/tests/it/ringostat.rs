@@ -131,6 +131,24 @@ async fn simple_callback_posts_a_form_with_a_length() {
     );
 }
 
+/// The page lets `destination` and `callee` be "the phone number or SIP
+/// account of the employee": a short extension number (`101`) goes out as
+/// it is.
+#[tokio::test]
+async fn an_employee_extension_number_is_a_destination_and_a_callee() {
+    let mock = MockProvider::builtin();
+    let mut s = session(&mock).await;
+    let r = s.pbx.telephony_pbx_ringostat();
+    r.call_simple_callback(&mut s.store, &cfg(), "380441112233", "101").await.unwrap().unwrap();
+    let accepted = r.call_extended_callback(&mut s.store, &cfg(), &ext("380671112233", "1001")).await.unwrap().unwrap();
+    assert_eq!(accepted.result, "true");
+    let log = mock.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].body_text(), "extension=380441112233&destination=101");
+    let params: serde_json::Value = serde_json::from_slice(&log[1].body).unwrap();
+    assert_eq!(params["params"], serde_json::json!({"caller": "380671112233", "callee": "1001", "projectId": "11111"}));
+}
+
 #[tokio::test]
 async fn simple_callback_accepts_any_2xx_and_reads_error_members() {
     for (answer, ok) in [
@@ -306,7 +324,9 @@ async fn bad_input_sends_nothing() {
         ("12345", "380671112233", "extension"),
         ("+38 044 111", "380671112233", "extension"),
         ("manager1", "380671112233", "extension"),
-        ("380441112233", "38067", "destination"),
+        ("380441112233", "3806711122334455", "destination"),
+        ("380441112233", "1", "destination"),
+        ("380441112233", "+101", "destination"),
         ("380441112233", "a b", "destination"),
         ("380441112233", "x\r\ny", "destination"),
         ("380441112233", "", "destination"),
@@ -319,7 +339,9 @@ async fn bad_input_sends_nothing() {
         assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == field), "{pid}/{token}: {out:?}");
     }
     let bad_ext = [
-        (ext("380671112233", "123"), "req.callee"),
+        (ext("380671112233", "1"), "req.callee"),
+        (ext("380671112233", "1234567890123456"), "req.callee"),
+        (ext("101", "manager1"), "req.caller"),
         (ext("12", "manager1"), "req.caller"),
         (ExtendedCallbackRequest { project_id: "abc".into(), ..ext("380671112233", "manager1") }, "req.project-id"),
         (ExtendedCallbackRequest { client_ip: Some("1.2.3.4\r\n".into()), ..ext("380671112233", "manager1") }, "req.client-ip"),

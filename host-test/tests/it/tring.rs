@@ -223,8 +223,11 @@ async fn info_json_functions() {
         .call_info_queuelogs(s, &c, Some("3"), Some("2024-05-01"), None));
     json_case!("INFO&info=balance&end=2024-05-31&format=json", r#"{"balance":"12.50"}"#, |t, s, c| t
         .call_info_balance(s, &c, None, Some("2024-05-31")));
-    json_case!("INFO&info=flow&id=%2A50&format=json", OBJ, |t, s, c| t.call_info_flow(s, &c, "*50"));
-    json_case!("INFO&info=variable&id=NIGHT&format=json", OBJ, |t, s, c| t.call_info_variable(s, &c, "NIGHT"));
+    json_case!("INFO&info=flow&id=%2A50&format=json", OBJ, |t, s, c| t.call_info_flow(s, &c, Some("*50")));
+    json_case!("INFO&info=variable&id=NIGHT&format=json", OBJ, |t, s, c| t.call_info_variable(s, &c, Some("NIGHT")));
+    // `id` is optional on the page: left out when not given.
+    json_case!("INFO&info=flow&format=json", ROWS, |t, s, c| t.call_info_flow(s, &c, None));
+    json_case!("INFO&info=variable&format=json", ROWS, |t, s, c| t.call_info_variable(s, &c, None));
 }
 
 #[tokio::test]
@@ -376,8 +379,10 @@ async fn agent_transfer_calls_and_campaigns() {
     json_case!("ATXTRANSFER&channel=SIP%2F101-1&dest=102&format=json", DONE, |t, s, c| t
         .call_atx_transfer(s, &c, "SIP/101-1", "102"));
     json_case!("HANGUP&channel=SIP%2F101-1&extension=103-DEVEL&fast=yes&format=json", DONE, |t, s, c| t
-        .call_hangup(s, &c, "SIP/101-1", Some("103-DEVEL"), Some(true)));
-    json_case!("HANGUP&channel=SIP%2F101-1&format=json", DONE, |t, s, c| t.call_hangup(s, &c, "SIP/101-1", None, Some(false)));
+        .call_hangup(s, &c, Some("SIP/101-1"), Some("103-DEVEL"), Some(true)));
+    json_case!("HANGUP&channel=SIP%2F101-1&format=json", DONE, |t, s, c| t.call_hangup(s, &c, Some("SIP/101-1"), None, Some(false)));
+    // The page lets `extension` stand alone.
+    json_case!("HANGUP&extension=103-DEVEL&format=json", DONE, |t, s, c| t.call_hangup(s, &c, None, Some("103-DEVEL"), None));
     json_case!("TRANSFER&channel=SIP%2F101-1&extrachannel=SIP%2F102-2&dest=600&format=json", DONE, |t, s, c| t
         .call_transfer(s, &c, "SIP/101-1", "600", Some("SIP/102-2")));
     json_case!("SMS&dest=%2B3212345678&destclid=TRiNG&server=node2&message=Hello%2C%20world%21%0Abye&format=json", DONE, |t, s, c| t
@@ -660,11 +665,13 @@ async fn empty_bodies() {
     assert_eq!(run!(mock, |t, s, c| t.call_managedb_list(s, &c, ManagedbObject::Did, None, None, None)).unwrap(), "[]");
     assert!(matches!(run!(mock, |t, s, c| t.call_info_queue(s, &c, "3")), Err(Error::NotFound(_))));
     assert!(matches!(run!(mock, |t, s, c| t.call_channel(s, &c, "SIP/9")), Err(Error::NotFound(_))));
-    assert!(matches!(run!(mock, |t, s, c| t.call_hangup(s, &c, "SIP/9", None, None)), Err(Error::NotFound(_))));
+    assert!(matches!(run!(mock, |t, s, c| t.call_hangup(s, &c, Some("SIP/9"), None, None)), Err(Error::NotFound(_))));
+    assert!(matches!(run!(mock, |t, s, c| t.call_info_flow(s, &c, Some("*99"))), Err(Error::NotFound(_))));
+    assert_eq!(run!(mock, |t, s, c| t.call_info_variable(s, &c, None)).unwrap(), "[]");
     assert!(matches!(run!(mock, |t, s, c| t.call_count_peers(s, &c)), Err(Error::NotFound(_))));
     assert!(matches!(run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))), Err(Error::NotFound(_))));
     assert!(matches!(run!(mock, |t, s, c| t.call_voicemail_message(s, &c, None, "7")), Err(Error::NotFound(_))));
-    assert_eq!(mock.requests().len(), 10);
+    assert_eq!(mock.requests().len(), 12);
 }
 
 /// Bodies that are not JSON where JSON was asked: `decode`; and JSON
@@ -791,6 +798,9 @@ async fn bad_input_sends_nothing() {
         field_of(run!(mock, |t, s, c| t.call_managedb_updatebinary(s, &c, "9", "a\"b.wav", &Media { content_type: "audio/wav".into(), data: WAV.to_vec() }))),
         field_of(run!(mock, |t, s, c| t.call_check_auth(s, &c, "", "pw"))),
         field_of(run!(mock, |t, s, c| t.call_check_auth(s, &c, "admin", ""))),
+        field_of(run!(mock, |t, s, c| t.call_hangup(s, &c, None, None, Some(true)))),
+        field_of(run!(mock, |t, s, c| t.call_hangup(s, &c, None, Some("103 DEVEL"), None))),
+        field_of(run!(mock, |t, s, c| t.call_info_flow(s, &c, Some("*5 0")))),
     ];
     let dial = |f: &dyn Fn(&mut DialRequest)| {
         let mut d = dial_req("101", "102");
@@ -818,7 +828,8 @@ async fn bad_input_sends_nothing() {
         vec![
             "channel", "id", "queue", "start", "values", "peid", "queue", "campaign", "dest", "message", "extension",
             "entry.data3", "queueid", "rrid", "object", "object", "jsondata", "tenantid", "req.pdf", "req.status-email",
-            "file-name", "username", "password", "req.source", "req.dest", "req.dest", "req.source-clid", "req.server", "id",
+            "file-name", "username", "password", "channel", "extension", "id", "req.source", "req.dest", "req.dest",
+            "req.source-clid", "req.server", "id",
         ]
     );
     assert!(mock.requests().is_empty(), "nothing was sent: {:?}", mock.requests());
