@@ -10,6 +10,8 @@
 //! - [`text`]: small substring search and replacement.
 //! - [`ringostat`], [`tring`], [`ringme`]: each provider's request building
 //!   and response decoding (pure, unit-tested natively) and its export.
+//! - [`telephony`]: one contract over the three, mapped from their rows.
+//! - [`datetime`]: `YYYY-MM-DD HH:MM:SS` as seconds and back.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -27,11 +29,13 @@ mod prelude {
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 
+pub mod datetime;
 pub mod error;
 pub mod http;
 pub mod json;
 pub mod ringme;
 pub mod ringostat;
+pub mod telephony;
 pub mod text;
 pub mod tring;
 pub mod url;
