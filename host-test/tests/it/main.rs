@@ -5,4 +5,5 @@ mod common;
 mod host;
 mod ringme;
 mod ringostat;
+mod telephony;
 mod tring;
