@@ -45,8 +45,10 @@ fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
 pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a Extension> {
     exts.iter().find(|e| {
         let name = e.name.as_deref().unwrap_or("");
-        let name = name.split('@').next().unwrap_or(name);
-        error::json_text(&e.id) == employee || name == employee || name.rsplit('*').next() == Some(employee)
+        // Byte positions rather than `split`/`rsplit`: no searcher code.
+        let name = name.get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len())).unwrap_or(name);
+        let short = name.get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..).unwrap_or(name);
+        error::json_text(&e.id) == employee || name == employee || short == employee
     })
 }
 
@@ -77,14 +79,15 @@ pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedC
 /// The `phone` extensions (or of no type) as agents: `name` (else the id)
 /// and `status`.
 pub fn states(exts: &[Extension]) -> Vec<AgentState> {
-    exts.iter()
-        .filter(|e| e.type_.as_deref().is_none_or(|t| t == "phone"))
-        .map(|e| AgentState {
+    let mut out = Vec::new();
+    for e in exts.iter().filter(|e| e.type_.as_deref().is_none_or(|t| t == "phone")) {
+        out.push(AgentState {
             agent: e.name.clone().unwrap_or_else(|| error::json_text(&e.id)),
             state: words::agent_state(e.status.as_deref()),
             provider_state: e.status.clone(),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// `agent-states`: every page of the extensions.
@@ -129,7 +132,11 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
         let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
         Ok((p.calls, p.per_page))
     })?;
-    Ok(calls.into_iter().map(entry).collect())
+    let mut out = Vec::with_capacity(calls.len());
+    for c in calls {
+        out.push(entry(c));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

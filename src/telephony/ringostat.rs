@@ -47,17 +47,15 @@ pub fn place_call(a: RingostatAccount, employee: &str, customer: &str) -> Result
 /// Online logins are available, speaking ones busy (also a speaking login
 /// missing from the online list); online order, then the other speakers.
 pub fn states(online: Vec<String>, speaking: Vec<String>) -> Vec<AgentState> {
-    let mut out: Vec<AgentState> = online
-        .into_iter()
-        .map(|agent| {
-            let busy = speaking.contains(&agent);
-            AgentState {
-                agent,
-                state: if busy { State::Busy } else { State::Available },
-                provider_state: Some(if busy { "speaking" } else { "online" }.to_string()),
-            }
-        })
-        .collect();
+    let mut out = Vec::with_capacity(online.len() + speaking.len());
+    for agent in online {
+        let busy = speaking.contains(&agent);
+        out.push(AgentState {
+            agent,
+            state: if busy { State::Busy } else { State::Available },
+            provider_state: Some(if busy { "speaking" } else { "online" }.to_string()),
+        });
+    }
     for agent in speaking {
         if !out.iter().any(|s| s.agent == agent) {
             out.push(AgentState { agent, state: State::Busy, provider_state: Some("speaking".to_string()) });
@@ -80,7 +78,11 @@ pub fn export_query(q: &CallLogQuery) -> CallLogExportQuery {
         from: q.from.clone(),
         to: q.to.clone(),
         fields: Vec::new(),
-        filters: q.call_id.as_ref().map(|id| ["uniqueid=", id].concat()),
+        filters: q.call_id.as_ref().map(|id| {
+            let mut f = String::from("uniqueid=");
+            f.push_str(id);
+            f
+        }),
         order: Some(CallOrder::OldestFirst),
     }
 }
@@ -103,7 +105,12 @@ pub fn entry(c: RingostatCall) -> CallEntry {
 
 /// `call-log`: `call-log-export`, each call mapped.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
-    Ok(<Component as Ringostat>::call_log_export(cfg, export_query(q))?.into_iter().map(entry).collect())
+    let calls = <Component as Ringostat>::call_log_export(cfg, export_query(q))?;
+    let mut out = Vec::with_capacity(calls.len());
+    for c in calls {
+        out.push(entry(c));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
