@@ -88,7 +88,10 @@ pub fn format(secs: i64) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
     let t = secs.rem_euclid(DAY);
     let mut out = String::with_capacity(19);
-    for (i, (value, width)) in [(y, 4), (m, 2), (d, 2), (t / 3600, 2), (t / 60 % 60, 2), (t % 60, 2)].into_iter().enumerate() {
+    for (i, (value, width)) in [(y, 4), (m, 2), (d, 2), (t / 3600, 2), (t / 60 % 60, 2), (t % 60, 2)]
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             out.push(match i {
                 1 | 2 => '-',
@@ -121,7 +124,13 @@ mod tests {
         assert_eq!(parse("f", "2000-03-01 00:00:00").unwrap(), 951_868_800);
         assert_eq!(parse("f", "2024-02-29 23:59:59").unwrap(), 1_709_251_199);
         assert_eq!(parse("f", "1969-12-31 23:59:59").unwrap(), -1);
-        for s in ["0000-01-01 00:00:00", "1600-02-29 12:00:00", "2024-05-01 10:00:00", "9999-12-31 23:59:59", "1900-02-28 01:02:03"] {
+        for s in [
+            "0000-01-01 00:00:00",
+            "1600-02-29 12:00:00",
+            "2024-05-01 10:00:00",
+            "9999-12-31 23:59:59",
+            "1900-02-28 01:02:03",
+        ] {
             assert_eq!(format(parse("f", s).unwrap()), s);
         }
         // Every day of four centuries maps back to itself.
@@ -135,19 +144,39 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_date_time() {
         for bad in [
-            "", "2024-05-01", "2024-05-01T10:00:00", "2024-5-01 10:00:00", "2024-02-30 00:00:00", "2023-02-29 00:00:00",
-            "1900-02-29 00:00:00", "2024-13-01 00:00:00", "2024-00-10 00:00:00", "2024-04-31 00:00:00",
-            "2024-05-01 24:00:00", "2024-05-01 10:60:00", "2024-05-01 10:00:60", "2024-05-01 10:00:00 ", "+024-05-01 10:00:00",
+            "",
+            "2024-05-01",
+            "2024-05-01T10:00:00",
+            "2024-5-01 10:00:00",
+            "2024-02-30 00:00:00",
+            "2023-02-29 00:00:00",
+            "1900-02-29 00:00:00",
+            "2024-13-01 00:00:00",
+            "2024-00-10 00:00:00",
+            "2024-04-31 00:00:00",
+            "2024-05-01 24:00:00",
+            "2024-05-01 10:60:00",
+            "2024-05-01 10:00:60",
+            "2024-05-01 10:00:00 ",
+            "+024-05-01 10:00:00",
             "２024-05-01 10:00:00",
         ] {
-            assert!(matches!(parse("query.from", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "query.from"), "{bad:?}");
+            assert!(
+                matches!(parse("query.from", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "query.from"),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn ranges_are_ordered() {
-        assert_eq!(range("a", "2024-05-01 00:00:00", "b", "2024-05-01 00:00:01").unwrap(), (1_714_521_600, 1_714_521_601));
+        assert_eq!(
+            range("a", "2024-05-01 00:00:00", "b", "2024-05-01 00:00:01").unwrap(),
+            (1_714_521_600, 1_714_521_601)
+        );
         assert!(range("a", "2024-05-01 00:00:00", "b", "2024-05-01 00:00:00").is_ok());
-        assert!(matches!(range("a", "2024-05-01 00:00:01", "b", "2024-05-01 00:00:00"), Err(crate::Error::InvalidInput(ref f)) if f.field == "b"));
+        assert!(
+            matches!(range("a", "2024-05-01 00:00:01", "b", "2024-05-01 00:00:00"), Err(crate::Error::InvalidInput(ref f)) if f.field == "b")
+        );
     }
 }

@@ -49,7 +49,11 @@ pub struct Plan {
 /// A `provider` error (status 200) the component itself raises when a call
 /// log cannot be read whole: `code` says which limit.
 pub fn limit_error(code: &str, message: &str) -> Error {
-    Error::Provider(ProviderError { status: 200, code: Some(code.to_string()), message: message.to_string() })
+    Error::Provider(ProviderError {
+        status: 200,
+        code: Some(code.to_string()),
+        message: message.to_string(),
+    })
 }
 
 /// Checks the query: the range, the field names, the filters.
@@ -75,14 +79,25 @@ pub fn plan(q: &CallLogExportQuery) -> Result<Plan> {
         validate::non_empty("query.filters", f)?;
         validate::no_controls("query.filters", f)?;
     }
-    Ok(Plan { from, to, fields, filters: q.filters.clone(), order: q.order })
+    Ok(Plan {
+        from,
+        to,
+        fields,
+        filters: q.filters.clone(),
+        order: q.order,
+    })
 }
 
 /// `GET /calls/list?export_type=json&from=&to=&fields=` (then `filters` and
 /// `order` when set) for the part `from`..`to` (seconds) of `plan`.
 pub fn calls_list_request(cfg: &Config, plan: &Plan, from: i64, to: i64) -> Result<Request> {
     let (from, to) = (datetime::format(from), datetime::format(to));
-    let mut query = vec![("export_type", "json"), ("from", from.as_str()), ("to", to.as_str()), ("fields", plan.fields.as_str())];
+    let mut query = vec![
+        ("export_type", "json"),
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+        ("fields", plan.fields.as_str()),
+    ];
     if let Some(f) = &plan.filters {
         query.push(("filters", f));
     }
@@ -133,7 +148,10 @@ pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
         Ok(Value::Object(o)) if o.get("error").is_some_and(|e| !e.is_null()) => {
             Err(refusal(resp.status, o.get("error").unwrap_or(&Value::Null)))
         }
-        _ => Err(decode(format!("expected a JSON array of calls, got {}", error::describe_body(resp)))),
+        _ => Err(decode(format!(
+            "expected a JSON array of calls, got {}",
+            error::describe_body(resp)
+        ))),
     }
 }
 
@@ -143,7 +161,12 @@ pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
 /// in time order (reversed with `newest_first`). At most
 /// [`MAX_EXPORT_REQUESTS`] fetches; a one-second part at the cap cannot be
 /// split. Both are `provider` errors ([`limit_error`]).
-pub fn split_export<T>(from: i64, to: i64, newest_first: bool, fetch: &mut dyn FnMut(i64, i64) -> Result<Vec<T>>) -> Result<Vec<T>> {
+pub fn split_export<T>(
+    from: i64,
+    to: i64,
+    newest_first: bool,
+    fetch: &mut dyn FnMut(i64, i64) -> Result<Vec<T>>,
+) -> Result<Vec<T>> {
     let mut out = Vec::new();
     // Parts still to fetch; the next one in output order is on top.
     let mut pending = vec![(from, to)];
@@ -192,15 +215,29 @@ mod tests {
     use super::*;
 
     fn cfg() -> Config {
-        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+        Config {
+            auth_key: "KEY-123".into(),
+            base_url: None,
+            timeout_ms: None,
+        }
     }
 
     fn query(from: &str, to: &str) -> CallLogExportQuery {
-        CallLogExportQuery { from: from.into(), to: to.into(), fields: vec![], filters: None, order: None }
+        CallLogExportQuery {
+            from: from.into(),
+            to: to.into(),
+            fields: vec![],
+            filters: None,
+            order: None,
+        }
     }
 
     fn ok(body: &str) -> Response {
-        Response { status: 200, headers: vec![("content-type".into(), b"application/json".to_vec())], body: body.into() }
+        Response {
+            status: 200,
+            headers: vec![("content-type".into(), b"application/json".to_vec())],
+            body: body.into(),
+        }
     }
 
     #[test]
@@ -228,7 +265,11 @@ mod tests {
         );
         q.order = Some(CallOrder::OldestFirst);
         let r = calls_list_request(&cfg(), &plan(&q).unwrap(), 0, 0).unwrap();
-        assert!(r.target.path_and_query.ends_with("&order=calldate%20asc"), "{}", r.target.path_and_query);
+        assert!(
+            r.target.path_and_query.ends_with("&order=calldate%20asc"),
+            "{}",
+            r.target.path_and_query
+        );
     }
 
     #[test]
@@ -262,17 +303,45 @@ mod tests {
         let calls = decode_calls(&ok(&format!("[{row}]"))).unwrap();
         let c = &calls[0];
         assert_eq!(
-            (c.calldate.as_deref(), c.caller.as_deref(), c.dst.as_deref(), c.disposition.as_deref()),
-            (Some("2024-05-01 10:00:00"), Some("380671112233"), Some("380441112233"), Some("ANSWERED"))
+            (
+                c.calldate.as_deref(),
+                c.caller.as_deref(),
+                c.dst.as_deref(),
+                c.disposition.as_deref()
+            ),
+            (
+                Some("2024-05-01 10:00:00"),
+                Some("380671112233"),
+                Some("380441112233"),
+                Some("ANSWERED")
+            )
         );
         assert_eq!((c.duration, c.billsec, c.waittime), (Some(57), Some(42), Some(15)));
-        assert_eq!((c.call_type.as_deref(), c.uniqueid.as_deref()), (Some("in"), Some("1714550400.12")));
         assert_eq!(
-            (c.connected_with.as_deref(), c.recording.as_deref(), c.employee_fio.as_deref()),
-            (Some("supportrngst_manager1"), Some("https://rec.example/1.mp3"), Some("Jo Do"))
+            (c.call_type.as_deref(), c.uniqueid.as_deref()),
+            (Some("in"), Some("1714550400.12"))
         );
         assert_eq!(
-            [&c.utm_source, &c.utm_medium, &c.utm_campaign, &c.utm_content, &c.utm_term].map(|u| u.as_deref()),
+            (
+                c.connected_with.as_deref(),
+                c.recording.as_deref(),
+                c.employee_fio.as_deref()
+            ),
+            (
+                Some("supportrngst_manager1"),
+                Some("https://rec.example/1.mp3"),
+                Some("Jo Do")
+            )
+        );
+        assert_eq!(
+            [
+                &c.utm_source,
+                &c.utm_medium,
+                &c.utm_campaign,
+                &c.utm_content,
+                &c.utm_term
+            ]
+            .map(|u| u.as_deref()),
             [Some("google"), Some("cpc"), Some("brand"), Some("ad1"), Some("pbx")]
         );
         let raw: Value = serde_json::from_str(&c.raw).unwrap();
@@ -280,7 +349,10 @@ mod tests {
         assert_eq!(raw, serde_json::from_str::<Value>(row).unwrap());
         // Absent, null and mistyped fields are none; the row keeps them.
         let c = &decode_calls(&ok(r#"[{"duration":null,"billsec":"x","uniqueid":7}]"#)).unwrap()[0];
-        assert_eq!((c.duration, c.billsec, c.uniqueid.as_deref(), c.calldate.as_deref()), (None, None, Some("7"), None));
+        assert_eq!(
+            (c.duration, c.billsec, c.uniqueid.as_deref(), c.calldate.as_deref()),
+            (None, None, Some("7"), None)
+        );
         assert!(decode_calls(&ok("[]")).unwrap().is_empty());
     }
 
@@ -290,7 +362,10 @@ mod tests {
             assert!(matches!(decode_calls(&ok(bad)), Err(Error::Decode(_))), "{bad}");
         }
         match decode_calls(&ok(r#"{"error":{"code":400,"message":"Invalid date"}}"#)) {
-            Err(Error::Provider(p)) => assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("400"), "Invalid date")),
+            Err(Error::Provider(p)) => assert_eq!(
+                (p.status, p.code.as_deref(), p.message.as_str()),
+                (200, Some("400"), "Invalid date")
+            ),
             _ => panic!("not a refusal"),
         }
         let mut r = ok(r#"{"message":"Unauthorized"}"#);
@@ -302,7 +377,12 @@ mod tests {
     /// falls in `a..=b`, cut at the cap, and records the parts asked.
     fn fake(times: &[i64], asked: &mut Vec<(i64, i64)>, a: i64, b: i64) -> Result<Vec<i64>> {
         asked.push((a, b));
-        Ok(times.iter().copied().filter(|t| (a..=b).contains(t)).take(CALL_CAP).collect())
+        Ok(times
+            .iter()
+            .copied()
+            .filter(|t| (a..=b).contains(t))
+            .take(CALL_CAP)
+            .collect())
     }
 
     #[test]
@@ -314,7 +394,15 @@ mod tests {
         assert_eq!(got, times, "every call once, in order");
         assert_eq!(
             asked,
-            vec![(0, 83_999), (0, 41_999), (0, 20_999), (21_000, 41_999), (42_000, 83_999), (42_000, 62_999), (63_000, 83_999)]
+            vec![
+                (0, 83_999),
+                (0, 41_999),
+                (0, 20_999),
+                (21_000, 41_999),
+                (42_000, 83_999),
+                (42_000, 62_999),
+                (63_000, 83_999)
+            ]
         );
         // Newest first: the later half first at every split.
         let desc: Vec<i64> = times.iter().rev().copied().collect();
@@ -329,7 +417,10 @@ mod tests {
         assert_eq!(asked[..3], [(0, 83_999), (42_000, 83_999), (63_000, 83_999)]);
         // Under the cap: one request.
         let mut asked = Vec::new();
-        assert_eq!(split_export(0, 10, false, &mut |a, b| fake(&[1, 2, 10], &mut asked, a, b)).unwrap(), vec![1, 2, 10]);
+        assert_eq!(
+            split_export(0, 10, false, &mut |a, b| fake(&[1, 2, 10], &mut asked, a, b)).unwrap(),
+            vec![1, 2, 10]
+        );
         assert_eq!(asked, vec![(0, 10)]);
     }
 

@@ -89,7 +89,11 @@ mod tests {
     use crate::FieldError;
 
     fn query(from: &str, to: &str, id: Option<&str>) -> CallLogQuery {
-        CallLogQuery { from: from.into(), to: to.into(), call_id: id.map(Into::into) }
+        CallLogQuery {
+            from: from.into(),
+            to: to.into(),
+            call_id: id.map(Into::into),
+        }
     }
 
     fn field(r: Result<()>) -> String {
@@ -101,17 +105,40 @@ mod tests {
 
     #[test]
     fn queries_are_checked() {
-        assert!(check_query(&query("2024-05-01 00:00:00", "2024-05-01 23:59:59", Some("1714550400.12"))).is_ok());
-        assert_eq!(field(check_query(&query("2024-05-01", "2024-05-01 23:59:59", None))), "query.from");
-        assert_eq!(field(check_query(&query("2024-05-02 00:00:00", "2024-05-01 23:59:59", None))), "query.to");
+        assert!(check_query(&query(
+            "2024-05-01 00:00:00",
+            "2024-05-01 23:59:59",
+            Some("1714550400.12")
+        ))
+        .is_ok());
+        assert_eq!(
+            field(check_query(&query("2024-05-01", "2024-05-01 23:59:59", None))),
+            "query.from"
+        );
+        assert_eq!(
+            field(check_query(&query("2024-05-02 00:00:00", "2024-05-01 23:59:59", None))),
+            "query.to"
+        );
         for bad in ["", "a,b", "a=b", "a b", &"x".repeat(65)] {
-            assert_eq!(field(check_query(&query("2024-05-01 00:00:00", "2024-05-01 00:00:00", Some(bad)))), "query.call-id");
+            assert_eq!(
+                field(check_query(&query(
+                    "2024-05-01 00:00:00",
+                    "2024-05-01 00:00:00",
+                    Some(bad)
+                ))),
+                "query.call-id"
+            );
         }
     }
 
     #[test]
     fn renames_only_the_named_fields() {
-        let e = |f: &str| Error::InvalidInput(FieldError { field: f.into(), reason: "r".into() });
+        let e = |f: &str| {
+            Error::InvalidInput(FieldError {
+                field: f.into(),
+                reason: "r".into(),
+            })
+        };
         let names = [("req.callee", "employee")];
         assert_eq!(field(Err(renamed(e("req.callee"), &names))), "employee");
         assert_eq!(field(Err(renamed(e("cfg.auth-key"), &names))), "cfg.auth-key");

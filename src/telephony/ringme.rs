@@ -32,12 +32,20 @@ pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<(Vec<T>, Option<u32>)>)
             return Ok(out);
         }
     }
-    Err(limit_error("request-limit", "the list has more than 64 pages of 100; ask for a shorter range"))
+    Err(limit_error(
+        "request-limit",
+        "the list has more than 64 pages of 100; ask for a shorter range",
+    ))
 }
 
 /// Every extension of the client.
 fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
-    all_pages(&mut |page| Ok((<Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?, None)))
+    all_pages(&mut |page| {
+        Ok((
+            <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?,
+            None,
+        ))
+    })
 }
 
 /// The extension `employee` names: its id, its whole name (`0001*101`,
@@ -46,8 +54,12 @@ pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a E
     exts.iter().find(|e| {
         let name = e.name.as_deref().unwrap_or("");
         // Byte positions rather than `split`/`rsplit`: no searcher code.
-        let name = name.get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len())).unwrap_or(name);
-        let short = name.get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..).unwrap_or(name);
+        let name = name
+            .get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len()))
+            .unwrap_or(name);
+        let short = name
+            .get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..)
+            .unwrap_or(name);
         error::json_text(&e.id) == employee || name == employee || short == employee
     })
 }
@@ -55,8 +67,17 @@ pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a E
 /// The click-to-call from `ext`: ring its name, then connect `customer`.
 /// An extension without a name cannot be rung: `decode`.
 pub fn callback_request(ext: &Extension, customer: &str) -> Result<(i64, CallbackRequest)> {
-    let name = ext.name.clone().ok_or_else(|| decode("the employee's RingMe extension has no name to ring"))?;
-    Ok((ext.id, CallbackRequest { src_num: vec![name], dst_num: customer.to_string() }))
+    let name = ext
+        .name
+        .clone()
+        .ok_or_else(|| decode("the employee's RingMe extension has no name to ring"))?;
+    Ok((
+        ext.id,
+        CallbackRequest {
+            src_num: vec![name],
+            dst_num: customer.to_string(),
+        },
+    ))
 }
 
 /// The invalid-input names of click-to-call, as telephony parameters.
@@ -66,14 +87,19 @@ const PARTIES: [(&str, &str); 2] = [("req.src-num", "employee"), ("req.dst-num",
 /// finds the employee's extension, then clicks to call.
 pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedCall> {
     let api = crate::ringme::Api::new(&cfg)?;
-    let probe = CallbackRequest { src_num: vec![employee.to_string()], dst_num: customer.to_string() };
+    let probe = CallbackRequest {
+        src_num: vec![employee.to_string()],
+        dst_num: customer.to_string(),
+    };
     crate::ringme::click_to_call_request(&api, 1, &probe).map_err(|e| renamed(e, &PARTIES))?;
     let exts = extensions(&cfg)?;
     let ext = find_extension(&exts, employee)
         .ok_or_else(|| Error::NotFound("no extension of the RingMe client matches `employee`".to_string()))?;
     let (id, req) = callback_request(ext, customer)?;
     let started = <Component as Ringme>::click_to_call(cfg, id, req).map_err(|e| renamed(e, &PARTIES))?;
-    Ok(PlacedCall { id: Some(started.call_id.unwrap_or(started.call_api_id)) })
+    Ok(PlacedCall {
+        id: Some(started.call_id.unwrap_or(started.call_api_id)),
+    })
 }
 
 /// The `phone` extensions (or of no type) as agents: `name` (else the id)
@@ -126,7 +152,10 @@ pub fn entry(c: CallRecord) -> CallEntry {
 /// by call id: one asked for is `invalid-input`, nothing sent.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     if q.call_id.is_some() {
-        return Err(invalid("query.call-id", "RingMe's call history has no filter by call id"));
+        return Err(invalid(
+            "query.call-id",
+            "RingMe's call history has no filter by call id",
+        ));
     }
     let calls = all_pages(&mut |page| {
         let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
@@ -148,12 +177,23 @@ mod tests {
     use crate::ringme::{call_history_request, click_to_call_request, decode_call_history, decode_extensions, Api};
 
     fn cfg() -> Config {
-        let app = AppCredentials { client_id: "app".into(), client_secret: "s3cret".into() };
-        Config { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None }
+        let app = AppCredentials {
+            client_id: "app".into(),
+            client_secret: "s3cret".into(),
+        };
+        Config {
+            base_url: "https://apiproxy.telphin.ru".into(),
+            auth: Auth::App(app),
+            timeout_ms: None,
+        }
     }
 
     fn ok(body: &str) -> Response {
-        Response { status: 200, headers: vec![], body: body.into() }
+        Response {
+            status: 200,
+            headers: vec![],
+            body: body.into(),
+        }
     }
 
     const EXTS: &str = r#"[{"id":469100,"name":"0001*101","status":"active","type":"phone","label":"Reception"},
@@ -181,24 +221,49 @@ mod tests {
             n += 1;
             Ok((vec![0u8], None))
         });
-        assert!(matches!(endless, Err(Error::Provider(ref p)) if p.code.as_deref() == Some("request-limit") && p.status == 200));
+        assert!(
+            matches!(endless, Err(Error::Provider(ref p)) if p.code.as_deref() == Some("request-limit") && p.status == 200)
+        );
         assert_eq!(n, MAX_PAGES);
-        assert!(matches!(all_pages::<u8>(&mut |_| Err(Error::Timeout)), Err(Error::Timeout)));
+        assert!(matches!(
+            all_pages::<u8>(&mut |_| Err(Error::Timeout)),
+            Err(Error::Timeout)
+        ));
     }
 
     #[test]
     fn the_employee_is_found_by_id_full_or_short_name() {
         let exts = decode_extensions(&ok(EXTS)).unwrap();
-        for (employee, id) in [("469100", Some(469100)), ("0001*101", Some(469100)), ("101", Some(469100)), ("102", Some(469101)), ("0001*102", Some(469101)), ("103", None), ("0001", None)] {
+        for (employee, id) in [
+            ("469100", Some(469100)),
+            ("0001*101", Some(469100)),
+            ("101", Some(469100)),
+            ("102", Some(469101)),
+            ("0001*102", Some(469101)),
+            ("103", None),
+            ("0001", None),
+        ] {
             assert_eq!(find_extension(&exts, employee).map(|e| e.id), id, "{employee}");
         }
         let (id, req) = callback_request(&exts[0], "+74951234567").unwrap();
-        assert_eq!((id, req.src_num.as_slice(), req.dst_num.as_str()), (469100, &["0001*101".to_string()][..], "+74951234567"));
+        assert_eq!(
+            (id, req.src_num.as_slice(), req.dst_num.as_str()),
+            (469100, &["0001*101".to_string()][..], "+74951234567")
+        );
         let api = Api::new(&cfg()).unwrap();
         let r = click_to_call_request(&api, id, &req).unwrap();
-        assert_eq!(r.target.to_url(), "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/");
-        assert_eq!(r.body.unwrap().bytes, br#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#);
-        assert!(matches!(callback_request(&exts[3], "+74951234567"), Err(Error::Decode(_))));
+        assert_eq!(
+            r.target.to_url(),
+            "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/"
+        );
+        assert_eq!(
+            r.body.unwrap().bytes,
+            br#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#
+        );
+        assert!(matches!(
+            callback_request(&exts[3], "+74951234567"),
+            Err(Error::Decode(_))
+        ));
     }
 
     #[test]
@@ -217,8 +282,10 @@ mod tests {
     #[test]
     fn phone_extensions_are_the_agents() {
         let got = states(&decode_extensions(&ok(EXTS)).unwrap());
-        let view: Vec<(&str, State, Option<&str>)> =
-            got.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect();
+        let view: Vec<(&str, State, Option<&str>)> = got
+            .iter()
+            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
+            .collect();
         assert_eq!(
             view,
             vec![
@@ -231,7 +298,11 @@ mod tests {
 
     #[test]
     fn call_history_pages_map_to_calls() {
-        let q = CallLogQuery { from: "2021-01-01 00:00:00".into(), to: "2021-01-31 23:59:59".into(), call_id: None };
+        let q = CallLogQuery {
+            from: "2021-01-01 00:00:00".into(),
+            to: "2021-01-31 23:59:59".into(),
+            call_id: None,
+        };
         let r = call_history_request(&Api::new(&cfg()).unwrap(), None, &history_query(&q, 2)).unwrap();
         assert_eq!(
             r.target.path_and_query,
@@ -247,17 +318,42 @@ mod tests {
         let raws: Vec<String> = page.calls.iter().map(|c| c.raw.clone()).collect();
         let e: Vec<CallEntry> = page.calls.into_iter().map(entry).collect();
         assert_eq!(
-            (e[0].id.as_deref(), e[0].start_time.as_deref(), e[0].direction, e[0].from.as_deref(), e[0].to.as_deref()),
-            (Some("CAA3"), Some("2021-01-01 16:29:39"), Some(Direction::Outbound), Some("0001*101"), Some("+74951234567"))
+            (
+                e[0].id.as_deref(),
+                e[0].start_time.as_deref(),
+                e[0].direction,
+                e[0].from.as_deref(),
+                e[0].to.as_deref()
+            ),
+            (
+                Some("CAA3"),
+                Some("2021-01-01 16:29:39"),
+                Some(Direction::Outbound),
+                Some("0001*101"),
+                Some("+74951234567")
+            )
         );
-        assert_eq!((e[0].duration, e[0].talk_seconds, e[0].answered, e[0].raw.as_str()), (Some(37), Some(24), Some(true), raws[0].as_str()));
-        assert_eq!((e[1].start_time.as_deref(), e[1].direction, e[1].answered), (Some("2021-01-02 09:00:01"), Some(Direction::Inbound), Some(false)));
-        assert_eq!((e[2].id.as_deref(), e[2].direction, e[2].answered), (None, None, Some(true)));
+        assert_eq!(
+            (e[0].duration, e[0].talk_seconds, e[0].answered, e[0].raw.as_str()),
+            (Some(37), Some(24), Some(true), raws[0].as_str())
+        );
+        assert_eq!(
+            (e[1].start_time.as_deref(), e[1].direction, e[1].answered),
+            (Some("2021-01-02 09:00:01"), Some(Direction::Inbound), Some(false))
+        );
+        assert_eq!(
+            (e[2].id.as_deref(), e[2].direction, e[2].answered),
+            (None, None, Some(true))
+        );
     }
 
     #[test]
     fn a_call_id_has_no_equivalent() {
-        let q = CallLogQuery { from: "2021-01-01 00:00:00".into(), to: "2021-01-31 23:59:59".into(), call_id: Some("CAA3".into()) };
+        let q = CallLogQuery {
+            from: "2021-01-01 00:00:00".into(),
+            to: "2021-01-31 23:59:59".into(),
+            call_id: Some("CAA3".into()),
+        };
         assert!(matches!(call_log(cfg(), &q), Err(Error::InvalidInput(ref f)) if f.field == "query.call-id"));
     }
 }

@@ -39,9 +39,18 @@ pub fn callback_request(project_id: &str, employee: &str, customer: &str) -> Ext
 /// `place-call`: the extended call-back. Its answer documents no call id.
 pub fn place_call(a: RingostatAccount, employee: &str, customer: &str) -> Result<PlacedCall> {
     let req = callback_request(&a.project_id, employee, customer);
-    <Component as Ringostat>::extended_callback(a.config, req).map(|_| PlacedCall { id: None }).map_err(|e| {
-        renamed(e, &[("req.callee", "employee"), ("req.caller", "customer"), ("req.project-id", "account.project-id")])
-    })
+    <Component as Ringostat>::extended_callback(a.config, req)
+        .map(|_| PlacedCall { id: None })
+        .map_err(|e| {
+            renamed(
+                e,
+                &[
+                    ("req.callee", "employee"),
+                    ("req.caller", "customer"),
+                    ("req.project-id", "account.project-id"),
+                ],
+            )
+        })
 }
 
 /// Online logins are available, speaking ones busy (also a speaking login
@@ -58,7 +67,11 @@ pub fn states(online: Vec<String>, speaking: Vec<String>) -> Vec<AgentState> {
     }
     for agent in speaking {
         if !out.iter().any(|s| s.agent == agent) {
-            out.push(AgentState { agent, state: State::Busy, provider_state: Some("speaking".to_string()) });
+            out.push(AgentState {
+                agent,
+                state: State::Busy,
+                provider_state: Some("speaking".to_string()),
+            });
         }
     }
     out
@@ -121,7 +134,11 @@ mod tests {
     use crate::ringostat::extended_callback_request;
 
     fn cfg() -> Config {
-        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+        Config {
+            auth_key: "KEY-123".into(),
+            base_url: None,
+            timeout_ms: None,
+        }
     }
 
     #[test]
@@ -137,22 +154,30 @@ mod tests {
 
     #[test]
     fn bad_parties_name_the_telephony_parameter() {
-        let a = |project: &str| RingostatAccount { config: cfg(), project_id: project.into() };
+        let a = |project: &str| RingostatAccount {
+            config: cfg(),
+            project_id: project.into(),
+        };
         let field = |r: Result<PlacedCall>| match r {
             Err(crate::Error::InvalidInput(f)) => f.field,
             _ => panic!("accepted"),
         };
         assert_eq!(field(place_call(a("11111"), "a b", "380671112233")), "employee");
         assert_eq!(field(place_call(a("11111"), "manager1", "12")), "customer");
-        assert_eq!(field(place_call(a("x"), "manager1", "380671112233")), "account.project-id");
+        assert_eq!(
+            field(place_call(a("x"), "manager1", "380671112233")),
+            "account.project-id"
+        );
     }
 
     #[test]
     fn online_and_speaking_make_the_states() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let got = states(s(&["m1", "m2", "m3"]), s(&["m2", "m9"]));
-        let view: Vec<(&str, State, Option<&str>)> =
-            got.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect();
+        let view: Vec<(&str, State, Option<&str>)> = got
+            .iter()
+            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
+            .collect();
         assert_eq!(
             view,
             vec![
@@ -167,12 +192,22 @@ mod tests {
 
     #[test]
     fn call_log_is_the_export_of_the_range() {
-        let q = CallLogQuery { from: "2024-05-01 00:00:00".into(), to: "2024-05-01 23:59:59".into(), call_id: Some("17.1".into()) };
+        let q = CallLogQuery {
+            from: "2024-05-01 00:00:00".into(),
+            to: "2024-05-01 23:59:59".into(),
+            call_id: Some("17.1".into()),
+        };
         let e = export_query(&q);
         let p = plan(&e).unwrap();
         let r = calls_list_request(&cfg(), &p, p.from, p.to).unwrap();
         assert!(r.target.path_and_query.starts_with("/calls/list?export_type=json&from=2024-05-01%2000%3A00%3A00&to=2024-05-01%2023%3A59%3A59&fields=calldate%2C"));
-        assert!(r.target.path_and_query.ends_with("&filters=uniqueid%3D17.1&order=calldate%20asc"), "{}", r.target.path_and_query);
+        assert!(
+            r.target
+                .path_and_query
+                .ends_with("&filters=uniqueid%3D17.1&order=calldate%20asc"),
+            "{}",
+            r.target.path_and_query
+        );
         assert_eq!(export_query(&CallLogQuery { call_id: None, ..q }).filters, None);
     }
 
@@ -192,11 +227,32 @@ mod tests {
         let raws: Vec<String> = rows.iter().map(|r| r.raw.clone()).collect();
         let e: Vec<CallEntry> = rows.into_iter().map(entry).collect();
         assert_eq!(
-            (e[0].id.as_deref(), e[0].start_time.as_deref(), e[0].direction, e[0].from.as_deref(), e[0].to.as_deref()),
-            (Some("1714550400.12"), Some("2024-05-01 10:00:00"), Some(Direction::Inbound), Some("380671112233"), Some("380441112233"))
+            (
+                e[0].id.as_deref(),
+                e[0].start_time.as_deref(),
+                e[0].direction,
+                e[0].from.as_deref(),
+                e[0].to.as_deref()
+            ),
+            (
+                Some("1714550400.12"),
+                Some("2024-05-01 10:00:00"),
+                Some(Direction::Inbound),
+                Some("380671112233"),
+                Some("380441112233")
+            )
         );
-        assert_eq!((e[0].duration, e[0].talk_seconds, e[0].answered, e[0].raw.as_str()), (Some(57), Some(42), Some(true), raws[0].as_str()));
-        assert_eq!((e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered), (Some(Direction::Outbound), Some(9), Some(0), Some(false)));
-        assert_eq!((e[2].id.as_deref(), e[2].direction, e[2].answered, e[2].duration), (None, Some(Direction::Outbound), Some(false), None));
+        assert_eq!(
+            (e[0].duration, e[0].talk_seconds, e[0].answered, e[0].raw.as_str()),
+            (Some(57), Some(42), Some(true), raws[0].as_str())
+        );
+        assert_eq!(
+            (e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered),
+            (Some(Direction::Outbound), Some(9), Some(0), Some(false))
+        );
+        assert_eq!(
+            (e[2].id.as_deref(), e[2].direction, e[2].answered, e[2].duration),
+            (None, Some(Direction::Outbound), Some(false), None)
+        );
     }
 }

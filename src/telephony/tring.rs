@@ -58,9 +58,15 @@ pub fn states(rows: &[Value]) -> Result<Vec<AgentState>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let f = Fields::of(row, "an INFO extstate row", false)?;
-        let agent = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
+        let agent = f
+            .text("extension")
+            .ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
         let word = f.text("state");
-        out.push(AgentState { agent, state: words::agent_state(word.as_deref()), provider_state: word });
+        out.push(AgentState {
+            agent,
+            state: words::agent_state(word.as_deref()),
+            provider_state: word,
+        });
     }
     Ok(out)
 }
@@ -120,7 +126,12 @@ mod tests {
     use crate::tring::requests::{dial_request as dial_builder, info_cdrs_request};
 
     fn cfg() -> Config {
-        Config { server: "https://pbx.example.com".into(), api_key: "K".into(), tenant: Some("DEMO".into()), timeout_ms: None }
+        Config {
+            server: "https://pbx.example.com".into(),
+            api_key: "K".into(),
+            tenant: Some("DEMO".into()),
+            timeout_ms: None,
+        }
     }
 
     #[test]
@@ -130,7 +141,11 @@ mod tests {
             r.target.to_url(),
             "https://pbx.example.com/pbx/proxyapi.php?key=K&tenant=DEMO&reqtype=DIAL&source=101&dest=%2B3212345678&format=json"
         );
-        let q = CallLogQuery { from: "2024-05-01 00:00:00".into(), to: "2024-05-01 23:59:59".into(), call_id: Some("1714550400.12".into()) };
+        let q = CallLogQuery {
+            from: "2024-05-01 00:00:00".into(),
+            to: "2024-05-01 23:59:59".into(),
+            call_id: Some("1714550400.12".into()),
+        };
         let r = info_cdrs_request(&cfg(), &cdr_filter(&q)).unwrap();
         assert_eq!(
             r.target.path_and_query,
@@ -151,12 +166,16 @@ mod tests {
 
     #[test]
     fn extstate_rows_map_to_states() {
-        let r = rows(r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":102,"state":"NOT_INUSE"},
-            {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#)
-            .unwrap();
+        let r = rows(
+            r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":102,"state":"NOT_INUSE"},
+            {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#,
+        )
+        .unwrap();
         let got = states(&r).unwrap();
-        let view: Vec<(&str, State, Option<&str>)> =
-            got.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect();
+        let view: Vec<(&str, State, Option<&str>)> = got
+            .iter()
+            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
+            .collect();
         assert_eq!(
             view,
             vec![
@@ -166,7 +185,10 @@ mod tests {
                 ("104", State::Unknown, None),
             ]
         );
-        assert!(matches!(states(&rows(r#"[{"state":"INUSE"}]"#).unwrap()), Err(crate::Error::Decode(_))));
+        assert!(matches!(
+            states(&rows(r#"[{"state":"INUSE"}]"#).unwrap()),
+            Err(crate::Error::Decode(_))
+        ));
         assert!(matches!(states(&rows("[1]").unwrap()), Err(crate::Error::Decode(_))));
         assert!(matches!(rows(r#"{"a":1}"#), Err(crate::Error::Decode(_))));
         assert!(states(&rows("[]").unwrap()).unwrap().is_empty());
@@ -182,12 +204,33 @@ mod tests {
         let r = rows(text).unwrap();
         let e = entries(&r).unwrap();
         assert_eq!(
-            (e[0].id.as_deref(), e[0].start_time.as_deref(), e[0].direction, e[0].from.as_deref(), e[0].to.as_deref()),
-            (Some("1714550400.12"), Some("2024-05-01 10:00:00"), Some(Direction::Outbound), Some("101"), Some("+3212345678"))
+            (
+                e[0].id.as_deref(),
+                e[0].start_time.as_deref(),
+                e[0].direction,
+                e[0].from.as_deref(),
+                e[0].to.as_deref()
+            ),
+            (
+                Some("1714550400.12"),
+                Some("2024-05-01 10:00:00"),
+                Some(Direction::Outbound),
+                Some("101"),
+                Some("+3212345678")
+            )
         );
-        assert_eq!((e[0].duration, e[0].talk_seconds, e[0].answered), (Some(57), Some(42), Some(true)));
+        assert_eq!(
+            (e[0].duration, e[0].talk_seconds, e[0].answered),
+            (Some(57), Some(42), Some(true))
+        );
         assert_eq!(serde_json::from_str::<Value>(&e[0].raw).unwrap(), r[0]);
-        assert_eq!((e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered), (Some(Direction::Inbound), Some(20), Some(0), Some(false)));
-        assert_eq!((e[2].id.as_deref(), e[2].direction, e[2].duration, e[2].answered), (None, Some(Direction::Internal), None, Some(false)));
+        assert_eq!(
+            (e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered),
+            (Some(Direction::Inbound), Some(20), Some(0), Some(false))
+        );
+        assert_eq!(
+            (e[2].id.as_deref(), e[2].direction, e[2].duration, e[2].answered),
+            (None, Some(Direction::Internal), None, Some(false))
+        );
     }
 }
