@@ -83,8 +83,59 @@ pub fn renamed(e: Error, names: &[(&str, &str)]) -> Error {
     }
 }
 
+/// Helpers the mapping tests share.
+#[cfg(test)]
+pub mod testing {
+    use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, Direction, State};
+    use crate::error::Result;
+    use crate::prelude::*;
+    use crate::Error;
+
+    /// A call entry but its `raw`: id, start, direction, from, to,
+    /// duration, talk seconds, answered.
+    pub type View<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<Direction>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<u32>,
+        Option<u32>,
+        Option<bool>,
+    );
+
+    /// `e` as a [`View`].
+    pub fn view(e: &CallEntry) -> View<'_> {
+        let (id, start, from, to) = (
+            e.id.as_deref(),
+            e.start_time.as_deref(),
+            e.from.as_deref(),
+            e.to.as_deref(),
+        );
+        (id, start, e.direction, from, to, e.duration, e.talk_seconds, e.answered)
+    }
+
+    /// Agents as (agent, state, provider state).
+    pub fn agents(list: &[AgentState]) -> Vec<(&str, State, Option<&str>)> {
+        list.iter()
+            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
+            .collect()
+    }
+
+    /// The field an `invalid-input` names; panics (a test failure) on
+    /// anything else.
+    pub fn invalid_field<T>(r: Result<T>) -> String {
+        match r {
+            Err(Error::InvalidInput(f)) => f.field,
+            Err(_) => panic!("another error"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::invalid_field as field;
     use super::*;
     use crate::FieldError;
 
@@ -93,13 +144,6 @@ mod tests {
             from: from.into(),
             to: to.into(),
             call_id: id.map(Into::into),
-        }
-    }
-
-    fn field(r: Result<()>) -> String {
-        match r {
-            Err(Error::InvalidInput(f)) => f.field,
-            _ => panic!("accepted"),
         }
     }
 
@@ -140,8 +184,8 @@ mod tests {
             })
         };
         let names = [("req.callee", "employee")];
-        assert_eq!(field(Err(renamed(e("req.callee"), &names))), "employee");
-        assert_eq!(field(Err(renamed(e("cfg.auth-key"), &names))), "cfg.auth-key");
+        assert_eq!(field::<()>(Err(renamed(e("req.callee"), &names))), "employee");
+        assert_eq!(field::<()>(Err(renamed(e("cfg.auth-key"), &names))), "cfg.auth-key");
         assert!(matches!(renamed(Error::Timeout, &names), Error::Timeout));
     }
 }

@@ -128,8 +128,10 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{agents, invalid_field as field, view};
     use super::*;
     use crate::bindings::exports::telephony::pbx::telephony::Direction;
+    use crate::http::Response;
     use crate::ringostat::calls::{calls_list_request, decode_calls, plan};
     use crate::ringostat::extended_callback_request;
 
@@ -148,7 +150,9 @@ mod tests {
         assert_eq!(r.target.to_url(), "https://api.ringostat.net/a/v2");
         assert_eq!(
             String::from_utf8(r.body.unwrap().bytes).unwrap(),
-            r#"{"jsonrpc":"2.0","id":7,"method":"Api\\V2\\Callback.external","params":{"caller":"380671112233","callee":"manager1","manager_dst":1,"direction":"out","projectId":"11111"}}"#
+            r#"{"jsonrpc":"2.0","id":7,"method":"Api\\V2\\Callback.external","params":{"caller":"380671112233","#
+                .to_string()
+                + r#""callee":"manager1","manager_dst":1,"direction":"out","projectId":"11111"}}"#
         );
     }
 
@@ -157,10 +161,6 @@ mod tests {
         let a = |project: &str| RingostatAccount {
             config: cfg(),
             project_id: project.into(),
-        };
-        let field = |r: Result<PlacedCall>| match r {
-            Err(crate::Error::InvalidInput(f)) => f.field,
-            _ => panic!("accepted"),
         };
         assert_eq!(field(place_call(a("11111"), "a b", "380671112233")), "employee");
         assert_eq!(field(place_call(a("11111"), "manager1", "12")), "customer");
@@ -174,12 +174,8 @@ mod tests {
     fn online_and_speaking_make_the_states() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let got = states(s(&["m1", "m2", "m3"]), s(&["m2", "m9"]));
-        let view: Vec<(&str, State, Option<&str>)> = got
-            .iter()
-            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
-            .collect();
         assert_eq!(
-            view,
+            agents(&got),
             vec![
                 ("m1", State::Available, Some("online")),
                 ("m2", State::Busy, Some("speaking")),
@@ -197,62 +193,88 @@ mod tests {
             to: "2024-05-01 23:59:59".into(),
             call_id: Some("17.1".into()),
         };
-        let e = export_query(&q);
-        let p = plan(&e).unwrap();
+        let p = plan(&export_query(&q)).unwrap();
         let r = calls_list_request(&cfg(), &p, p.from, p.to).unwrap();
-        assert!(r.target.path_and_query.starts_with("/calls/list?export_type=json&from=2024-05-01%2000%3A00%3A00&to=2024-05-01%2023%3A59%3A59&fields=calldate%2C"));
+        let pq = r.target.path_and_query;
         assert!(
-            r.target
-                .path_and_query
-                .ends_with("&filters=uniqueid%3D17.1&order=calldate%20asc"),
-            "{}",
-            r.target.path_and_query
+            pq.starts_with("/calls/list?export_type=json&from=2024-05-01%2000%3A00%3A00&to=2024-05-01%2023%3A59%3A59")
+        );
+        assert!(
+            pq.ends_with("%2Cutm_term&filters=uniqueid%3D17.1&order=calldate%20asc"),
+            "{pq}"
         );
         assert_eq!(export_query(&CallLogQuery { call_id: None, ..q }).filters, None);
     }
 
     #[test]
     fn every_field_of_a_call_maps() {
-        let resp = crate::http::Response {
+        let body = r#"[{"calldate":"2024-05-01 10:00:00","caller":"380671112233","dst":"380441112233",
+            "disposition":"ANSWERED","duration":57,"billsec":42,"waittime":15,"call_type":"in","uniqueid":"1714550400.12"},
+            {"calldate":"2024-05-01 11:00:00","caller":"manager1","dst":"380671112233","disposition":"PROPER",
+            "duration":"9","billsec":"0","call_type":"callback","uniqueid":"1714554000.3"},
+            {"disposition":"NO ANSWER","call_type":"transitout"}]"#;
+        let rows = decode_calls(&Response {
             status: 200,
             headers: vec![],
-            body: br#"[{"calldate":"2024-05-01 10:00:00","caller":"380671112233","dst":"380441112233","disposition":"ANSWERED",
-                "duration":57,"billsec":42,"waittime":15,"call_type":"in","uniqueid":"1714550400.12"},
-                {"calldate":"2024-05-01 11:00:00","caller":"manager1","dst":"380671112233","disposition":"PROPER",
-                "duration":"9","billsec":"0","call_type":"callback","uniqueid":"1714554000.3"},
-                {"disposition":"NO ANSWER","call_type":"transitout"}]"#
-                .to_vec(),
-        };
-        let rows = decode_calls(&resp).unwrap();
-        let raws: Vec<String> = rows.iter().map(|r| r.raw.clone()).collect();
+            body: body.into(),
+        })
+        .unwrap();
+        let raw = rows[0].raw.clone();
         let e: Vec<CallEntry> = rows.into_iter().map(entry).collect();
+        let (a, b) = (Some("380671112233"), Some("380441112233"));
+        let first = (
+            Some("1714550400.12"),
+            Some("2024-05-01 10:00:00"),
+            Some(Direction::Inbound),
+            a,
+            b,
+        );
         assert_eq!(
+            view(&e[0]),
             (
-                e[0].id.as_deref(),
-                e[0].start_time.as_deref(),
-                e[0].direction,
-                e[0].from.as_deref(),
-                e[0].to.as_deref()
-            ),
+                first.0,
+                first.1,
+                first.2,
+                first.3,
+                first.4,
+                Some(57),
+                Some(42),
+                Some(true)
+            )
+        );
+        assert_eq!(e[0].raw, raw);
+        let second = (
+            Some("1714554000.3"),
+            Some("2024-05-01 11:00:00"),
+            Some(Direction::Outbound),
+            Some("manager1"),
+            a,
+        );
+        assert_eq!(
+            view(&e[1]),
             (
-                Some("1714550400.12"),
-                Some("2024-05-01 10:00:00"),
-                Some(Direction::Inbound),
-                Some("380671112233"),
-                Some("380441112233")
+                second.0,
+                second.1,
+                second.2,
+                second.3,
+                second.4,
+                Some(9),
+                Some(0),
+                Some(false)
             )
         );
         assert_eq!(
-            (e[0].duration, e[0].talk_seconds, e[0].answered, e[0].raw.as_str()),
-            (Some(57), Some(42), Some(true), raws[0].as_str())
-        );
-        assert_eq!(
-            (e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered),
-            (Some(Direction::Outbound), Some(9), Some(0), Some(false))
-        );
-        assert_eq!(
-            (e[2].id.as_deref(), e[2].direction, e[2].answered, e[2].duration),
-            (None, Some(Direction::Outbound), Some(false), None)
+            view(&e[2]),
+            (
+                None,
+                None,
+                Some(Direction::Outbound),
+                None,
+                None,
+                None,
+                None,
+                Some(false)
+            )
         );
     }
 }

@@ -121,6 +121,7 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{agents, invalid_field as field, view};
     use super::*;
     use crate::bindings::exports::telephony::pbx::telephony::{Direction, State};
     use crate::tring::requests::{dial_request as dial_builder, info_cdrs_request};
@@ -156,10 +157,6 @@ mod tests {
 
     #[test]
     fn bad_parties_name_the_telephony_parameter() {
-        let field = |r: Result<PlacedCall>| match r {
-            Err(crate::Error::InvalidInput(f)) => f.field,
-            _ => panic!("accepted"),
-        };
         assert_eq!(field(place_call(cfg(), "", "+3212345678")), "employee");
         assert_eq!(field(place_call(cfg(), "101", "32 12")), "customer");
     }
@@ -171,13 +168,8 @@ mod tests {
             {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#,
         )
         .unwrap();
-        let got = states(&r).unwrap();
-        let view: Vec<(&str, State, Option<&str>)> = got
-            .iter()
-            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
-            .collect();
         assert_eq!(
-            view,
+            agents(&states(&r).unwrap()),
             vec![
                 ("101", State::Busy, Some("INUSE")),
                 ("102", State::Available, Some("NOT_INUSE")),
@@ -203,34 +195,43 @@ mod tests {
             {"src":"101","dst":"102","direction":"internal","disposition":"BUSY"}]"#;
         let r = rows(text).unwrap();
         let e = entries(&r).unwrap();
+        let (ext, customer) = (Some("101"), Some("+3212345678"));
+        let start = Some("2024-05-01 10:00:00");
+        let out = Some(Direction::Outbound);
         assert_eq!(
-            (
-                e[0].id.as_deref(),
-                e[0].start_time.as_deref(),
-                e[0].direction,
-                e[0].from.as_deref(),
-                e[0].to.as_deref()
-            ),
+            view(&e[0]),
             (
                 Some("1714550400.12"),
-                Some("2024-05-01 10:00:00"),
-                Some(Direction::Outbound),
-                Some("101"),
-                Some("+3212345678")
+                start,
+                out,
+                ext,
+                customer,
+                Some(57),
+                Some(42),
+                Some(true)
             )
         );
-        assert_eq!(
-            (e[0].duration, e[0].talk_seconds, e[0].answered),
-            (Some(57), Some(42), Some(true))
-        );
         assert_eq!(serde_json::from_str::<Value>(&e[0].raw).unwrap(), r[0]);
+        let start = Some("2024-05-01 11:00:00");
+        let inbound = Some(Direction::Inbound);
+        let caller = Some("+3287654321");
         assert_eq!(
-            (e[1].direction, e[1].duration, e[1].talk_seconds, e[1].answered),
-            (Some(Direction::Inbound), Some(20), Some(0), Some(false))
+            view(&e[1]),
+            (
+                Some("1714554000.3"),
+                start,
+                inbound,
+                caller,
+                ext,
+                Some(20),
+                Some(0),
+                Some(false)
+            )
         );
+        let internal = Some(Direction::Internal);
         assert_eq!(
-            (e[2].id.as_deref(), e[2].direction, e[2].duration, e[2].answered),
-            (None, Some(Direction::Internal), None, Some(false))
+            view(&e[2]),
+            (None, None, internal, ext, Some("102"), None, None, Some(false))
         );
     }
 }

@@ -109,6 +109,29 @@ fn sent(mock: &MockProvider) -> Vec<(String, String)> {
     mock.requests().into_iter().map(|r| (r.method, r.url)).collect()
 }
 
+/// A call entry but its `raw`: id, start, direction, from, to, duration,
+/// talk seconds, answered.
+type View<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<Direction>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<u32>,
+    Option<u32>,
+    Option<bool>,
+);
+
+fn view(c: &CallEntry) -> View<'_> {
+    let (id, start, from, to) = (
+        c.id.as_deref(),
+        c.start_time.as_deref(),
+        c.from.as_deref(),
+        c.to.as_deref(),
+    );
+    (id, start, c.direction, from, to, c.duration, c.talk_seconds, c.answered)
+}
+
 fn states(list: &[AgentState]) -> Vec<(&str, State, Option<&str>)> {
     list.iter()
         .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
@@ -313,23 +336,9 @@ async fn call_log_on_ringostat_maps_the_export() {
 %2Crecording%2Cemployee_fio%2Cutm_source%2Cutm_medium%2Cutm_campaign%2Cutm_content%2Cutm_term&order=calldate%20asc"
     );
     assert_eq!(r.header("auth-key"), Some(RINGOSTAT_KEY));
-    let view: Vec<_> = calls
-        .iter()
-        .map(|c| {
-            (
-                c.id.as_deref(),
-                c.start_time.as_deref(),
-                c.direction,
-                c.from.as_deref(),
-                c.to.as_deref(),
-                c.duration,
-                c.talk_seconds,
-                c.answered,
-            )
-        })
-        .collect();
+    let got: Vec<View> = calls.iter().map(view).collect();
     assert_eq!(
-        view,
+        got,
         vec![
             (
                 Some("1714544102.101"),
@@ -392,23 +401,9 @@ async fn call_log_on_tring_is_info_cdrs() {
             format!("{TRING}INFO&info=cdrs&start=2024-05-01%2000%3A00%3A00&end=2024-05-01%2023%3A59%3A59&format=json")
         )]
     );
-    let view: Vec<_> = calls
-        .iter()
-        .map(|c| {
-            (
-                c.id.as_deref(),
-                c.start_time.as_deref(),
-                c.direction,
-                c.from.as_deref(),
-                c.to.as_deref(),
-                c.duration,
-                c.talk_seconds,
-                c.answered,
-            )
-        })
-        .collect();
+    let got: Vec<View> = calls.iter().map(view).collect();
     assert_eq!(
-        view,
+        got,
         vec![
             (
                 Some("1714550400.12"),
@@ -451,23 +446,9 @@ async fn call_log_on_ringme_reads_every_page() {
         ],
         "a page shorter than the per_page it reports is the last"
     );
-    let view: Vec<_> = calls
-        .iter()
-        .map(|c| {
-            (
-                c.id.as_deref(),
-                c.start_time.as_deref(),
-                c.direction,
-                c.from.as_deref(),
-                c.to.as_deref(),
-                c.duration,
-                c.talk_seconds,
-                c.answered,
-            )
-        })
-        .collect();
+    let got: Vec<View> = calls.iter().map(view).collect();
     assert_eq!(
-        view,
+        got,
         vec![
             (
                 Some("CAA308E3333C4A19AAED9C0254B9C61B"),
