@@ -88,9 +88,8 @@ pub fn format(secs: i64) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
     let t = secs.rem_euclid(DAY);
     let mut out = String::with_capacity(19);
-    for (i, (value, width)) in [(y, 4), (m, 2), (d, 2), (t / 3600, 2), (t / 60 % 60, 2), (t % 60, 2)]
-        .into_iter()
-        .enumerate()
+    for (i, (value, width)) in
+        [(y, 4), (m, 2), (d, 2), (t / 3600, 2), (t / 60 % 60, 2), (t % 60, 2)].into_iter().enumerate()
     {
         if i > 0 {
             out.push(match i {

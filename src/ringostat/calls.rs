@@ -49,11 +49,7 @@ pub struct Plan {
 /// A `provider` error (status 200) the component itself raises when a call
 /// log cannot be read whole: `code` says which limit.
 pub fn limit_error(code: &str, message: &str) -> Error {
-    Error::Provider(ProviderError {
-        status: 200,
-        code: Some(code.to_string()),
-        message: message.to_string(),
-    })
+    Error::Provider(ProviderError { status: 200, code: Some(code.to_string()), message: message.to_string() })
 }
 
 /// Checks the query: the range, the field names, the filters.
@@ -79,25 +75,15 @@ pub fn plan(q: &CallLogExportQuery) -> Result<Plan> {
         validate::non_empty("query.filters", f)?;
         validate::no_controls("query.filters", f)?;
     }
-    Ok(Plan {
-        from,
-        to,
-        fields,
-        filters: q.filters.clone(),
-        order: q.order,
-    })
+    Ok(Plan { from, to, fields, filters: q.filters.clone(), order: q.order })
 }
 
 /// `GET /calls/list?export_type=json&from=&to=&fields=` (then `filters` and
 /// `order` when set) for the part `from`..`to` (seconds) of `plan`.
 pub fn calls_list_request(cfg: &Config, plan: &Plan, from: i64, to: i64) -> Result<Request> {
     let (from, to) = (datetime::format(from), datetime::format(to));
-    let mut query = vec![
-        ("export_type", "json"),
-        ("from", from.as_str()),
-        ("to", to.as_str()),
-        ("fields", plan.fields.as_str()),
-    ];
+    let mut query =
+        vec![("export_type", "json"), ("from", from.as_str()), ("to", to.as_str()), ("fields", plan.fields.as_str())];
     if let Some(f) = &plan.filters {
         query.push(("filters", f));
     }
@@ -148,10 +134,7 @@ pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
         Ok(Value::Object(o)) if o.get("error").is_some_and(|e| !e.is_null()) => {
             Err(refusal(resp.status, o.get("error").unwrap_or(&Value::Null)))
         }
-        _ => Err(decode(format!(
-            "expected a JSON array of calls, got {}",
-            error::describe_body(resp)
-        ))),
+        _ => Err(decode(format!("expected a JSON array of calls, got {}", error::describe_body(resp)))),
     }
 }
 
@@ -215,21 +198,11 @@ mod tests {
     use super::*;
 
     fn cfg() -> Config {
-        Config {
-            auth_key: "KEY-123".into(),
-            base_url: None,
-            timeout_ms: None,
-        }
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
     }
 
     fn query(from: &str, to: &str) -> CallLogExportQuery {
-        CallLogExportQuery {
-            from: from.into(),
-            to: to.into(),
-            fields: vec![],
-            filters: None,
-            order: None,
-        }
+        CallLogExportQuery { from: from.into(), to: to.into(), fields: vec![], filters: None, order: None }
     }
 
     fn ok(body: &str) -> Response {
@@ -265,11 +238,7 @@ mod tests {
         );
         q.order = Some(CallOrder::OldestFirst);
         let r = calls_list_request(&cfg(), &plan(&q).unwrap(), 0, 0).unwrap();
-        assert!(
-            r.target.path_and_query.ends_with("&order=calldate%20asc"),
-            "{}",
-            r.target.path_and_query
-        );
+        assert!(r.target.path_and_query.ends_with("&order=calldate%20asc"), "{}", r.target.path_and_query);
     }
 
     #[test]
@@ -303,45 +272,17 @@ mod tests {
         let calls = decode_calls(&ok(&format!("[{row}]"))).unwrap();
         let c = &calls[0];
         assert_eq!(
-            (
-                c.calldate.as_deref(),
-                c.caller.as_deref(),
-                c.dst.as_deref(),
-                c.disposition.as_deref()
-            ),
-            (
-                Some("2024-05-01 10:00:00"),
-                Some("380671112233"),
-                Some("380441112233"),
-                Some("ANSWERED")
-            )
+            (c.calldate.as_deref(), c.caller.as_deref(), c.dst.as_deref(), c.disposition.as_deref()),
+            (Some("2024-05-01 10:00:00"), Some("380671112233"), Some("380441112233"), Some("ANSWERED"))
         );
         assert_eq!((c.duration, c.billsec, c.waittime), (Some(57), Some(42), Some(15)));
+        assert_eq!((c.call_type.as_deref(), c.uniqueid.as_deref()), (Some("in"), Some("1714550400.12")));
         assert_eq!(
-            (c.call_type.as_deref(), c.uniqueid.as_deref()),
-            (Some("in"), Some("1714550400.12"))
+            (c.connected_with.as_deref(), c.recording.as_deref(), c.employee_fio.as_deref()),
+            (Some("supportrngst_manager1"), Some("https://rec.example/1.mp3"), Some("Jo Do"))
         );
         assert_eq!(
-            (
-                c.connected_with.as_deref(),
-                c.recording.as_deref(),
-                c.employee_fio.as_deref()
-            ),
-            (
-                Some("supportrngst_manager1"),
-                Some("https://rec.example/1.mp3"),
-                Some("Jo Do")
-            )
-        );
-        assert_eq!(
-            [
-                &c.utm_source,
-                &c.utm_medium,
-                &c.utm_campaign,
-                &c.utm_content,
-                &c.utm_term
-            ]
-            .map(|u| u.as_deref()),
+            [&c.utm_source, &c.utm_medium, &c.utm_campaign, &c.utm_content, &c.utm_term].map(|u| u.as_deref()),
             [Some("google"), Some("cpc"), Some("brand"), Some("ad1"), Some("pbx")]
         );
         let raw: Value = serde_json::from_str(&c.raw).unwrap();
@@ -362,10 +303,9 @@ mod tests {
             assert!(matches!(decode_calls(&ok(bad)), Err(Error::Decode(_))), "{bad}");
         }
         match decode_calls(&ok(r#"{"error":{"code":400,"message":"Invalid date"}}"#)) {
-            Err(Error::Provider(p)) => assert_eq!(
-                (p.status, p.code.as_deref(), p.message.as_str()),
-                (200, Some("400"), "Invalid date")
-            ),
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("400"), "Invalid date"))
+            }
             _ => panic!("not a refusal"),
         }
         let mut r = ok(r#"{"message":"Unauthorized"}"#);
@@ -377,12 +317,7 @@ mod tests {
     /// falls in `a..=b`, cut at the cap, and records the parts asked.
     fn fake(times: &[i64], asked: &mut Vec<(i64, i64)>, a: i64, b: i64) -> Result<Vec<i64>> {
         asked.push((a, b));
-        Ok(times
-            .iter()
-            .copied()
-            .filter(|t| (a..=b).contains(t))
-            .take(CALL_CAP)
-            .collect())
+        Ok(times.iter().copied().filter(|t| (a..=b).contains(t)).take(CALL_CAP).collect())
     }
 
     #[test]

@@ -106,20 +106,13 @@ pub mod testing {
 
     /// `e` as a [`View`].
     pub fn view(e: &CallEntry) -> View<'_> {
-        let (id, start, from, to) = (
-            e.id.as_deref(),
-            e.start_time.as_deref(),
-            e.from.as_deref(),
-            e.to.as_deref(),
-        );
+        let (id, start, from, to) = (e.id.as_deref(), e.start_time.as_deref(), e.from.as_deref(), e.to.as_deref());
         (id, start, e.direction, from, to, e.duration, e.talk_seconds, e.answered)
     }
 
     /// Agents as (agent, state, provider state).
     pub fn agents(list: &[AgentState]) -> Vec<(&str, State, Option<&str>)> {
-        list.iter()
-            .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
-            .collect()
+        list.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect()
     }
 
     /// The field an `invalid-input` names; panics (a test failure) on
@@ -140,36 +133,17 @@ mod tests {
     use crate::FieldError;
 
     fn query(from: &str, to: &str, id: Option<&str>) -> CallLogQuery {
-        CallLogQuery {
-            from: from.into(),
-            to: to.into(),
-            call_id: id.map(Into::into),
-        }
+        CallLogQuery { from: from.into(), to: to.into(), call_id: id.map(Into::into) }
     }
 
     #[test]
     fn queries_are_checked() {
-        assert!(check_query(&query(
-            "2024-05-01 00:00:00",
-            "2024-05-01 23:59:59",
-            Some("1714550400.12")
-        ))
-        .is_ok());
-        assert_eq!(
-            field(check_query(&query("2024-05-01", "2024-05-01 23:59:59", None))),
-            "query.from"
-        );
-        assert_eq!(
-            field(check_query(&query("2024-05-02 00:00:00", "2024-05-01 23:59:59", None))),
-            "query.to"
-        );
+        assert!(check_query(&query("2024-05-01 00:00:00", "2024-05-01 23:59:59", Some("1714550400.12"))).is_ok());
+        assert_eq!(field(check_query(&query("2024-05-01", "2024-05-01 23:59:59", None))), "query.from");
+        assert_eq!(field(check_query(&query("2024-05-02 00:00:00", "2024-05-01 23:59:59", None))), "query.to");
         for bad in ["", "a,b", "a=b", "a b", &"x".repeat(65)] {
             assert_eq!(
-                field(check_query(&query(
-                    "2024-05-01 00:00:00",
-                    "2024-05-01 00:00:00",
-                    Some(bad)
-                ))),
+                field(check_query(&query("2024-05-01 00:00:00", "2024-05-01 00:00:00", Some(bad)))),
                 "query.call-id"
             );
         }
@@ -177,12 +151,7 @@ mod tests {
 
     #[test]
     fn renames_only_the_named_fields() {
-        let e = |f: &str| {
-            Error::InvalidInput(FieldError {
-                field: f.into(),
-                reason: "r".into(),
-            })
-        };
+        let e = |f: &str| Error::InvalidInput(FieldError { field: f.into(), reason: "r".into() });
         let names = [("req.callee", "employee")];
         assert_eq!(field::<()>(Err(renamed(e("req.callee"), &names))), "employee");
         assert_eq!(field::<()>(Err(renamed(e("cfg.auth-key"), &names))), "cfg.auth-key");

@@ -32,20 +32,12 @@ pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<(Vec<T>, Option<u32>)>)
             return Ok(out);
         }
     }
-    Err(limit_error(
-        "request-limit",
-        "the list has more than 64 pages of 100; ask for a shorter range",
-    ))
+    Err(limit_error("request-limit", "the list has more than 64 pages of 100; ask for a shorter range"))
 }
 
 /// Every extension of the client.
 fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
-    all_pages(&mut |page| {
-        Ok((
-            <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?,
-            None,
-        ))
-    })
+    all_pages(&mut |page| Ok((<Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?, None)))
 }
 
 /// The extension `employee` names: its id, its whole name (`0001*101`,
@@ -54,12 +46,8 @@ pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a E
     exts.iter().find(|e| {
         let name = e.name.as_deref().unwrap_or("");
         // Byte positions rather than `split`/`rsplit`: no searcher code.
-        let name = name
-            .get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len()))
-            .unwrap_or(name);
-        let short = name
-            .get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..)
-            .unwrap_or(name);
+        let name = name.get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len())).unwrap_or(name);
+        let short = name.get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..).unwrap_or(name);
         error::json_text(&e.id) == employee || name == employee || short == employee
     })
 }
@@ -67,17 +55,8 @@ pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a E
 /// The click-to-call from `ext`: ring its name, then connect `customer`.
 /// An extension without a name cannot be rung: `decode`.
 pub fn callback_request(ext: &Extension, customer: &str) -> Result<(i64, CallbackRequest)> {
-    let name = ext
-        .name
-        .clone()
-        .ok_or_else(|| decode("the employee's RingMe extension has no name to ring"))?;
-    Ok((
-        ext.id,
-        CallbackRequest {
-            src_num: vec![name],
-            dst_num: customer.to_string(),
-        },
-    ))
+    let name = ext.name.clone().ok_or_else(|| decode("the employee's RingMe extension has no name to ring"))?;
+    Ok((ext.id, CallbackRequest { src_num: vec![name], dst_num: customer.to_string() }))
 }
 
 /// The invalid-input names of click-to-call, as telephony parameters.
@@ -87,19 +66,14 @@ const PARTIES: [(&str, &str); 2] = [("req.src-num", "employee"), ("req.dst-num",
 /// finds the employee's extension, then clicks to call.
 pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedCall> {
     let api = crate::ringme::Api::new(&cfg)?;
-    let probe = CallbackRequest {
-        src_num: vec![employee.to_string()],
-        dst_num: customer.to_string(),
-    };
+    let probe = CallbackRequest { src_num: vec![employee.to_string()], dst_num: customer.to_string() };
     crate::ringme::click_to_call_request(&api, 1, &probe).map_err(|e| renamed(e, &PARTIES))?;
     let exts = extensions(&cfg)?;
     let ext = find_extension(&exts, employee)
         .ok_or_else(|| Error::NotFound("no extension of the RingMe client matches `employee`".to_string()))?;
     let (id, req) = callback_request(ext, customer)?;
     let started = <Component as Ringme>::click_to_call(cfg, id, req).map_err(|e| renamed(e, &PARTIES))?;
-    Ok(PlacedCall {
-        id: Some(started.call_id.unwrap_or(started.call_api_id)),
-    })
+    Ok(PlacedCall { id: Some(started.call_id.unwrap_or(started.call_api_id)) })
 }
 
 /// The `phone` extensions (or of no type) as agents: `name` (else the id)
@@ -152,10 +126,7 @@ pub fn entry(c: CallRecord) -> CallEntry {
 /// by call id: one asked for is `invalid-input`, nothing sent.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     if q.call_id.is_some() {
-        return Err(invalid(
-            "query.call-id",
-            "RingMe's call history has no filter by call id",
-        ));
+        return Err(invalid("query.call-id", "RingMe's call history has no filter by call id"));
     }
     let calls = all_pages(&mut |page| {
         let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
@@ -178,23 +149,12 @@ mod tests {
     use crate::ringme::{call_history_request, click_to_call_request, decode_call_history, decode_extensions, Api};
 
     fn cfg() -> Config {
-        let app = AppCredentials {
-            client_id: "app".into(),
-            client_secret: "s3cret".into(),
-        };
-        Config {
-            base_url: "https://apiproxy.telphin.ru".into(),
-            auth: Auth::App(app),
-            timeout_ms: None,
-        }
+        let app = AppCredentials { client_id: "app".into(), client_secret: "s3cret".into() };
+        Config { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None }
     }
 
     fn ok(body: &str) -> Response {
-        Response {
-            status: 200,
-            headers: vec![],
-            body: body.into(),
-        }
+        Response { status: 200, headers: vec![], body: body.into() }
     }
 
     const EXTS: &str = r#"[{"id":469100,"name":"0001*101","status":"active","type":"phone","label":"Reception"},
@@ -225,25 +185,14 @@ mod tests {
         let limit = |e: &Error| matches!(e, Error::Provider(p) if p.code.as_deref() == Some("request-limit") && p.status == 200);
         assert!(endless.as_ref().is_err_and(limit));
         assert_eq!(n, MAX_PAGES);
-        assert!(matches!(
-            all_pages::<u8>(&mut |_| Err(Error::Timeout)),
-            Err(Error::Timeout)
-        ));
+        assert!(matches!(all_pages::<u8>(&mut |_| Err(Error::Timeout)), Err(Error::Timeout)));
     }
 
     #[test]
     fn the_employee_is_found_by_id_full_or_short_name() {
         let exts = decode_extensions(&ok(EXTS)).unwrap();
-        let ids = [
-            ("469100", Some(469100)),
-            ("0001*101", Some(469100)),
-            ("101", Some(469100)),
-            ("102", Some(469101)),
-        ];
-        for (employee, id) in ids
-            .into_iter()
-            .chain([("0001*102", Some(469101)), ("103", None), ("0001", None)])
-        {
+        let ids = [("469100", Some(469100)), ("0001*101", Some(469100)), ("101", Some(469100)), ("102", Some(469101))];
+        for (employee, id) in ids.into_iter().chain([("0001*102", Some(469101)), ("103", None), ("0001", None)]) {
             assert_eq!(find_extension(&exts, employee).map(|e| e.id), id, "{employee}");
         }
         let (id, req) = callback_request(&exts[0], "+74951234567").unwrap();
@@ -253,18 +202,9 @@ mod tests {
         );
         let api = Api::new(&cfg()).unwrap();
         let r = click_to_call_request(&api, id, &req).unwrap();
-        assert_eq!(
-            r.target.to_url(),
-            "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/"
-        );
-        assert_eq!(
-            r.body.unwrap().bytes,
-            br#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#
-        );
-        assert!(matches!(
-            callback_request(&exts[3], "+74951234567"),
-            Err(Error::Decode(_))
-        ));
+        assert_eq!(r.target.to_url(), "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/");
+        assert_eq!(r.body.unwrap().bytes, br#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#);
+        assert!(matches!(callback_request(&exts[3], "+74951234567"), Err(Error::Decode(_))));
     }
 
     #[test]
@@ -290,11 +230,7 @@ mod tests {
 
     #[test]
     fn call_history_pages_map_to_calls() {
-        let q = CallLogQuery {
-            from: "2021-01-01 00:00:00".into(),
-            to: "2021-01-31 23:59:59".into(),
-            call_id: None,
-        };
+        let q = CallLogQuery { from: "2021-01-01 00:00:00".into(), to: "2021-01-31 23:59:59".into(), call_id: None };
         let r = call_history_request(&Api::new(&cfg()).unwrap(), None, &history_query(&q, 2)).unwrap();
         assert_eq!(
             r.target.path_and_query,
@@ -315,33 +251,12 @@ mod tests {
         let out = Some(Direction::Outbound);
         assert_eq!(
             view(&e[0]),
-            (
-                Some("CAA3"),
-                Some("2021-01-01 16:29:39"),
-                out,
-                ext,
-                customer,
-                Some(37),
-                Some(24),
-                Some(true)
-            )
+            (Some("CAA3"), Some("2021-01-01 16:29:39"), out, ext, customer, Some(37), Some(24), Some(true))
         );
         assert_eq!(e[0].raw, raw);
         let (start, inbound) = (Some("2021-01-02 09:00:01"), Some(Direction::Inbound));
         let parties = (Some("+79161112233"), Some("0001*600"));
-        assert_eq!(
-            view(&e[1]),
-            (
-                Some("0B1C"),
-                start,
-                inbound,
-                parties.0,
-                parties.1,
-                Some(30),
-                Some(0),
-                Some(false)
-            )
-        );
+        assert_eq!(view(&e[1]), (Some("0B1C"), start, inbound, parties.0, parties.1, Some(30), Some(0), Some(false)));
         assert_eq!(view(&e[2]), (None, None, None, None, None, None, Some(3), Some(true)));
     }
 

@@ -39,18 +39,9 @@ pub fn callback_request(project_id: &str, employee: &str, customer: &str) -> Ext
 /// `place-call`: the extended call-back. Its answer documents no call id.
 pub fn place_call(a: RingostatAccount, employee: &str, customer: &str) -> Result<PlacedCall> {
     let req = callback_request(&a.project_id, employee, customer);
-    <Component as Ringostat>::extended_callback(a.config, req)
-        .map(|_| PlacedCall { id: None })
-        .map_err(|e| {
-            renamed(
-                e,
-                &[
-                    ("req.callee", "employee"),
-                    ("req.caller", "customer"),
-                    ("req.project-id", "account.project-id"),
-                ],
-            )
-        })
+    <Component as Ringostat>::extended_callback(a.config, req).map(|_| PlacedCall { id: None }).map_err(|e| {
+        renamed(e, &[("req.callee", "employee"), ("req.caller", "customer"), ("req.project-id", "account.project-id")])
+    })
 }
 
 /// Online logins are available, speaking ones busy (also a speaking login
@@ -67,11 +58,7 @@ pub fn states(online: Vec<String>, speaking: Vec<String>) -> Vec<AgentState> {
     }
     for agent in speaking {
         if !out.iter().any(|s| s.agent == agent) {
-            out.push(AgentState {
-                agent,
-                state: State::Busy,
-                provider_state: Some("speaking".to_string()),
-            });
+            out.push(AgentState { agent, state: State::Busy, provider_state: Some("speaking".to_string()) });
         }
     }
     out
@@ -136,11 +123,7 @@ mod tests {
     use crate::ringostat::extended_callback_request;
 
     fn cfg() -> Config {
-        Config {
-            auth_key: "KEY-123".into(),
-            base_url: None,
-            timeout_ms: None,
-        }
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
     }
 
     #[test]
@@ -158,16 +141,10 @@ mod tests {
 
     #[test]
     fn bad_parties_name_the_telephony_parameter() {
-        let a = |project: &str| RingostatAccount {
-            config: cfg(),
-            project_id: project.into(),
-        };
+        let a = |project: &str| RingostatAccount { config: cfg(), project_id: project.into() };
         assert_eq!(field(place_call(a("11111"), "a b", "380671112233")), "employee");
         assert_eq!(field(place_call(a("11111"), "manager1", "12")), "customer");
-        assert_eq!(
-            field(place_call(a("x"), "manager1", "380671112233")),
-            "account.project-id"
-        );
+        assert_eq!(field(place_call(a("x"), "manager1", "380671112233")), "account.project-id");
     }
 
     #[test]
@@ -199,10 +176,7 @@ mod tests {
         assert!(
             pq.starts_with("/calls/list?export_type=json&from=2024-05-01%2000%3A00%3A00&to=2024-05-01%2023%3A59%3A59")
         );
-        assert!(
-            pq.ends_with("%2Cutm_term&filters=uniqueid%3D17.1&order=calldate%20asc"),
-            "{pq}"
-        );
+        assert!(pq.ends_with("%2Cutm_term&filters=uniqueid%3D17.1&order=calldate%20asc"), "{pq}");
         assert_eq!(export_query(&CallLogQuery { call_id: None, ..q }).filters, None);
     }
 
@@ -213,68 +187,16 @@ mod tests {
             {"calldate":"2024-05-01 11:00:00","caller":"manager1","dst":"380671112233","disposition":"PROPER",
             "duration":"9","billsec":"0","call_type":"callback","uniqueid":"1714554000.3"},
             {"disposition":"NO ANSWER","call_type":"transitout"}]"#;
-        let rows = decode_calls(&Response {
-            status: 200,
-            headers: vec![],
-            body: body.into(),
-        })
-        .unwrap();
+        let rows = decode_calls(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         let raw = rows[0].raw.clone();
         let e: Vec<CallEntry> = rows.into_iter().map(entry).collect();
         let (a, b) = (Some("380671112233"), Some("380441112233"));
-        let first = (
-            Some("1714550400.12"),
-            Some("2024-05-01 10:00:00"),
-            Some(Direction::Inbound),
-            a,
-            b,
-        );
-        assert_eq!(
-            view(&e[0]),
-            (
-                first.0,
-                first.1,
-                first.2,
-                first.3,
-                first.4,
-                Some(57),
-                Some(42),
-                Some(true)
-            )
-        );
+        let first = (Some("1714550400.12"), Some("2024-05-01 10:00:00"), Some(Direction::Inbound), a, b);
+        assert_eq!(view(&e[0]), (first.0, first.1, first.2, first.3, first.4, Some(57), Some(42), Some(true)));
         assert_eq!(e[0].raw, raw);
-        let second = (
-            Some("1714554000.3"),
-            Some("2024-05-01 11:00:00"),
-            Some(Direction::Outbound),
-            Some("manager1"),
-            a,
-        );
-        assert_eq!(
-            view(&e[1]),
-            (
-                second.0,
-                second.1,
-                second.2,
-                second.3,
-                second.4,
-                Some(9),
-                Some(0),
-                Some(false)
-            )
-        );
-        assert_eq!(
-            view(&e[2]),
-            (
-                None,
-                None,
-                Some(Direction::Outbound),
-                None,
-                None,
-                None,
-                None,
-                Some(false)
-            )
-        );
+        let second =
+            (Some("1714554000.3"), Some("2024-05-01 11:00:00"), Some(Direction::Outbound), Some("manager1"), a);
+        assert_eq!(view(&e[1]), (second.0, second.1, second.2, second.3, second.4, Some(9), Some(0), Some(false)));
+        assert_eq!(view(&e[2]), (None, None, Some(Direction::Outbound), None, None, None, None, Some(false)));
     }
 }

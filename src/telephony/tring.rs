@@ -58,15 +58,9 @@ pub fn states(rows: &[Value]) -> Result<Vec<AgentState>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let f = Fields::of(row, "an INFO extstate row", false)?;
-        let agent = f
-            .text("extension")
-            .ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
+        let agent = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
         let word = f.text("state");
-        out.push(AgentState {
-            agent,
-            state: words::agent_state(word.as_deref()),
-            provider_state: word,
-        });
+        out.push(AgentState { agent, state: words::agent_state(word.as_deref()), provider_state: word });
     }
     Ok(out)
 }
@@ -177,10 +171,7 @@ mod tests {
                 ("104", State::Unknown, None),
             ]
         );
-        assert!(matches!(
-            states(&rows(r#"[{"state":"INUSE"}]"#).unwrap()),
-            Err(crate::Error::Decode(_))
-        ));
+        assert!(matches!(states(&rows(r#"[{"state":"INUSE"}]"#).unwrap()), Err(crate::Error::Decode(_))));
         assert!(matches!(states(&rows("[1]").unwrap()), Err(crate::Error::Decode(_))));
         assert!(matches!(rows(r#"{"a":1}"#), Err(crate::Error::Decode(_))));
         assert!(states(&rows("[]").unwrap()).unwrap().is_empty());
@@ -198,40 +189,13 @@ mod tests {
         let (ext, customer) = (Some("101"), Some("+3212345678"));
         let start = Some("2024-05-01 10:00:00");
         let out = Some(Direction::Outbound);
-        assert_eq!(
-            view(&e[0]),
-            (
-                Some("1714550400.12"),
-                start,
-                out,
-                ext,
-                customer,
-                Some(57),
-                Some(42),
-                Some(true)
-            )
-        );
+        assert_eq!(view(&e[0]), (Some("1714550400.12"), start, out, ext, customer, Some(57), Some(42), Some(true)));
         assert_eq!(serde_json::from_str::<Value>(&e[0].raw).unwrap(), r[0]);
         let start = Some("2024-05-01 11:00:00");
         let inbound = Some(Direction::Inbound);
         let caller = Some("+3287654321");
-        assert_eq!(
-            view(&e[1]),
-            (
-                Some("1714554000.3"),
-                start,
-                inbound,
-                caller,
-                ext,
-                Some(20),
-                Some(0),
-                Some(false)
-            )
-        );
+        assert_eq!(view(&e[1]), (Some("1714554000.3"), start, inbound, caller, ext, Some(20), Some(0), Some(false)));
         let internal = Some(Direction::Internal);
-        assert_eq!(
-            view(&e[2]),
-            (None, None, internal, ext, Some("102"), None, None, Some(false))
-        );
+        assert_eq!(view(&e[2]), (None, None, internal, ext, Some("102"), None, None, Some(false)));
     }
 }

@@ -34,14 +34,7 @@ pub fn direction(word: Option<&str>) -> Option<Direction> {
 pub fn answered(word: Option<&str>, talk_seconds: Option<u32>) -> Option<bool> {
     match word {
         Some(w) if is(w, &["answered", "bridged"]) => Some(true),
-        Some(w)
-            if is(
-                w,
-                &["no answer", "not answered", "busy", "failed", "congestion", "voicemail"],
-            ) =>
-        {
-            Some(false)
-        }
+        Some(w) if is(w, &["no answer", "not answered", "busy", "failed", "congestion", "voicemail"]) => Some(false),
         _ => talk_seconds.map(|t| t > 0),
     }
 }

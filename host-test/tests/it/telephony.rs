@@ -21,11 +21,7 @@ use std::sync::Arc;
 const RINGOSTAT_KEY: &str = "rg-SECRET-telephony-4d1e";
 
 fn ringostat_cfg() -> RingostatConfig {
-    RingostatConfig {
-        auth_key: RINGOSTAT_KEY.into(),
-        base_url: None,
-        timeout_ms: None,
-    }
+    RingostatConfig { auth_key: RINGOSTAT_KEY.into(), base_url: None, timeout_ms: None }
 }
 
 fn tring_cfg() -> TringConfig {
@@ -38,22 +34,12 @@ fn tring_cfg() -> TringConfig {
 }
 
 fn ringme_cfg() -> RingmeConfig {
-    let app = AppCredentials {
-        client_id: rm::CLIENT_ID.into(),
-        client_secret: rm::CLIENT_SECRET.into(),
-    };
-    RingmeConfig {
-        base_url: "https://apiproxy.telphin.ru".into(),
-        auth: Auth::App(app),
-        timeout_ms: None,
-    }
+    let app = AppCredentials { client_id: rm::CLIENT_ID.into(), client_secret: rm::CLIENT_SECRET.into() };
+    RingmeConfig { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None }
 }
 
 fn ringostat() -> Account {
-    Account::Ringostat(RingostatAccount {
-        config: ringostat_cfg(),
-        project_id: "11111".into(),
-    })
+    Account::Ringostat(RingostatAccount { config: ringostat_cfg(), project_id: "11111".into() })
 }
 
 fn tring() -> Account {
@@ -65,11 +51,7 @@ fn ringme() -> Account {
 }
 
 fn query(from: &str, to: &str) -> CallLogQuery {
-    CallLogQuery {
-        from: from.into(),
-        to: to.into(),
-        call_id: None,
-    }
+    CallLogQuery { from: from.into(), to: to.into(), call_id: None }
 }
 
 async fn place_call(
@@ -79,29 +61,17 @@ async fn place_call(
     customer: &str,
 ) -> Result<PlacedCall, Error> {
     let mut s = session(mock).await;
-    s.pbx
-        .telephony_pbx_telephony()
-        .call_place_call(&mut s.store, &account, employee, customer)
-        .await
-        .expect("no trap")
+    s.pbx.telephony_pbx_telephony().call_place_call(&mut s.store, &account, employee, customer).await.expect("no trap")
 }
 
 async fn agent_states(mock: &Arc<MockProvider>, account: Account) -> Result<Vec<AgentState>, Error> {
     let mut s = session(mock).await;
-    s.pbx
-        .telephony_pbx_telephony()
-        .call_agent_states(&mut s.store, &account)
-        .await
-        .expect("no trap")
+    s.pbx.telephony_pbx_telephony().call_agent_states(&mut s.store, &account).await.expect("no trap")
 }
 
 async fn call_log(mock: &Arc<MockProvider>, account: Account, q: CallLogQuery) -> Result<Vec<CallEntry>, Error> {
     let mut s = session(mock).await;
-    s.pbx
-        .telephony_pbx_telephony()
-        .call_call_log(&mut s.store, &account, &q)
-        .await
-        .expect("no trap")
+    s.pbx.telephony_pbx_telephony().call_call_log(&mut s.store, &account, &q).await.expect("no trap")
 }
 
 /// (method, URL) of every request.
@@ -123,19 +93,12 @@ type View<'a> = (
 );
 
 fn view(c: &CallEntry) -> View<'_> {
-    let (id, start, from, to) = (
-        c.id.as_deref(),
-        c.start_time.as_deref(),
-        c.from.as_deref(),
-        c.to.as_deref(),
-    );
+    let (id, start, from, to) = (c.id.as_deref(), c.start_time.as_deref(), c.from.as_deref(), c.to.as_deref());
     (id, start, c.direction, from, to, c.duration, c.talk_seconds, c.answered)
 }
 
 fn states(list: &[AgentState]) -> Vec<(&str, State, Option<&str>)> {
-    list.iter()
-        .map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref()))
-        .collect()
+    list.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect()
 }
 
 const TRING: &str = "https://api.tring.nu/pbx/proxyapi.php?key=demo-api-key&tenant=DEMO&reqtype=";
@@ -144,15 +107,10 @@ const RINGME: &str = "https://apiproxy.telphin.ru";
 #[tokio::test]
 async fn place_call_on_ringostat_is_the_outbound_callback() {
     let mock = MockProvider::builtin();
-    let placed = place_call(&mock, ringostat(), "supportrngst_manager1", "380671112233")
-        .await
-        .unwrap();
+    let placed = place_call(&mock, ringostat(), "supportrngst_manager1", "380671112233").await.unwrap();
     assert_eq!(placed.id, None, "Ringostat documents no call id");
     let r = mock.single();
-    assert_eq!(
-        (r.method.as_str(), r.url.as_str()),
-        ("POST", "https://api.ringostat.net/a/v2")
-    );
+    assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", "https://api.ringostat.net/a/v2"));
     assert_eq!(r.header("auth-key"), Some(RINGOSTAT_KEY));
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body["method"], "Api\\V2\\Callback.external");
@@ -173,13 +131,7 @@ async fn place_call_on_tring_dials() {
     let mock = MockProvider::builtin();
     let placed = place_call(&mock, tring(), "101", "+3212345678").await.unwrap();
     assert_eq!(placed.id.as_deref(), Some(tr::CALL_ID));
-    assert_eq!(
-        sent(&mock),
-        vec![(
-            "GET".into(),
-            format!("{TRING}DIAL&source=101&dest=%2B3212345678&format=json")
-        )]
-    );
+    assert_eq!(sent(&mock), vec![("GET".into(), format!("{TRING}DIAL&source=101&dest=%2B3212345678&format=json"))]);
     let mock = MockProvider::builtin();
     match place_call(&mock, tring(), "101", "0001").await {
         Err(Error::Provider(p)) => assert_eq!(p.message, "Extension does not exist."),
@@ -192,38 +144,22 @@ async fn place_call_on_ringme_clicks_to_call_from_the_employees_extension() {
     for employee in ["101", "0001*101", "469100"] {
         let mock = MockProvider::builtin();
         let placed = place_call(&mock, ringme(), employee, "+74951234567").await.unwrap();
-        assert_eq!(
-            placed.id.as_deref(),
-            Some("02abb9ee685a11ea94bfe17eb6eaecbb"),
-            "the call_id"
-        );
+        assert_eq!(placed.id.as_deref(), Some("02abb9ee685a11ea94bfe17eb6eaecbb"), "the call_id");
         assert_eq!(
             sent(&mock),
             vec![
                 ("POST".into(), format!("{RINGME}/oauth/token")),
-                (
-                    "GET".into(),
-                    format!("{RINGME}/api/ver1.0/client/@me/extension/?page=1&per_page=100")
-                ),
-                (
-                    "GET".into(),
-                    format!("{RINGME}/api/ver1.0/client/@me/extension/?page=2&per_page=100")
-                ),
+                ("GET".into(), format!("{RINGME}/api/ver1.0/client/@me/extension/?page=1&per_page=100")),
+                ("GET".into(), format!("{RINGME}/api/ver1.0/client/@me/extension/?page=2&per_page=100")),
                 ("POST".into(), format!("{RINGME}/api/ver1.0/extension/469100/callback/")),
             ],
             "{employee}"
         );
-        assert_eq!(
-            mock.requests()[3].body_text(),
-            r#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#
-        );
+        assert_eq!(mock.requests()[3].body_text(), r#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#);
     }
     // No such extension: not-found, and no call placed.
     let mock = MockProvider::builtin();
-    assert!(matches!(
-        place_call(&mock, ringme(), "109", "+74951234567").await,
-        Err(Error::NotFound(_))
-    ));
+    assert!(matches!(place_call(&mock, ringme(), "109", "+74951234567").await, Err(Error::NotFound(_))));
     assert!(mock.requests().iter().all(|r| !r.path().ends_with("/callback/")));
 }
 
@@ -233,10 +169,7 @@ async fn bad_parties_send_nothing() {
         (ringostat(), "a b", "380671112233", "employee"),
         (ringostat(), "manager1", "12", "customer"),
         (
-            Account::Ringostat(RingostatAccount {
-                config: ringostat_cfg(),
-                project_id: "p1".into(),
-            }),
+            Account::Ringostat(RingostatAccount { config: ringostat_cfg(), project_id: "p1".into() }),
             "manager1",
             "380671112233",
             "account.project-id",
@@ -283,10 +216,7 @@ async fn agent_states_for_every_account_kind() {
 
     let mock = MockProvider::builtin();
     let list = agent_states(&mock, tring()).await.unwrap();
-    assert_eq!(
-        sent(&mock),
-        vec![("GET".into(), format!("{TRING}INFO&info=extstate&format=json"))]
-    );
+    assert_eq!(sent(&mock), vec![("GET".into(), format!("{TRING}INFO&info=extstate&format=json"))]);
     assert_eq!(
         states(&list),
         vec![
@@ -302,22 +232,13 @@ async fn agent_states_for_every_account_kind() {
         sent(&mock),
         vec![
             ("POST".into(), format!("{RINGME}/oauth/token")),
-            (
-                "GET".into(),
-                format!("{RINGME}/api/ver1.0/client/@me/extension/?page=1&per_page=100")
-            ),
-            (
-                "GET".into(),
-                format!("{RINGME}/api/ver1.0/client/@me/extension/?page=2&per_page=100")
-            ),
+            ("GET".into(), format!("{RINGME}/api/ver1.0/client/@me/extension/?page=1&per_page=100")),
+            ("GET".into(), format!("{RINGME}/api/ver1.0/client/@me/extension/?page=2&per_page=100")),
         ]
     );
     assert_eq!(
         states(&list),
-        vec![
-            ("0001*101", State::Unknown, Some("active")),
-            ("0001*102", State::Offline, Some("blocked"))
-        ],
+        vec![("0001*101", State::Unknown, Some("active")), ("0001*102", State::Offline, Some("blocked"))],
         "phone extensions only; `active` says nothing about presence"
     );
 }
@@ -325,9 +246,7 @@ async fn agent_states_for_every_account_kind() {
 #[tokio::test]
 async fn call_log_on_ringostat_maps_the_export() {
     let mock = MockProvider::builtin();
-    let calls = call_log(&mock, ringostat(), query("2024-05-01 00:00:00", "2024-05-01 23:59:59"))
-        .await
-        .unwrap();
+    let calls = call_log(&mock, ringostat(), query("2024-05-01 00:00:00", "2024-05-01 23:59:59")).await.unwrap();
     let r = mock.single();
     assert_eq!(
         r.url,
@@ -376,24 +295,17 @@ async fn call_log_on_ringostat_maps_the_export() {
     assert_eq!(raw["employee_fio"], "Olena Koval");
     // One call by id: `filters=uniqueid=<id>`.
     let mock = MockProvider::builtin();
-    let q = CallLogQuery {
-        call_id: Some("1714568744.103".into()),
-        ..query("2024-05-01 00:00:00", "2024-05-01 23:59:59")
-    };
+    let q =
+        CallLogQuery { call_id: Some("1714568744.103".into()), ..query("2024-05-01 00:00:00", "2024-05-01 23:59:59") };
     let calls = call_log(&mock, ringostat(), q).await.unwrap();
     assert_eq!(calls.len(), 1);
-    assert_eq!(
-        mock.single().query_value("filters").as_deref(),
-        Some("uniqueid=1714568744.103")
-    );
+    assert_eq!(mock.single().query_value("filters").as_deref(), Some("uniqueid=1714568744.103"));
 }
 
 #[tokio::test]
 async fn call_log_on_tring_is_info_cdrs() {
     let mock = MockProvider::builtin();
-    let calls = call_log(&mock, tring(), query("2024-05-01 00:00:00", "2024-05-01 23:59:59"))
-        .await
-        .unwrap();
+    let calls = call_log(&mock, tring(), query("2024-05-01 00:00:00", "2024-05-01 23:59:59")).await.unwrap();
     assert_eq!(
         sent(&mock),
         vec![(
@@ -434,9 +346,7 @@ async fn call_log_on_tring_is_info_cdrs() {
 #[tokio::test]
 async fn call_log_on_ringme_reads_every_page() {
     let mock = MockProvider::builtin();
-    let calls = call_log(&mock, ringme(), query("2021-01-01 00:00:00", "2021-01-31 23:59:59"))
-        .await
-        .unwrap();
+    let calls = call_log(&mock, ringme(), query("2021-01-01 00:00:00", "2021-01-31 23:59:59")).await.unwrap();
     let history = format!("{RINGME}/api/ver1.0/client/@me/call_history/?start_datetime=2021-01-01%2000%3A00%3A00&end_datetime=2021-01-31%2023%3A59%3A59");
     assert_eq!(
         sent(&mock),
@@ -480,25 +390,11 @@ async fn call_log_on_ringme_reads_every_page() {
         }
         let all: Value = serde_json::from_str(rm::CALL_HISTORY).unwrap();
         let page: usize = req.query_value("page").unwrap().parse().unwrap();
-        let rows: Vec<Value> = all["call_history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .skip(page - 1)
-            .take(1)
-            .cloned()
-            .collect();
+        let rows: Vec<Value> = all["call_history"].as_array().unwrap().iter().skip(page - 1).take(1).cloned().collect();
         MockResponse::json(200, &Value::Array(rows).to_string())
     });
-    let calls = call_log(&mock, ringme(), query("2021-01-01 00:00:00", "2021-01-31 23:59:59"))
-        .await
-        .unwrap();
-    let pages: Vec<String> = mock
-        .requests()
-        .iter()
-        .skip(1)
-        .map(|r| r.query_value("page").unwrap())
-        .collect();
+    let calls = call_log(&mock, ringme(), query("2021-01-01 00:00:00", "2021-01-31 23:59:59")).await.unwrap();
+    let pages: Vec<String> = mock.requests().iter().skip(1).map(|r| r.query_value("page").unwrap()).collect();
     assert_eq!(pages, ["1", "2", "3"]);
     assert_eq!(
         calls.iter().map(|c| c.id.clone().unwrap()).collect::<Vec<_>>(),
@@ -509,10 +405,7 @@ async fn call_log_on_ringme_reads_every_page() {
 #[tokio::test]
 async fn a_provider_without_an_equivalent_refuses_before_sending() {
     let mock = MockProvider::builtin();
-    let q = CallLogQuery {
-        call_id: Some("CAA308E3".into()),
-        ..query("2021-01-01 00:00:00", "2021-01-31 23:59:59")
-    };
+    let q = CallLogQuery { call_id: Some("CAA308E3".into()), ..query("2021-01-01 00:00:00", "2021-01-31 23:59:59") };
     match call_log(&mock, ringme(), q).await {
         Err(Error::InvalidInput(f)) => {
             assert_eq!(f.field, "query.call-id");
@@ -525,10 +418,7 @@ async fn a_provider_without_an_equivalent_refuses_before_sending() {
     for account in [ringostat(), tring(), ringme()] {
         let mock = MockProvider::builtin();
         let r = call_log(&mock, account, query("2024-05-02 00:00:00", "2024-05-01 00:00:00")).await;
-        assert!(
-            matches!(r, Err(Error::InvalidInput(ref f)) if f.field == "query.to"),
-            "{r:?}"
-        );
+        assert!(matches!(r, Err(Error::InvalidInput(ref f)) if f.field == "query.to"), "{r:?}");
         assert!(mock.requests().is_empty());
     }
 }
@@ -558,35 +448,23 @@ async fn export(
     q: CallLogExportQuery,
 ) -> Result<Vec<host_test::bindings::exports::telephony::pbx::ringostat::RingostatCall>, Error> {
     let mut s = session(mock).await;
-    s.pbx
-        .telephony_pbx_ringostat()
-        .call_call_log_export(&mut s.store, &ringostat_cfg(), &q)
-        .await
-        .expect("no trap")
+    s.pbx.telephony_pbx_ringostat().call_call_log_export(&mut s.store, &ringostat_cfg(), &q).await.expect("no trap")
 }
 
 /// The (from, to) of every request.
 fn ranges(mock: &MockProvider) -> Vec<(String, String)> {
-    mock.requests()
-        .iter()
-        .map(|r| (r.query_value("from").unwrap(), r.query_value("to").unwrap()))
-        .collect()
+    mock.requests().iter().map(|r| (r.query_value("from").unwrap(), r.query_value("to").unwrap())).collect()
 }
 
 #[tokio::test]
 async fn a_range_of_14000_calls_comes_back_whole_through_halves() {
     // One call every 6 s over 84,000 s: 14,000 calls, more than twice the cap.
-    let log: Vec<Value> = (0..14_000u32)
-        .map(|i| json!({"calldate": at(i * 6), "uniqueid": format!("c{i}"), "billsec": "1"}))
-        .collect();
+    let log: Vec<Value> =
+        (0..14_000u32).map(|i| json!({"calldate": at(i * 6), "uniqueid": format!("c{i}"), "billsec": "1"})).collect();
     let mock = log_provider(log);
     let calls = export(&mock, export_query(&at(0), &at(83_999))).await.unwrap();
     let ids: Vec<String> = calls.iter().map(|c| c.uniqueid.clone().unwrap()).collect();
-    assert_eq!(
-        ids,
-        (0..14_000).map(|i| format!("c{i}")).collect::<Vec<_>>(),
-        "every call once, in order"
-    );
+    assert_eq!(ids, (0..14_000).map(|i| format!("c{i}")).collect::<Vec<_>>(), "every call once, in order");
     assert_eq!(calls[1].calldate.as_deref(), Some("2024-05-01 00:00:06"));
     assert_eq!(calls[1].billsec, None, "not asked in `fields`");
     let r = |a: u32, b: u32| (at(a), at(b));
@@ -602,20 +480,12 @@ async fn a_range_of_14000_calls_comes_back_whole_through_halves() {
             r(63_000, 83_999)
         ]
     );
-    assert!(mock
-        .requests()
-        .iter()
-        .all(|q| q.query_value("fields").as_deref() == Some("calldate,uniqueid")));
+    assert!(mock.requests().iter().all(|q| q.query_value("fields").as_deref() == Some("calldate,uniqueid")));
 
     // Newest first: the later half first at every split.
-    let log: Vec<Value> = (0..14_000u32)
-        .map(|i| json!({"calldate": at(i * 6), "uniqueid": format!("c{i}")}))
-        .collect();
+    let log: Vec<Value> = (0..14_000u32).map(|i| json!({"calldate": at(i * 6), "uniqueid": format!("c{i}")})).collect();
     let mock = log_provider(log);
-    let q = CallLogExportQuery {
-        order: Some(CallOrder::NewestFirst),
-        ..export_query(&at(0), &at(83_999))
-    };
+    let q = CallLogExportQuery { order: Some(CallOrder::NewestFirst), ..export_query(&at(0), &at(83_999)) };
     let calls = export(&mock, q).await.unwrap();
     let ids: Vec<String> = calls.iter().map(|c| c.uniqueid.clone().unwrap()).collect();
     assert_eq!(ids, (0..14_000).rev().map(|i| format!("c{i}")).collect::<Vec<_>>());
@@ -638,12 +508,9 @@ async fn a_range_of_14000_calls_comes_back_whole_through_halves() {
 #[tokio::test]
 async fn the_request_bound_and_an_unsplittable_second_are_typed() {
     // Every range wider than a second is "full": the export gives up after 64 requests.
-    let full: String = Value::Array(
-        (0..rs::CALL_CAP)
-            .map(|i| json!({"calldate": at(0), "uniqueid": format!("x{i}")}))
-            .collect(),
-    )
-    .to_string();
+    let full: String =
+        Value::Array((0..rs::CALL_CAP).map(|i| json!({"calldate": at(0), "uniqueid": format!("x{i}")})).collect())
+            .to_string();
     let mock = MockProvider::new(move |req| {
         if req.query_value("from") == req.query_value("to") {
             MockResponse::json(200, "[]")
@@ -658,35 +525,24 @@ async fn the_request_bound_and_an_unsplittable_second_are_typed() {
     assert_eq!(mock.requests().len(), 64);
 
     // 6,500 calls within one second cannot be split.
-    let log: Vec<Value> = (0..rs::CALL_CAP)
-        .map(|i| json!({"calldate": at(5), "uniqueid": format!("s{i}")}))
-        .collect();
+    let log: Vec<Value> = (0..rs::CALL_CAP).map(|i| json!({"calldate": at(5), "uniqueid": format!("s{i}")})).collect();
     let mock = log_provider(log);
     match export(&mock, export_query(&at(0), &at(7))).await {
         Err(Error::Provider(p)) => assert_eq!(p.code.as_deref(), Some("cap-in-one-second")),
         other => panic!("{:?}", other.map(|c| c.len())),
     }
     let r = |a: u32, b: u32| (at(a), at(b));
-    assert_eq!(
-        ranges(&mock),
-        vec![r(0, 7), r(0, 3), r(4, 7), r(4, 5), r(4, 4), r(5, 5)]
-    );
+    assert_eq!(ranges(&mock), vec![r(0, 7), r(0, 3), r(4, 7), r(4, 5), r(4, 4), r(5, 5)]);
 }
 
 #[tokio::test]
 async fn export_errors_keep_the_key_out() {
-    let mock = MockProvider::always(MockResponse::json(
-        401,
-        &format!(r#"{{"message":"bad key {RINGOSTAT_KEY}"}}"#),
-    ));
+    let mock = MockProvider::always(MockResponse::json(401, &format!(r#"{{"message":"bad key {RINGOSTAT_KEY}"}}"#)));
     let err = export(&mock, export_query(&at(0), &at(10))).await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert_no_secret(&err, &[RINGOSTAT_KEY]);
     let mock = MockProvider::builtin();
-    let bad = CallLogExportQuery {
-        fields: vec!["a b".into()],
-        ..export_query(&at(0), &at(10))
-    };
+    let bad = CallLogExportQuery { fields: vec!["a b".into()], ..export_query(&at(0), &at(10)) };
     assert!(matches!(export(&mock, bad).await, Err(Error::InvalidInput(ref f)) if f.field == "query.fields"));
     assert!(mock.requests().is_empty());
 }
