@@ -29,7 +29,9 @@ use crate::datetime;
 use crate::error::{invalid, Result};
 use crate::{Component, Error};
 
+// Inlined into the generated export glue, as in `tring` and `ringme`.
 impl Guest for Component {
+    #[inline(always)]
     fn place_call(account: Account, employee: String, customer: String) -> Result<PlacedCall> {
         match account {
             Account::Ringostat(a) => ringostat::place_call(a, &employee, &customer),
@@ -38,6 +40,7 @@ impl Guest for Component {
         }
     }
 
+    #[inline(always)]
     fn agent_states(account: Account) -> Result<Vec<AgentState>> {
         match account {
             Account::Ringostat(a) => ringostat::agent_states(a.config),
@@ -46,6 +49,7 @@ impl Guest for Component {
         }
     }
 
+    #[inline(always)]
     fn call_log(account: Account, query: CallLogQuery) -> Result<Vec<CallEntry>> {
         check_query(&query)?;
         match account {
