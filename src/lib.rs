@@ -13,6 +13,8 @@
 //! - [`text`]: small substring search and replacement.
 //! - [`ringostat`], [`tring`], [`ringme`]: each provider's request building
 //!   and response decoding (pure, unit-tested natively) and its export.
+//! - [`telephony`]: one contract over the three, mapped from their rows.
+//! - [`datetime`]: `YYYY-MM-DD HH:MM:SS` as seconds and back.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 #![deny(unsafe_code)]
@@ -32,6 +34,7 @@ mod prelude {
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 
+pub mod datetime;
 pub mod error;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
@@ -41,6 +44,7 @@ pub mod redact;
 pub mod ringme;
 pub mod ringostat;
 pub mod status;
+pub mod telephony;
 pub mod text;
 pub mod tring;
 pub mod url;

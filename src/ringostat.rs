@@ -4,7 +4,8 @@
 use crate::prelude::*;
 
 use crate::bindings::exports::telephony::pbx::ringostat::{
-    CallDirection, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
+    CallDirection, CallLogExportQuery, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
+    RingostatCall,
 };
 use crate::error::{self, decode, Result};
 use crate::http::{self, Method, Request, Response};
@@ -16,6 +17,8 @@ use crate::validate;
 use crate::{Component, Error, ProviderError};
 use serde_json::Value;
 use core::sync::atomic::{AtomicU64, Ordering};
+
+pub mod calls;
 
 /// Where Ringostat lives unless `base-url` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.ringostat.net";
@@ -46,6 +49,10 @@ impl Guest for Component {
     fn extended_callback(cfg: Config, req: ExtendedCallbackRequest) -> Result<CallbackAccepted> {
         let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
         call(&cfg, "", extended_callback_request(&cfg, &req, id), decode_extended_callback)
+    }
+
+    fn call_log_export(cfg: Config, query: CallLogExportQuery) -> Result<Vec<RingostatCall>> {
+        calls::export(&cfg, &query)
     }
 }
 

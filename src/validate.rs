@@ -486,25 +486,10 @@ pub fn id_or(field: &str, value: &str, special: &str, reason: &'static str) -> R
     Ok(())
 }
 
-/// A `YYYY-MM-DD HH:MM:SS` date and time with plausible ranges.
+/// A `YYYY-MM-DD HH:MM:SS` date and time that is a real calendar date
+/// (the one parser, [`crate::datetime::parse`]).
 pub fn datetime(field: &str, value: &str) -> Result<()> {
-    let b = value.as_bytes();
-    let shape = b.len() == 19
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 => *c == b' ',
-            13 | 16 => *c == b':',
-            _ => c.is_ascii_digit(),
-        });
-    if !shape {
-        return Err(invalid(field, "must be YYYY-MM-DD HH:MM:SS"));
-    }
-    let n = |at: usize| value.get(at..at + 2).and_then(|s| s.parse::<u8>().ok()).unwrap_or(99);
-    let (month, day, hour, minute, second) = (n(5), n(8), n(11), n(14), n(17));
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
-        return Err(invalid(field, "is not a valid date and time"));
-    }
-    Ok(())
+    crate::datetime::parse(field, value).map(|_| ())
 }
 
 /// A time range given as two checked [`datetime`]s: the end (`field`) not

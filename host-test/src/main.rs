@@ -184,7 +184,8 @@ async fn demo(host: &Host) -> Result<()> {
     let calls = host_test::mock::ringostat::demo_calls()
         .into_iter()
         .chain(host_test::mock::tring::demo_calls())
-        .chain(host_test::mock::ringme::demo_calls());
+        .chain(host_test::mock::ringme::demo_calls())
+        .chain(host_test::mock::telephony::demo_calls());
     let mut failures = 0;
     for (function, mut args) in calls {
         let mock = MockProvider::builtin();

@@ -59,11 +59,12 @@ fn json(resp: &Response, what: &str) -> Result<Value> {
     serde_json::from_slice(&resp.body).map_err(|_| decode(format!("expected {what}, got {}", describe_body(resp))))
 }
 
-/// Typed reads of one JSON object's fields. Reads never fail: a value of
+/// Typed reads of one JSON object's fields (also used by the Ringostat
+/// call log and the telephony mappings). Reads never fail: a value of
 /// the wrong type is none, and with `strict` the first such field is kept
 /// for [`Fields::done`] to report (one error path per decoder, not one per
 /// field).
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     obj: &'a Map<String, Value>,
     what: &'static str,
     strict: bool,
@@ -71,7 +72,7 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn of(v: &'a Value, what: &'static str, strict: bool) -> Result<Fields<'a>> {
+    pub(crate) fn of(v: &'a Value, what: &'static str, strict: bool) -> Result<Fields<'a>> {
         match v {
             Value::Object(obj) => Ok(Fields { obj, what, strict, wrong: Cell::new(None) }),
             _ => Err(decode(format!("expected {what} to be a JSON object"))),
@@ -99,11 +100,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn text(&self, key: &str) -> Option<String> {
+    pub(crate) fn text(&self, key: &str) -> Option<String> {
         self.get(key).and_then(jt::text)
     }
 
-    fn int(&self, key: &'static str) -> Option<i64> {
+    pub(crate) fn int(&self, key: &'static str) -> Option<i64> {
         let n = match self.get(key)? {
             Value::String(s) if s.trim().is_empty() => return None,
             Value::Number(n) => n.as_i64(),
@@ -113,7 +114,7 @@ impl<'a> Fields<'a> {
         n.or_else(|| self.mismatch(key, "an integer"))
     }
 
-    fn u32(&self, key: &'static str) -> Option<u32> {
+    pub(crate) fn u32(&self, key: &'static str) -> Option<u32> {
         let n = self.int(key)?;
         u32::try_from(n).ok().or_else(|| self.mismatch(key, "a non-negative 32-bit integer"))
     }

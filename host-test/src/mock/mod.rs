@@ -8,6 +8,7 @@
 
 pub mod ringme;
 pub mod ringostat;
+pub mod telephony;
 pub mod tring;
 
 use crate::transport::full_body;

@@ -151,6 +151,18 @@ fn callback(req: &RecordedRequest) -> MockResponse {
     MockResponse::json(200, r#"{"call_api_id": "02abb9ee685a11ea94bfe17eb6eaecba", "call_id": "02abb9ee685a11ea94bfe17eb6eaecbb"}"#)
 }
 
+/// The call history, paged: `page` (from 1) of `per_page` (20 when not
+/// asked) rows of [`CALL_HISTORY`], with `page` and `per_page` echoed.
+fn call_history(req: &RecordedRequest) -> MockResponse {
+    let number = |name: &str, default: usize| req.query_value(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default);
+    let (page, per_page) = (number("page", 1).max(1), number("per_page", 20).max(1));
+    let all: Value = serde_json::from_str(CALL_HISTORY).unwrap_or_default();
+    let rows = all["call_history"].as_array().cloned().unwrap_or_default();
+    let slice: Vec<Value> = rows.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let body = json!({ "page": page, "per_page": per_page, "order": "desc", "call_history": slice });
+    MockResponse::json(200, &body.to_string())
+}
+
 /// Answers a RingMe request, or `None` for an unknown path.
 pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
     let path = req.path();
@@ -171,7 +183,7 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
             None | Some("1") => MockResponse::json(200, EXTENSIONS),
             Some(_) => MockResponse::json(200, "[]"),
         },
-        ("GET", ["client", _, "call_history"]) => MockResponse::json(200, CALL_HISTORY),
+        ("GET", ["client", _, "call_history"]) => call_history(req),
         ("POST", ["extension", ext, "callback"]) if ext.parse::<u64>().is_ok() => callback(req),
         _ => return None,
     })

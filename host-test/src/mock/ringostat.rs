@@ -7,6 +7,77 @@ pub const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","su
 /// The SIP logins the page shows for `/sipstatus/speaking`.
 pub const SPEAKING: &str = r#"["supportrngst_manager2","supportrngst_manager4","supportrngst_manager5","supportrngst_manager7"]"#;
 
+/// The most calls one `/calls/list` answer carries (the provider's cap).
+pub const CALL_CAP: usize = 6_500;
+
+/// The built-in call log: rows with every documented field (and a field
+/// seen in public clients, `department`, which the component keeps in `raw`).
+pub const CALLS: &str = r#"[
+{"calldate":"2024-05-01 09:15:02","caller":"380671112233","dst":"380441112233","disposition":"ANSWERED","duration":"57","billsec":"42","waittime":"15","call_type":"in","uniqueid":"1714544102.101","connected_with":"supportrngst_manager1","recording":"https://rec.ringostat.net/1714544102.101.mp3","employee_fio":"Olena Koval","utm_source":"google","utm_medium":"cpc","utm_campaign":"brand","utm_content":"ad1","utm_term":"pbx","department":"Sales"},
+{"calldate":"2024-05-01 10:40:19","caller":"supportrngst_manager2","dst":"380632223344","disposition":"NO ANSWER","duration":"30","billsec":"0","waittime":"30","call_type":"callback","uniqueid":"1714549219.102","connected_with":"","recording":"","employee_fio":"Petro Shevchenko","utm_source":"ringostat","utm_medium":"referral","utm_campaign":"extended_callback","utm_content":"content","utm_term":"test_api_request","department":"Support"},
+{"calldate":"2024-05-01 16:05:44","caller":"supportrngst_manager1","dst":"380501234567","disposition":"PROPER","duration":"185","billsec":"171","waittime":"14","call_type":"out","uniqueid":"1714568744.103","connected_with":"380501234567","recording":"https://rec.ringostat.net/1714568744.103.mp3","employee_fio":"Olena Koval","utm_source":null,"utm_medium":null,"utm_campaign":null,"utm_content":null,"utm_term":null,"department":"Sales"}
+]"#;
+
+/// Whether `s` is `YYYY-MM-DD HH:MM:SS` (shape only; the mock is strict
+/// about what the component sends, not a calendar).
+fn is_datetime(s: &str) -> bool {
+    s.len() == 19
+        && s.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b' ',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// `GET /calls/list` over the stand-in `log` (rows with a `calldate`): the
+/// rows whose `calldate` is within `from`..=`to`, matching `filters` (one
+/// `field=value`), ordered by `order` (`calldate asc` / `calldate desc`,
+/// else as in `log`), cut at [`CALL_CAP`], each with only the `fields`
+/// asked. A missing or malformed parameter is 400, as the provider documents.
+pub fn calls_list(req: &RecordedRequest, log: &[serde_json::Value]) -> MockResponse {
+    use serde_json::Value;
+    let q = |name: &str| req.query_value(name);
+    let bad = |what: &str| MockResponse::json(400, &serde_json::json!({ "message": what }).to_string());
+    if q("export_type").as_deref() != Some("json") {
+        return bad("export_type must be json here");
+    }
+    let (Some(from), Some(to), Some(fields)) = (q("from"), q("to"), q("fields")) else {
+        return bad("from, to and fields are required");
+    };
+    if !is_datetime(&from) || !is_datetime(&to) {
+        return bad("from and to must be YYYY-MM-DD HH:MM:SS");
+    }
+    let fields: Vec<&str> = fields.split(',').collect();
+    let filter = match q("filters") {
+        None => None,
+        Some(f) => match f.split_once('=') {
+            Some((k, v)) => Some((k.to_string(), v.to_string())),
+            None => return bad("filters must be field=value"),
+        },
+    };
+    let text = |row: &Value, key: &str| row.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let mut rows: Vec<&Value> = log
+        .iter()
+        .filter(|row| {
+            let date = text(row, "calldate");
+            date >= from && date <= to && filter.as_ref().is_none_or(|(k, v)| text(row, k) == *v)
+        })
+        .collect();
+    match q("order").as_deref() {
+        Some("calldate asc") => rows.sort_by_key(|r| text(r, "calldate")),
+        Some("calldate desc") => rows.sort_by_key(|r| std::cmp::Reverse(text(r, "calldate"))),
+        None => {}
+        Some(_) => return bad("order must be calldate asc or calldate desc"),
+    }
+    let out: Vec<Value> = rows
+        .into_iter()
+        .take(CALL_CAP)
+        .map(|row| Value::Object(fields.iter().filter_map(|f| Some((f.to_string(), row.get(*f)?.clone()))).collect()))
+        .collect();
+    MockResponse::json(200, &Value::Array(out).to_string())
+}
+
 /// Answers a Ringostat request, or `None` for an unknown path. A missing
 /// `Auth-key` gets 401, as the provider documents.
 pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
@@ -23,6 +94,10 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
         }
         ("GET", "/sipstatus/online") => MockResponse::json(200, ONLINE),
         ("GET", "/sipstatus/speaking") => MockResponse::json(200, SPEAKING),
+        ("GET", "/calls/list") => {
+            let log: Vec<serde_json::Value> = serde_json::from_str(CALLS).unwrap_or_default();
+            calls_list(req, &log)
+        }
         ("POST", "/callback/outward_call") => MockResponse::json(200, r#"{"status":"ok"}"#),
         ("POST", "/a/v2") => {
             let v: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
@@ -57,5 +132,14 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
         ),
         ("ringostat.extended-callback", json!({"req": {"project-id": "11111", "caller": "380000000000", "callee": "manager1"}})),
         ("ringostat.simple-callback", json!({"extension": "12", "destination": "380671112233"})),
+        (
+            "ringostat.call-log-export",
+            json!({"query": {"from": "2024-05-01 00:00:00", "to": "2024-05-01 23:59:59", "fields": [], "order": "oldest-first"}}),
+        ),
+        (
+            "ringostat.call-log-export",
+            json!({"query": {"from": "2024-05-01 00:00:00", "to": "2024-05-01 12:00:00", "fields": ["calldate", "uniqueid", "disposition"],
+                    "filters": "call_type=in"}}),
+        ),
     ]
 }

@@ -17,6 +17,10 @@ pub const AUDIO: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00mock-mp3-frames";
 /// The audio of voicemail messages and media files (a WAV header).
 pub const WAV: &[u8] = b"RIFF\x24\x00\x00\x00WAVEfmt mock-wav";
 
+/// The rows INFO cdrs (JSON) answers: Asterisk CDR columns plus MiRTA's
+/// `direction`.
+pub const CDRS: &str = r#"[{"calldate":"2024-05-01 10:00:00","src":"101","dst":"+3212345678","disposition":"ANSWERED","duration":"57","billsec":"42","uniqueid":"1714550400.12","direction":"out"},{"calldate":"2024-05-01 11:30:00","src":"+3287654321","dst":"101","disposition":"NO ANSWER","duration":"20","billsec":"0","uniqueid":"1714555800.31","direction":"in"}]"#;
+
 fn json(body: &str) -> MockResponse {
     MockResponse::json(200, body)
 }
@@ -127,13 +131,15 @@ fn info(req: &RecordedRequest, what: &str, id: &str) -> Option<MockResponse> {
         "dids" => json(r#"[{"did":"3212345678","destination":"EXT-101"}]"#),
         "sms" => json(r#"[{"direction":"out","dest":"+3212345678","message":"hello"}]"#),
         "extensions" => json(r#"[{"extension":"101","name":"Jo Do","state":"NOT_INUSE"}]"#),
-        "extstate" => json(r#"[{"extension":"101","state":"INUSE","with":"+3212345678"}]"#),
+        "extstate" => json(
+            r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":"102","state":"NOT_INUSE","with":""},{"extension":"103","state":"UNAVAILABLE","with":""}]"#,
+        ),
         "config" => json(r#"{"tenant":"DEMO","name":"Demo tenant"}"#),
         "cdrs" | "simplecdrs" if csv => MockResponse::new(200, "text/csv", "calldate,src,dst\n2024-05-01 10:00:00,101,+3212345678\n"),
         "cdrs" if req.query_value("format").as_deref() == Some("xml") => {
             MockResponse::new(200, "text/xml", "<cdrs><cdr><src>101</src></cdr></cdrs>")
         }
-        "cdrs" | "simplecdrs" => json(r#"[{"calldate":"2024-05-01 10:00:00","src":"101","dst":"+3212345678","disposition":"ANSWERED"}]"#),
+        "cdrs" | "simplecdrs" => json(CDRS),
         "queuelogs" => json(r#"[{"time":"2024-05-01 10:00:00","queue":"3","event":"CONNECT"}]"#),
         "balance" => json(r#"{"balance":"12.50","currency":"EUR"}"#),
         // Without an id (optional on the page) the stand-in lists them all;

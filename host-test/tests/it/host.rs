@@ -28,7 +28,7 @@ fn exports_every_interface() {
         .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentInstance(_)))
         .map(|(n, _)| n.to_string())
         .collect();
-    for iface in ["types", "ringostat", "tring", "ringme"] {
+    for iface in ["types", "ringostat", "tring", "ringme", "telephony"] {
         assert!(exports.contains(&format!("telephony:pbx/{iface}@0.1.0")), "{exports:?}");
     }
 }

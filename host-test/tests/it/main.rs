@@ -7,4 +7,5 @@ mod host;
 mod ringme;
 mod ringostat;
 mod secrets;
+mod telephony;
 mod tring;
