@@ -242,7 +242,7 @@ macro_rules! arb_enum {
     )*};
 }
 
-use ringme::{CallHistoryQuery, CallbackRequest, ClientUpdate};
+use ringme::{CallHistoryQuery, CallbackRequest, ClientField, ClientUpdate};
 use ringostat::{CallDirection, ExtendedCallbackRequest, PartyType};
 use tring::{
     AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState, ManagedbObject,
@@ -256,7 +256,7 @@ arb_record! {
     CdrFilter { id, uniqueid, linkedid, src, firstdst, direction, phone, template, start, end, format }
     SimplecdrFilter { id, uniqueid, calleridnum, calleridname, disposition, direction, whoanswered, phone, start, end, format }
     Media { content_type, data }
-    ClientUpdate { dial_rule_id, disk_space_notify_email, disk_space_notify_threshold, geo_list, hold_music, sip_network_permission_id, timezone }
+    ClientUpdate { dial_rule_id, disk_space_notify_email, disk_space_notify_threshold, geo_list, hold_music, sip_network_permission_id, timezone, clear }
     CallbackRequest { src_num, dst_num }
     CallHistoryQuery { start_datetime, end_datetime, page, per_page }
     ExtendedCallbackRequest {
@@ -278,6 +278,7 @@ arb_enum! {
     ManagedbObject: Tenant, Custom, Customtype, Phone, Mediafile, Huntlist, Extension, Provider, Did, User, Conference,
         Routingprofile, Route, Destination;
     PartyType: Default, Scheme;
+    ClientField: DiskSpaceNotifyEmail, DiskSpaceNotifyThreshold, GeoList, HoldMusic, SipNetworkPermissionId;
     CallDirection: Inbound, Outbound;
 }
 

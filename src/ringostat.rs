@@ -7,7 +7,7 @@ use crate::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, CallLogExportQuery, CallbackAccepted, Config, ExtendedCallbackRequest, Guest, PartyType,
     RingostatCall,
 };
-use crate::error::{self, decode, Result};
+use crate::error::{decode, Result};
 use crate::http::{self, Method, Request, Response};
 use crate::json;
 use crate::redact::excerpt;

@@ -16,7 +16,7 @@ use crate::prelude::*;
 use super::{check_status, refusal, start};
 use crate::bindings::exports::telephony::pbx::ringostat::{CallLogExportQuery, CallOrder, Config, RingostatCall};
 use crate::datetime;
-use crate::error::{self, decode, invalid, Result};
+use crate::error::{decode, invalid, Result};
 use crate::http::{Method, Request, Response};
 use crate::ringme::decode::Fields;
 use crate::validate;
@@ -116,7 +116,7 @@ fn call_row(row: &Value) -> Result<RingostatCall> {
         utm_campaign: f.text("utm_campaign"),
         utm_content: f.text("utm_content"),
         utm_term: f.text("utm_term"),
-        raw: error::json_text(row),
+        raw: crate::json::json_text(row),
     })
 }
 
@@ -134,7 +134,7 @@ pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
         Ok(Value::Object(o)) if o.get("error").is_some_and(|e| !e.is_null()) => {
             Err(refusal(resp.status, o.get("error").unwrap_or(&Value::Null)))
         }
-        _ => Err(decode(format!("expected a JSON array of calls, got {}", error::describe_body(resp)))),
+        _ => Err(decode(format!("expected a JSON array of calls, got {}", crate::status::describe_body(resp)))),
     }
 }
 
@@ -189,7 +189,7 @@ pub fn export(cfg: &Config, q: &CallLogExportQuery) -> Result<Vec<RingostatCall>
     let plan = plan(q)?;
     let newest_first = plan.order == Some(CallOrder::NewestFirst);
     split_export(plan.from, plan.to, newest_first, &mut |a, b| {
-        super::call(cfg, calls_list_request(cfg, &plan, a, b), decode_calls)
+        super::call(cfg, "", calls_list_request(cfg, &plan, a, b), decode_calls)
     })
 }
 
@@ -198,7 +198,7 @@ mod tests {
     use super::*;
 
     fn cfg() -> Config {
-        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
     }
 
     fn query(from: &str, to: &str) -> CallLogExportQuery {

@@ -8,7 +8,7 @@ use crate::bindings::exports::telephony::pbx::ringme::{
     CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension, Guest as Ringme,
 };
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
-use crate::error::{self, decode, invalid, Result};
+use crate::error::{decode, invalid, Result};
 use crate::ringostat::calls::limit_error;
 use crate::{Component, Error};
 
@@ -48,7 +48,7 @@ pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a E
         // Byte positions rather than `split`/`rsplit`: no searcher code.
         let name = name.get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len())).unwrap_or(name);
         let short = name.get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..).unwrap_or(name);
-        error::json_text(&e.id) == employee || name == employee || short == employee
+        crate::json::json_text(&e.id) == employee || name == employee || short == employee
     })
 }
 
@@ -82,7 +82,7 @@ pub fn states(exts: &[Extension]) -> Vec<AgentState> {
     let mut out = Vec::new();
     for e in exts.iter().filter(|e| e.type_.as_deref().is_none_or(|t| t == "phone")) {
         out.push(AgentState {
-            agent: e.name.clone().unwrap_or_else(|| error::json_text(&e.id)),
+            agent: e.name.clone().unwrap_or_else(|| crate::json::json_text(&e.id)),
             state: words::agent_state(e.status.as_deref()),
             provider_state: e.status.clone(),
         });
@@ -150,7 +150,7 @@ mod tests {
 
     fn cfg() -> Config {
         let app = AppCredentials { client_id: "app".into(), client_secret: "s3cret".into() };
-        Config { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None }
+        Config { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None, max_body_bytes: None }
     }
 
     fn ok(body: &str) -> Response {

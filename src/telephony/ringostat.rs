@@ -123,7 +123,7 @@ mod tests {
     use crate::ringostat::extended_callback_request;
 
     fn cfg() -> Config {
-        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None }
+        Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
     }
 
     #[test]

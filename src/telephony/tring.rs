@@ -10,7 +10,7 @@ use crate::prelude::*;
 use super::{renamed, words};
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
 use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest, Guest as Tring};
-use crate::error::{self, decode, Result};
+use crate::error::{decode, Result};
 use crate::ringme::decode::Fields;
 use crate::Component;
 use serde_json::Value;
@@ -102,7 +102,7 @@ pub fn entries(rows: &[Value]) -> Result<Vec<CallEntry>> {
             duration: f.u32("duration"),
             talk_seconds: talk,
             answered: words::answered(f.text("disposition").as_deref(), talk),
-            raw: error::json_text(row),
+            raw: crate::json::json_text(row),
         });
     }
     Ok(out)
@@ -126,6 +126,7 @@ mod tests {
             api_key: "K".into(),
             tenant: Some("DEMO".into()),
             timeout_ms: None,
+            max_body_bytes: None,
         }
     }
 
