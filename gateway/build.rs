@@ -625,6 +625,27 @@ impl Gen<'_> {
         );
         let err_ref = json!({"$ref": "#/components/schemas/gateway.error"});
         let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": err_ref.clone()}}});
+        // Every route fails the same ways: shared responses keep the document
+        // small (inlined, they were three quarters of it).
+        let mut responses = Map::new();
+        for (status, d) in [
+            ("400", "invalid-input (refused by the gateway or the component: nothing was sent) or malformed-json."),
+            ("401", "Missing or wrong gateway token."),
+            ("404", "not-found from the provider."),
+            ("413", "The body is over the gateway's cap (8 MiB)."),
+            ("415", "The body is not application/json."),
+            ("429", "rate-limited; `Retry-After` carries the seconds when known."),
+            ("500", "gateway-settings: the server-held settings are unusable."),
+            ("502", "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
+            ("504", "timeout: no complete answer within timeout-ms."),
+        ] {
+            responses.insert(status.into(), err(d));
+        }
+        assert_eq!(BODY_CAP, 8 * 1024 * 1024, "the 413 description says 8 MiB");
+        let refs: Map<String, Value> = responses
+            .keys()
+            .map(|k| (k.clone(), json!({"$ref": format!("#/components/responses/{k}")})))
+            .collect();
         let mut paths = Map::new();
         paths.insert(
             "/v1/health".into(),
@@ -674,7 +695,7 @@ impl Gen<'_> {
                 };
                 let description = docs(&f.docs).unwrap_or_default();
                 let summary = description.split("\n\n").next().unwrap_or("").replace('\n', " ");
-                let op = json!({
+                let mut op = json!({
                     "operationId": format!("{}.{}", iname, f.name),
                     "tags": [iname],
                     "summary": summary,
@@ -682,20 +703,11 @@ impl Gen<'_> {
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {
                         "type": "object", "properties": props, "required": required, "additionalProperties": false,
                     }}}},
-                    "responses": {
-                        "200": {"description": "The function's result.", "content": {"application/json": {"schema": {
-                            "type": "object", "properties": {"ok": ok}, "required": ["ok"], "additionalProperties": false}}}},
-                        "400": err("invalid-input (refused by the gateway or the component: nothing was sent) or malformed-json."),
-                        "401": err("Missing or wrong gateway token."),
-                        "404": err("not-found from the provider."),
-                        "413": err("The body is over the gateway's cap (8 MiB)."),
-                        "415": err("The body is not application/json."),
-                        "429": err("rate-limited; `Retry-After` carries the seconds when known."),
-                        "500": err("gateway-settings: the server-held settings are unusable."),
-                        "502": err("Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
-                        "504": err("timeout: no complete answer within timeout-ms."),
-                    },
+                    "responses": {"200": {"description": "The function's result.", "content": {"application/json": {
+                        "schema": {"type": "object", "properties": {"ok": ok}, "required": ["ok"], "additionalProperties": false},
+                    }}}},
                 });
+                op["responses"].as_object_mut().expect("object").extend(refs.clone());
                 paths.insert(format!("/v1/{}/{}", iname, f.name), json!({"post": op}));
             }
         }
@@ -717,6 +729,7 @@ impl Gen<'_> {
             "paths": paths,
             "components": {
                 "schemas": schemas,
+                "responses": responses,
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                     "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health needs it then."}},
             },

@@ -29,6 +29,7 @@ mod bindings {
         path: "../../wit",
         world: "app",
         disable_run_ctors_once_workaround: true,
+        generate_all,
         with: {
             "wasi:cli/environment@0.2.12": ::wasi::cli::environment,
             "wasi:http/types@0.2.12": ::wasi::http::types,
