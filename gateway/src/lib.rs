@@ -52,3 +52,6 @@ pub const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json")
 pub use bindings::telephony::pbx::types::Error;
 
 mod serve;
+
+#[cfg(test)]
+mod tests;
