@@ -7,7 +7,8 @@
 //! - `dispatch.rs`: `FromJson` / `ToJson` impls for every named WIT type, and
 //!   `call`, which maps `(interface, function, JSON arguments)` to the
 //!   imported function and its JSON result;
-//! - `openapi.json`: the OpenAPI 3.1 document of every route, with schemas
+//! - `openapi.json` (and `openapi.json.deflate`, which the gateway embeds):
+//!   the OpenAPI 3.1 document of every route, with schemas
 //!   derived from the WIT types and the WIT doc comments as descriptions.
 
 use std::collections::BTreeSet;
@@ -60,6 +61,9 @@ fn main() {
     std::fs::write(Path::new(&out).join("bindings.rs"), gen.bindings()).expect("write bindings.rs");
     std::fs::write(Path::new(&out).join("dispatch.rs"), gen.dispatch()).expect("write dispatch.rs");
     let doc = serde_json::to_string(&gen.openapi()).expect("OpenAPI serializes");
+    // Embedded deflated (raw DEFLATE, level 10); the gateway inflates it per request.
+    let deflated = miniz_oxide::deflate::compress_to_vec(doc.as_bytes(), 10);
+    std::fs::write(Path::new(&out).join("openapi.json.deflate"), deflated).expect("write openapi.json.deflate");
     std::fs::write(Path::new(&out).join("openapi.json"), doc).expect("write openapi.json");
 }
 

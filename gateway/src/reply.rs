@@ -29,11 +29,11 @@ impl Reply {
     }
 
     /// A pre-serialized JSON document (the OpenAPI document).
-    pub fn raw(body: &str) -> Self {
+    pub fn raw(body: Vec<u8>) -> Self {
         Reply {
             status: 200,
             headers: Vec::new(),
-            body: body.as_bytes().to_vec(),
+            body,
         }
     }
 

@@ -69,10 +69,10 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
         }
     }
     if path == "/v1/openapi.json" {
-        return if get {
-            Reply::raw(crate::OPENAPI)
-        } else {
-            not_allowed("GET")
+        return match (get, crate::openapi()) {
+            (true, Some(doc)) => Reply::raw(doc),
+            (true, None) => Reply::refuse(500, "gateway-settings", "the embedded OpenAPI document is corrupt"),
+            (false, _) => not_allowed("GET"),
         };
     }
     let route = path
