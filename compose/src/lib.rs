@@ -8,6 +8,8 @@
 //! plug: `pbx_component.wasm`); tests use it to compose other components that
 //! import `telephony:pbx/*` with the library.
 
+#![deny(missing_docs)]
+
 use anyhow::{Context, Result};
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};

@@ -10,6 +10,7 @@
 //! generic JSON mapping ([`json`]), the settings ([`settings`]) and the
 //! answers ([`reply`]).
 
+#![deny(missing_docs)]
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;

@@ -6,6 +6,7 @@
 //! `PBX_RINGOSTAT_BASE_URL`), or the error's case as `{"error": "<case>"}`
 //! with status 502.
 
+#![deny(missing_docs)]
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
