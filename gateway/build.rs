@@ -623,6 +623,17 @@ impl Gen<'_> {
                     .map(|c| {
                         let mut o = match &c.ty {
                             None => json!({"const": c.name}),
+                            // A provider config may be left out: `"case"` or
+                            // `{"case": null}` take the server-held one.
+                            Some(t) if self.is_config_type(t) => json!({"oneOf": [
+                                {"const": c.name},
+                                {
+                                    "type": "object",
+                                    "properties": {c.name.clone(): {"anyOf": [self.schema(t), {"type": "null"}]}},
+                                    "required": [c.name],
+                                    "additionalProperties": false,
+                                },
+                            ]}),
                             Some(t) => json!({
                                 "type": "object",
                                 "properties": {c.name.clone(): self.schema(t)},
