@@ -320,7 +320,8 @@ impl Gen<'_> {
         s.push_str(
             "/// Calls `interface.function` with the JSON arguments; `None` when there is\n\
              /// no such route.\n\
-             pub fn call(iface: &str, func: &str, args: &Map<String, Value>, cx: &Cx) -> Option<Result<Outcome, Bad>> {\n    \
+             pub fn call(iface: &str, func: &str, args: &Map<String, Value>, cx: &Cx)\n    \
+             -> Option<Result<Outcome, Bad>> {\n    \
              Some(match (iface, func) {\n",
         );
         for &i in self.ifaces {
@@ -388,7 +389,8 @@ impl Gen<'_> {
                 if self.is_config(id) {
                     let _ = writeln!(
                         s,
-                        "        if absent(v) {{ let held = cx.held({})?; return Self::from_json(Some(&held), &Cx::HELD); }}",
+                        "        if absent(v) {{\n            let held = cx.held({})?;\n            \
+                         return Self::from_json(Some(&held), &Cx::HELD);\n        }}",
                         lit(&owner)
                     );
                 }
@@ -479,7 +481,12 @@ impl Gen<'_> {
             }
             TypeDefKind::Flags(fl) => {
                 let names: Vec<String> = fl.flags.iter().map(|f| lit(&f.name)).collect();
-                let _ = writeln!(s, "        let mut out = Self::empty();\n        for name in flag_names(v, &[{}])? {{\n            out |= match name {{", names.join(", "));
+                let _ = writeln!(
+                    s,
+                    "        let mut out = Self::empty();\n        for name in flag_names(v, &[{}])? {{\n            \
+                     out |= match name {{",
+                    names.join(", ")
+                );
                 for f in &fl.flags {
                     let _ = writeln!(
                         s,
@@ -491,7 +498,11 @@ impl Gen<'_> {
                 s.push_str(
                     "                _ => unreachable!(),\n            };\n        }\n        Ok(out)\n    }\n}\n",
                 );
-                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut out = alloc::vec::Vec::new();");
+                let _ = writeln!(
+                    s,
+                    "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        \
+                     let mut out = alloc::vec::Vec::new();"
+                );
                 for f in &fl.flags {
                     let _ = writeln!(
                         s,
@@ -547,7 +558,11 @@ impl Gen<'_> {
                 match &def.kind {
                     TypeDefKind::Option(t) => json!({"anyOf": [self.schema(t), {"type": "null"}]}),
                     TypeDefKind::List(Type::U8) => {
-                        json!({"type": "string", "contentEncoding": "base64", "description": "bytes, base64 (RFC 4648, with padding)"})
+                        json!({
+                            "type": "string",
+                            "contentEncoding": "base64",
+                            "description": "bytes, base64 (RFC 4648, with padding)",
+                        })
                     }
                     TypeDefKind::List(t) => json!({"type": "array", "items": self.schema(t)}),
                     TypeDefKind::Tuple(t) => {
@@ -558,8 +573,10 @@ impl Gen<'_> {
                         let side =
                             |t: &Option<Type>| t.as_ref().map_or_else(|| json!({"type": "null"}), |t| self.schema(t));
                         json!({"oneOf": [
-                            {"type": "object", "properties": {"ok": side(&r.ok)}, "required": ["ok"], "additionalProperties": false},
-                            {"type": "object", "properties": {"err": side(&r.err)}, "required": ["err"], "additionalProperties": false},
+                            {"type": "object", "properties": {"ok": side(&r.ok)}, "required": ["ok"],
+                                "additionalProperties": false},
+                            {"type": "object", "properties": {"err": side(&r.err)}, "required": ["err"],
+                                "additionalProperties": false},
                         ]})
                     }
                     other => panic!("no schema for anonymous {other:?}"),
@@ -680,13 +697,14 @@ impl Gen<'_> {
         schemas.insert(
             "gateway.error".into(),
             json!({
-                "description": "Every failure: `kind` names it. Provider errors carry the `error` case as `kind` and its \
-                    payload's fields (`field`/`reason` for invalid-input; `message` for unauthorized, forbidden, \
-                    not-found, transport, decode; `retry-after` seconds for rate-limited; `status`/`code`/`message` for \
-                    provider; `cap` for too-large). The gateway's own refusals: `unauthorized` (401, token), \
-                    `unknown-route` (404), `method-not-allowed` (405), `body-too-large` (413), `not-json` (415), \
-                    `malformed-json` and `invalid-input` (400, with `field` and `reason`; nothing was sent), \
-                    `gateway-settings` (500). No error ever contains a credential.",
+                "description": "Every failure: `kind` names it. Provider errors carry the `error` case as \
+                    `kind` and its payload's fields (`field`/`reason` for invalid-input; `message` for \
+                    unauthorized, forbidden, not-found, transport, decode; `retry-after` seconds for \
+                    rate-limited; `status`/`code`/`message` for provider; `cap` for too-large). The gateway's \
+                    own refusals: `unauthorized` (401, token), `unknown-route` (404), `method-not-allowed` \
+                    (405), `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, \
+                    with `field` and `reason`; nothing was sent), `gateway-settings` (500). No error ever \
+                    contains a credential.",
                 "type": "object",
                 "properties": {"error": {
                     "type": "object",
@@ -750,7 +768,10 @@ impl Gen<'_> {
             json!({"get": {
                 "operationId": "openapi",
                 "summary": "This document.",
-                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}, "401": err("Missing or wrong token.")},
+                "responses": {
+                    "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
+                    "401": err("Missing or wrong token."),
+                },
             }}),
         );
         let mut tags = Vec::new();
@@ -793,7 +814,8 @@ impl Gen<'_> {
                         "type": "object", "properties": props, "required": required, "additionalProperties": false,
                     }}}},
                     "responses": {"200": {"description": "The function's result.", "content": {"application/json": {
-                        "schema": {"type": "object", "properties": {"ok": ok}, "required": ["ok"], "additionalProperties": false},
+                        "schema": {"type": "object", "properties": {"ok": ok}, "required": ["ok"],
+                            "additionalProperties": false},
                     }}}},
                 });
                 op["responses"].as_object_mut().expect("object").extend(refs.clone());
@@ -813,10 +835,10 @@ impl Gen<'_> {
                 "title": "pbx gateway",
                 "version": self.resolve.packages.iter().find(|(_, p)| p.name.namespace == "telephony")
                     .and_then(|(_, p)| p.name.version.as_ref()).map(|v| v.to_string()).unwrap_or_default(),
-                "description": format!("{info_desc}\n\nEvery function of every interface is `POST /v1/<interface>/<function>` \
-                    with a JSON object keyed by the WIT parameter names (records by WIT field names, absent or null for \
-                    none, enums as strings, variants as {{\"case\": payload}} or \"case\", list<u8> as base64). Success \
-                    is 200 {{\"ok\": value}}."),
+                "description": format!("{info_desc}\n\nEvery function of every interface is \
+                    `POST /v1/<interface>/<function>` with a JSON object keyed by the WIT parameter names \
+                    (records by WIT field names, absent or null for none, enums as strings, variants as \
+                    {{\"case\": payload}} or \"case\", list<u8> as base64). Success is 200 {{\"ok\": value}}."),
             },
             "tags": tags,
             "security": [{"bearer": []}],
@@ -825,7 +847,8 @@ impl Gen<'_> {
                 "schemas": schemas,
                 "responses": responses,
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                    "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health needs it then."}},
+                    "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health \
+                        needs it then."}},
             },
         })
     }

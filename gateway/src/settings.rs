@@ -1,13 +1,16 @@
 //! The gateway's settings, from `wasi:cli/environment` (`wasmtime serve -S
 //! cli --env`, Spin's `environment`, Node's env under jco):
 //!
-//! | variable | use |
-//! |---|---|
-//! | `PBX_GATEWAY_TOKEN` | every route but `/v1/health` needs `Authorization: Bearer <token>`; without it no server-held credential is ever used |
-//! | `PBX_RINGOSTAT_AUTH_KEY`, `PBX_RINGOSTAT_BASE_URL` | the server-held `ringostat` config |
-//! | `PBX_TRING_SERVER`, `PBX_TRING_API_KEY`, `PBX_TRING_TENANT` | the server-held `tring` config |
-//! | `PBX_RINGME_BASE_URL`, `PBX_RINGME_CLIENT_ID`, `PBX_RINGME_CLIENT_SECRET` | the server-held `ringme` config (`app` auth) |
-//! | `PBX_TIMEOUT_MS` | `timeout-ms` of every server-held config |
+//! - `PBX_GATEWAY_TOKEN`: every route but `/v1/health` needs
+//!   `Authorization: Bearer <token>`; without it no server-held credential
+//!   is ever used.
+//! - `PBX_RINGOSTAT_AUTH_KEY`, `PBX_RINGOSTAT_BASE_URL`: the server-held
+//!   `ringostat` config.
+//! - `PBX_TRING_SERVER`, `PBX_TRING_API_KEY`, `PBX_TRING_TENANT`: the
+//!   server-held `tring` config.
+//! - `PBX_RINGME_BASE_URL`, `PBX_RINGME_CLIENT_ID`,
+//!   `PBX_RINGME_CLIENT_SECRET`: the server-held `ringme` config (`app` auth).
+//! - `PBX_TIMEOUT_MS`: `timeout-ms` of every server-held config.
 //!
 //! A server-held config is built whole from these variables and used only
 //! where a request leaves the config out; a config the request brings is used
