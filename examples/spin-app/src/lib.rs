@@ -101,6 +101,7 @@ impl Guest for bindings::App {
             auth_key: env(&vars, "PBX_RINGOSTAT_AUTH_KEY").unwrap_or_default(),
             base_url: env(&vars, "PBX_RINGOSTAT_BASE_URL"),
             timeout_ms: Some(10_000),
+            max_body_bytes: None,
         };
         let mut body = Vec::new();
         let status = match sip_online(&cfg) {
