@@ -145,15 +145,25 @@ fn arg(name: &str, ty: &Type, auth_case: usize, used: &mut Vec<String>) -> Value
     }
     match ty {
         Type::String if name.contains("json") || name == "values" => json!(r#"{"a":"1"}"#),
-        Type::String if name.contains("datetime") => json!("2024-01-02 03:04:05"),
+        Type::String if name.contains("datetime") || name == "from" => json!("2024-01-02 03:04:05"),
+        Type::String if name == "to" => json!("2024-01-03 03:04:05"),
         Type::String => json!("1234567"),
         Type::Bool => json!(true),
         Type::List(l) if matches!(l.ty(), Type::U8) => json!("%PDF-1.4 test"),
         Type::List(l) => json!([arg(name, &l.ty(), auth_case, used)]),
+        // HANGUP needs a channel or an extension; every other option is left out.
+        Type::Option(o) if name == "channel" => arg(name, &o.ty(), auth_case, used),
         Type::Option(_) => Value::Null,
         Type::Enum(e) => json!(e.names().next().expect("a case")),
         Type::Variant(v) => {
-            let case = v.cases().nth(if name == "auth" { auth_case } else { 0 }).expect("a case");
+            // An account takes case `auth_case` (the last, RingMe, for the cases
+            // past it); an auth variant cycles through its cases.
+            let pick = match name {
+                "account" => auth_case.min(v.cases().len() - 1),
+                "auth" => auth_case % v.cases().len(),
+                _ => 0,
+            };
+            let case = v.cases().nth(pick).expect("a case");
             match case.ty {
                 Some(t) => json!({ case.name: arg(case.name, &t, auth_case, used) }),
                 None => json!(case.name),
@@ -243,7 +253,9 @@ async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
         let (mut store, instance) = h.instantiate(Transport::Mock(mock.clone())).await.expect("instantiate");
         let func = dynamic::find(&mut store, &instance, &target).expect("export");
         let params: Vec<(String, Type)> = func.ty(&store).params().map(|(n, t)| (n.to_string(), t)).collect();
-        let Some((_, cfg_ty)) = params.iter().find(|(n, _)| n == "cfg") else { continue };
+        // Provider functions take a `cfg`; the telephony ones an `account`
+        // (a variant over the three configs).
+        let Some((cfg_name, cfg_ty)) = params.iter().find(|(n, _)| n == "cfg" || n == "account") else { continue };
         if !has_secret(cfg_ty) {
             continue;
         }
@@ -251,6 +263,8 @@ async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
         // Every case of an `auth` variant; with app credentials, once with a
         // token endpoint that fails like the rest and once with one that works.
         let auth_cases = match cfg_ty {
+            // Every account, and RingMe with each of its two auth cases.
+            Type::Variant(v) if cfg_name == "account" => v.cases().len() + 1,
             Type::Record(r) => r.fields().find(|f| f.name == "auth").map_or(1, |f| match f.ty {
                 Type::Variant(v) => v.cases().len(),
                 _ => 1,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 const RINGOSTAT_KEY: &str = "rg-SECRET-telephony-4d1e";
 
 fn ringostat_cfg() -> RingostatConfig {
-    RingostatConfig { auth_key: RINGOSTAT_KEY.into(), base_url: None, timeout_ms: None }
+    RingostatConfig { auth_key: RINGOSTAT_KEY.into(), base_url: None, timeout_ms: None, max_body_bytes: None }
 }
 
 fn tring_cfg() -> TringConfig {
@@ -30,12 +30,13 @@ fn tring_cfg() -> TringConfig {
         api_key: "demo-api-key".into(),
         tenant: Some("DEMO".into()),
         timeout_ms: None,
+        max_body_bytes: None,
     }
 }
 
 fn ringme_cfg() -> RingmeConfig {
     let app = AppCredentials { client_id: rm::CLIENT_ID.into(), client_secret: rm::CLIENT_SECRET.into() };
-    RingmeConfig { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None }
+    RingmeConfig { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None, max_body_bytes: None }
 }
 
 fn ringostat() -> Account {
