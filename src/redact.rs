@@ -2,10 +2,12 @@
 //! before it leaves the component ([`Error::redact`]).
 //!
 //! A provider or a host may echo a secret in whatever encoding it saw or
-//! wrote it in. The text is read in three views: as is; with `%XX` (either
-//! hex case) and JSON escapes (`\uXXXX` in any case with surrogate pairs,
-//! `\"`, `\/`, `\\`, `\n`...) decoded; and the same with `+` read as a space
-//! (form encoding). Each secret is looked for in each view as its UTF-8
+//! wrote it in. The text is read in six views: as is; with JSON escapes
+//! (`\uXXXX` in any case with surrogate pairs, `\"`, `\/`, `\\`, `\n`...)
+//! decoded; with `%XX` (either hex case) decoded; with `%XX` and `+` (form
+//! encoding) decoded; and both of those with JSON escapes decoded too (one
+//! layer of each; a secret that itself holds `%41` or `\n` is found in the
+//! views that leave that encoding alone). Each secret is looked for in each view as its UTF-8
 //! bytes and, when it is not ASCII, as those bytes re-decoded as Latin-1
 //! (each byte one character, written as UTF-8). As a last line, every run
 //! of 8 bytes of a secret (the whole secret when it is shorter) is removed
@@ -88,7 +90,8 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let src = &text.as_bytes()[..scan];
     let mut masked = vec![false; scan];
     let mut longest = 0;
-    for mode in 0..3 {
+    // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes.
+    for mode in [0, 4, 1, 3, 5, 7] {
         let view = View::decode(src, mode);
         for secret in secrets.iter().map(|s| s.as_bytes()).filter(|s| !s.is_empty()) {
             longest = longest.max(secret.len());
@@ -157,16 +160,15 @@ fn unit(src: &[u8], at: usize) -> Option<u32> {
 }
 
 impl View {
-    /// Mode 0: the bytes as they are. Mode 1: `%XX` and JSON escapes
-    /// decoded. Mode 2: as mode 1, with `+` as a space.
+    /// The text with the encodings of `mode` decoded: bit 1 `%XX`, bit 2
+    /// `+` as a space, bit 4 JSON escapes.
     fn decode(src: &[u8], mode: u8) -> View {
         let mut v = View { bytes: Vec::with_capacity(src.len()), from: Vec::with_capacity(src.len()) };
         let mut i = 0;
         while i < src.len() {
             let (decoded, len): (Option<u32>, usize) = match (mode, src[i]) {
-                (0, _) => (None, 1),
-                (2, b'+') => (Some(u32::from(b' ')), 1),
-                (_, b'%') => match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
+                (m, b'+') if m & 2 != 0 => (Some(u32::from(b' ')), 1),
+                (m, b'%') if m & 1 != 0 => match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
                     (Some(h), Some(l)) => {
                         // One byte, not a character: pushed as is below.
                         v.push_byte((h << 4 | l) as u8, i, i + 3);
@@ -175,7 +177,7 @@ impl View {
                     }
                     _ => (None, 1),
                 },
-                (_, b'\\') => match src.get(i + 1) {
+                (m, b'\\') if m & 4 != 0 => match src.get(i + 1) {
                     Some(b'u') => match unit(src, i) {
                         Some(hi @ 0xD800..=0xDBFF) => match unit(src, i + 6) {
                             Some(lo @ 0xDC00..=0xDFFF) => (Some(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)), 12),
@@ -279,8 +281,12 @@ mod tests {
             ("latin1 pÃ¤ ss/\"w+rd", "latin1 [redacted]"),
             ("latin1 pct p%C3%83%C2%A4%20ss%2F%22w%2Brd", "latin1 pct [redacted]"),
             ("latin1 json p\\u00c3\\u00a4 ss\\/\\\"w+rd", "latin1 json [redacted]"),
+            // A secret holding `%41` and `\n`, echoed JSON-escaped or percent-encoded.
+            ("x S0%41\\\"k\\\\n+t y", "x [redacted] y"),
+            ("x S0%2541%22k%5Cn%2Bt y", "x [redacted] y"),
         ];
         for (echo, want) in cases {
+            let s = if echo.starts_with("x S0") { "S0%41\"k\\n+t" } else { s };
             assert_eq!(r(echo, &[s]), *want, "{echo:?}");
         }
     }
