@@ -3,6 +3,7 @@
 
 mod common;
 mod host;
+mod limits;
 mod ringme;
 mod ringostat;
 mod secrets;
