@@ -70,18 +70,89 @@ impl Rng {
 /// some inputs pass validation). `INJ` marks what must never become a
 /// parameter, member or header of its own.
 const PIECES: &[&str] = &[
-    "", " ", "a", "0", "1", "42", "123", "380671112233", "+380671112233", "manager1", "SIP/101-DEVEL-00000a", "@me",
-    "2024-01-02 03:04:05", "&INJ=1", "?INJ=1", "#INJ", "=", "&", "%", "%00", "%0d%0aINJ: 1", "\r\nINJ: 1", "\n", "\r",
-    "\0", "\t", "é", "😀", "\u{202e}", "\u{feff}", "\u{7f}", "\"", "\\", "/", "../", "./", "..", "{", "}", "[", "]", "<",
-    ">", "'", ";", ",", "+", "INJ", "{\"INJ\":1}", "[1,2]", "{}", "null", "-1", "99999999999999999999",
-    "\",\"INJ\":\"", "Content-Type: INJ", "--pbx-tring-7c1e9b4a2f6d3e58", "\r\n\r\nINJ", "user@example.com", "DEVEL",
-    "%2e%2e", "a b", "*", "#", "10.0.0.1", "::1",
+    "",
+    " ",
+    "a",
+    "0",
+    "1",
+    "42",
+    "123",
+    "380671112233",
+    "+380671112233",
+    "manager1",
+    "SIP/101-DEVEL-00000a",
+    "@me",
+    "2024-01-02 03:04:05",
+    "&INJ=1",
+    "?INJ=1",
+    "#INJ",
+    "=",
+    "&",
+    "%",
+    "%00",
+    "%0d%0aINJ: 1",
+    "\r\nINJ: 1",
+    "\n",
+    "\r",
+    "\0",
+    "\t",
+    "é",
+    "😀",
+    "\u{202e}",
+    "\u{feff}",
+    "\u{7f}",
+    "\"",
+    "\\",
+    "/",
+    "../",
+    "./",
+    "..",
+    "{",
+    "}",
+    "[",
+    "]",
+    "<",
+    ">",
+    "'",
+    ";",
+    ",",
+    "+",
+    "INJ",
+    "{\"INJ\":1}",
+    "[1,2]",
+    "{}",
+    "null",
+    "-1",
+    "99999999999999999999",
+    "\",\"INJ\":\"",
+    "Content-Type: INJ",
+    "--pbx-tring-7c1e9b4a2f6d3e58",
+    "\r\n\r\nINJ",
+    "user@example.com",
+    "DEVEL",
+    "%2e%2e",
+    "a b",
+    "*",
+    "#",
+    "10.0.0.1",
+    "::1",
 ];
 
 /// Values that pass the input checks of many arguments.
 const VALID: &[&str] = &[
-    "1", "42", "1234567", "380671112233", "+380671112233", "manager1", "DEVEL", "2024-01-02 03:04:05", "@me",
-    "{\"a\":1}", "[1]", "SIP/101-DEVEL-00000a", "10.0.0.1",
+    "1",
+    "42",
+    "1234567",
+    "380671112233",
+    "+380671112233",
+    "manager1",
+    "DEVEL",
+    "2024-01-02 03:04:05",
+    "@me",
+    "{\"a\":1}",
+    "[1]",
+    "SIP/101-DEVEL-00000a",
+    "10.0.0.1",
 ];
 
 /// Example answers of the three providers, for mutation.
@@ -114,8 +185,16 @@ const SEEDS: &[&str] = &[
 const STATUSES: &[u16] = &[200, 200, 200, 200, 201, 204, 301, 302, 307, 400, 401, 403, 404, 408, 429, 500, 502, 503];
 
 const CONTENT_TYPES: &[&str] = &[
-    "application/json", "application/json; charset=utf-8", "text/plain", "text/html", "audio/wav", "application/pdf",
-    "application/octet-stream", "", "json", "text/csv",
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "text/html",
+    "audio/wav",
+    "application/pdf",
+    "application/octet-stream",
+    "",
+    "json",
+    "text/csv",
 ];
 
 /// A generator of inputs: hostile strings, values of every argument type,
@@ -132,7 +211,7 @@ impl Gen {
         }
         let mut s = String::new();
         for _ in 0..=self.rng.below(3) {
-            s.push_str(*self.rng.pick(PIECES));
+            s.push_str(self.rng.pick::<&str>(PIECES));
         }
         if self.rng.chance(3) {
             s.push_str(&"x".repeat(self.rng.below(400)));
@@ -151,7 +230,7 @@ impl Gen {
             for _ in 0..1 + self.rng.below(3) {
                 s.push(*self.rng.pick(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~") as char);
             }
-            s.push_str(*self.rng.pick(SPECIAL));
+            s.push_str(self.rng.pick::<&str>(SPECIAL));
         }
         self.secrets.push(s.clone());
         s
@@ -250,23 +329,34 @@ macro_rules! arb_enum {
 use ringme::{CallHistoryQuery, CallbackRequest, ClientUpdate};
 use ringostat::{CallDirection, ExtendedCallbackRequest, PartyType};
 use tring::{
-    AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState, ManagedbObject,
-    Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter, SimplecdrFormat,
+    AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,
+    ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
+    SimplecdrFormat,
 };
 
 arb_record! {
-    DialRequest { source, dest, var, account, dial_timeout, timeout, source_clid, dest_clid, recording, server, auto_answer, no_follow }
+    DialRequest {
+        source, dest, var, account, dial_timeout, timeout, source_clid, dest_clid, recording, server, auto_answer,
+        no_follow
+    }
     QueueLogEntry { uniqid, extension, event, data1, data2, data3, data4, data5 }
-    FaxRequest { source_number, dest_number, pdf, quality, page_size, rotate, delete_after_send, schedule, status_email }
+    FaxRequest {
+        source_number, dest_number, pdf, quality, page_size, rotate, delete_after_send, schedule, status_email
+    }
     CdrFilter { id, uniqueid, linkedid, src, firstdst, direction, phone, template, start, end, format }
-    SimplecdrFilter { id, uniqueid, calleridnum, calleridname, disposition, direction, whoanswered, phone, start, end, format }
+    SimplecdrFilter {
+        id, uniqueid, calleridnum, calleridname, disposition, direction, whoanswered, phone, start, end, format
+    }
     Media { content_type, data }
-    ClientUpdate { dial_rule_id, disk_space_notify_email, disk_space_notify_threshold, geo_list, hold_music, sip_network_permission_id, timezone }
+    ClientUpdate {
+        dial_rule_id, disk_space_notify_email, disk_space_notify_threshold, geo_list, hold_music,
+        sip_network_permission_id, timezone
+    }
     CallbackRequest { src_num, dst_num }
     CallHistoryQuery { start_datetime, end_datetime, page, per_page }
     ExtendedCallbackRequest {
-        project_id, caller, callee, callee_type, caller_type, direction, manager_first, client_ip, utm_source, utm_medium,
-        utm_campaign, utm_term, utm_content, client_id, client_user_agent
+        project_id, caller, callee, callee_type, caller_type, direction, manager_first, client_ip, utm_source,
+        utm_medium, utm_campaign, utm_term, utm_content, client_id, client_user_agent
     }
 }
 
@@ -309,9 +399,9 @@ macro_rules! call {
 
 type Call<C> = (&'static str, fn(&mut Gen, C) -> Result<(), Error>);
 
+use ringme::Guest as M;
 use ringostat::Guest as R;
 use tring::Guest as T;
-use ringme::Guest as M;
 
 const RINGOSTAT: &[Call<ringostat::Config>] = &[
     ("sip_online", |_, c| <Component as R>::sip_online(c).map(drop)),
@@ -420,8 +510,15 @@ const TRING: &[Call<tring::Config>] = &[
     ("managedb_deltenant", |g, c| call!(g, T::managedb_deltenant(c, _, _))),
     ("managedb_listroutes", |g, c| call!(g, T::managedb_listroutes(c, _))),
     ("managedb_replace", |g, c| call!(g, T::managedb_replace(c, _, _, _))),
-    ("check_auth", |g, c| { let (u, p) = (g.arb(), g.secret()); <Component as T>::check_auth(c, u, p).map(drop) }),
-    ("get_webrtc_auth", |g, c| { let (u, p) = (g.arb(), g.secret()); <Component as T>::get_webrtc_auth(c, u, p).map(drop) }),];
+    ("check_auth", |g, c| {
+        let (u, p) = (g.arb(), g.secret());
+        <Component as T>::check_auth(c, u, p).map(drop)
+    }),
+    ("get_webrtc_auth", |g, c| {
+        let (u, p) = (g.arb(), g.secret());
+        <Component as T>::get_webrtc_auth(c, u, p).map(drop)
+    }),
+];
 
 impl Arb for u64 {
     fn arb(g: &mut Gen) -> u64 {
@@ -800,8 +897,14 @@ fn fuzz_ringme() {
 
 #[test]
 fn the_generator_is_deterministic() {
-    let a: Vec<u64> = { let mut r = Rng::new(7); (0..4).map(|_| r.next()).collect() };
-    let b: Vec<u64> = { let mut r = Rng::new(7); (0..4).map(|_| r.next()).collect() };
+    let a: Vec<u64> = {
+        let mut r = Rng::new(7);
+        (0..4).map(|_| r.next()).collect()
+    };
+    let b: Vec<u64> = {
+        let mut r = Rng::new(7);
+        (0..4).map(|_| r.next()).collect()
+    };
     assert_eq!(a, b);
     assert_ne!(a[0], a[1]);
 }

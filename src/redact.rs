@@ -63,18 +63,13 @@ impl Error {
     pub fn redact(self, secrets: &[&str]) -> Error {
         let scrub = |s: String| redact_text(&s, secrets);
         match self {
-            Error::InvalidInput(f) => Error::InvalidInput(FieldError {
-                field: f.field,
-                reason: scrub(f.reason),
-            }),
+            Error::InvalidInput(f) => Error::InvalidInput(FieldError { field: f.field, reason: scrub(f.reason) }),
             Error::Unauthorized(m) => Error::Unauthorized(scrub(m)),
             Error::Forbidden(m) => Error::Forbidden(scrub(m)),
             Error::NotFound(m) => Error::NotFound(scrub(m)),
-            Error::Provider(p) => Error::Provider(ProviderError {
-                status: p.status,
-                code: p.code.map(scrub),
-                message: scrub(p.message),
-            }),
+            Error::Provider(p) => {
+                Error::Provider(ProviderError { status: p.status, code: p.code.map(scrub), message: scrub(p.message) })
+            }
             Error::Transport(m) => Error::Transport(scrub(m)),
             Error::Decode(m) => Error::Decode(scrub(m)),
             other @ (Error::RateLimited(_) | Error::Timeout | Error::TooLarge(_)) => other,
@@ -168,15 +163,17 @@ impl View {
         while i < src.len() {
             let (decoded, len): (Option<u32>, usize) = match (mode, src[i]) {
                 (m, b'+') if m & 2 != 0 => (Some(u32::from(b' ')), 1),
-                (m, b'%') if m & 1 != 0 => match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
-                    (Some(h), Some(l)) => {
-                        // One byte, not a character: pushed as is below.
-                        v.push_byte((h << 4 | l) as u8, i, i + 3);
-                        i += 3;
-                        continue;
+                (m, b'%') if m & 1 != 0 => {
+                    match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
+                        (Some(h), Some(l)) => {
+                            // One byte, not a character: pushed as is below.
+                            v.push_byte((h << 4 | l) as u8, i, i + 3);
+                            i += 3;
+                            continue;
+                        }
+                        _ => (None, 1),
                     }
-                    _ => (None, 1),
-                },
+                }
                 (m, b'\\') if m & 4 != 0 => match src.get(i + 1) {
                     Some(b'u') => match unit(src, i) {
                         Some(hi @ 0xD800..=0xDBFF) => match unit(src, i + 6) {

@@ -21,7 +21,12 @@ fn tr(server: &str, max_body_bytes: Option<u64>) -> tring::Config {
 }
 
 fn rm(base: &str, max_body_bytes: Option<u64>) -> ringme::Config {
-    ringme::Config { base_url: base.into(), auth: ringme::Auth::Bearer(KEY.into()), timeout_ms: Some(2_000), max_body_bytes }
+    ringme::Config {
+        base_url: base.into(),
+        auth: ringme::Auth::Bearer(KEY.into()),
+        timeout_ms: Some(2_000),
+        max_body_bytes,
+    }
 }
 
 /// One call of each provider (`sip-online`, `peers`, `extensions`) with the
@@ -61,10 +66,7 @@ async fn redirects_name_the_host_and_are_not_followed() {
 async fn a_body_shorter_than_its_content_length_is_incomplete() {
     let mock = MockProvider::always(MockResponse::json(200, r#"["a","b"]"#).header("Content-Length", "400"));
     for out in each_provider(&mock, "http://pbx.test", None).await {
-        assert!(
-            matches!(out, Err(Error::Transport(ref m)) if m.starts_with("response incomplete")),
-            "{out:?}"
-        );
+        assert!(matches!(out, Err(Error::Transport(ref m)) if m.starts_with("response incomplete")), "{out:?}");
     }
 }
 
@@ -115,9 +117,24 @@ async fn max_body_bytes_caps_every_provider_and_is_checked() {
 async fn bad_base_urls_are_refused_before_sending() {
     let mock = MockProvider::builtin();
     for bad in [
-        "https://pbx.tést", "https://h/a b", "https://h/\"x\"", "https://h/{x}", "https://h/<x>", "https://h/a\\b",
-        "https://h/a^b", "https://h/a`b", "https://h/a|b", "https://[::1", "https://h]/x", "https://h/a/../b",
-        "https://h/./b", "https://user:pw@h", "https://h/#frag", "https://h:0", "https://h:65536", "https://h\r\n/x",
+        "https://pbx.tést",
+        "https://h/a b",
+        "https://h/\"x\"",
+        "https://h/{x}",
+        "https://h/<x>",
+        "https://h/a\\b",
+        "https://h/a^b",
+        "https://h/a`b",
+        "https://h/a|b",
+        "https://[::1",
+        "https://h]/x",
+        "https://h/a/../b",
+        "https://h/./b",
+        "https://user:pw@h",
+        "https://h/#frag",
+        "https://h:0",
+        "https://h:65536",
+        "https://h\r\n/x",
     ] {
         for out in each_provider(&mock, bad, None).await {
             assert!(
