@@ -83,7 +83,7 @@ impl Error {
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let scan = floor(text, SCAN_BYTES);
     let src = &text.as_bytes()[..scan];
-    let mut masked = vec![false; scan];
+    let mut masked = vec![0u8; scan];
     let mut longest = 0;
     // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes.
     for mode in [0, 4, 1, 3, 5, 7] {
@@ -101,10 +101,10 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let mut chars = 0;
     let mut i = 0;
     while i < end && chars < MAX_MESSAGE_CHARS {
-        if masked[i] {
+        if masked[i] != 0 {
             out.push_str(REDACTED);
             chars += REDACTED.len();
-            while i < end && masked[i] {
+            while i < end && masked[i] != 0 {
                 i += 1;
             }
             continue;
@@ -223,7 +223,7 @@ impl View {
     /// compared as packed integers; a 4096-bit filter of the secret's runs
     /// skips the comparisons at almost every position (a sort and a binary
     /// search would cost 5 KB of code).
-    fn mask(&self, text: &str, secret: &[u8], masked: &mut [bool]) {
+    fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
@@ -248,7 +248,7 @@ impl View {
                     end += 1;
                 }
                 let end = end.min(masked.len());
-                masked[start..end].iter_mut().for_each(|m| *m = true);
+                masked[start..end].fill(1);
             }
         }
     }
