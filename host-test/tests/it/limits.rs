@@ -149,3 +149,28 @@ async fn bad_base_urls_are_refused_before_sending() {
     assert!(out.iter().all(|o| !matches!(o, Err(Error::InvalidInput(_)))), "{out:?}");
     assert!(mock.requests().iter().all(|r| r.url.starts_with("http://[::1]:9/a%20b/")), "{:#?}", mock.requests());
 }
+
+/// The upload is bounded by `timeout-ms` too: against a provider that reads
+/// nothing, a fax larger than the host's body buffer ends in `timeout`
+/// (with a blocking write it would never return).
+#[tokio::test]
+async fn a_stalled_upload_times_out() {
+    let mock = MockProvider::stalling_uploads();
+    let mut s = session(&mock).await;
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(6 * 1024 * 1024, b'x');
+    let req = tring::FaxRequest {
+        source_number: "101".into(),
+        dest_number: "380671112233".into(),
+        pdf,
+        quality: None,
+        page_size: None,
+        rotate: None,
+        delete_after_send: None,
+        schedule: None,
+        status_email: None,
+    };
+    let cfg = tring::Config { timeout_ms: Some(300), ..tr("http://pbx.test", None) };
+    let out = s.pbx.telephony_pbx_tring().call_fax_send(&mut s.store, &cfg, &req).await.expect("no trap");
+    assert!(matches!(out, Err(Error::Timeout)), "{out:?}");
+}
