@@ -909,3 +909,4 @@ fn the_generator_is_deterministic() {
     assert_eq!(a, b);
     assert_ne!(a[0], a[1]);
 }
+

@@ -82,21 +82,34 @@ impl Error {
 /// characters (with `…` when cut).
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let scan = floor(text, SCAN_BYTES);
-    let src = &text.as_bytes()[..scan];
-    let mut masked = vec![0u8; scan];
+    let cut = scan < text.len();
+    // Control characters become the spaces the message shows before the
+    // search, so that no run of a secret can form around one afterwards.
+    let text: String = text.get(..scan).unwrap_or("").chars().map(spaced).collect();
+    let src = text.as_bytes();
+    let mut masked = vec![0u8; src.len()];
     let mut longest = 0;
     // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes.
     for mode in [0, 4, 1, 3, 5, 7] {
         let view = View::decode(src, mode);
-        for secret in secrets.iter().map(|s| s.as_bytes()).filter(|s| !s.is_empty()) {
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
             longest = longest.max(secret.len());
-            view.mask(text, secret, &mut masked);
-            if !secret.is_ascii() {
-                view.mask(text, &latin1(secret), &mut masked);
+            let raw = secret.as_bytes();
+            let latin = if raw.is_ascii() { Vec::new() } else { latin1(raw) };
+            for form in [raw, &latin] {
+                view.mask(&text, form, &mut masked);
+                // A form with control characters (a tab in a token, C1
+                // controls in the Latin-1 reading) also as the text now
+                // shows it: with spaces.
+                let form = core::str::from_utf8(form).unwrap_or("");
+                if form.contains(char::is_control) {
+                    let shown: String = form.chars().map(spaced).collect();
+                    view.mask(&text, shown.as_bytes(), &mut masked);
+                }
             }
         }
     }
-    let end = if scan < text.len() { floor(text, scan.saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { scan };
+    let end = if cut { floor(&text, text.len().saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { text.len() };
     let mut out = String::new();
     let mut chars = 0;
     let mut i = 0;
@@ -110,14 +123,23 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
             continue;
         }
         let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-        out.push(if c.is_control() { ' ' } else { c });
+        out.push(c);
         chars += 1;
         i += c.len_utf8();
     }
-    if i < text.len() {
+    if i < text.len() || cut {
         out.push('…');
     }
     out
+}
+
+/// A control character as the space an error text shows for it.
+fn spaced(c: char) -> char {
+    if c.is_control() {
+        ' '
+    } else {
+        c
+    }
 }
 
 /// UTF-8 bytes re-decoded as Latin-1 and written as UTF-8 (`é` = C3 A9
@@ -224,6 +246,9 @@ impl View {
     /// skips the comparisons at almost every position (a sort and a binary
     /// search would cost 5 KB of code).
     fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
+        if secret.is_empty() {
+            return;
+        }
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
@@ -295,6 +320,13 @@ mod tests {
         // A lone surrogate, a bad escape and a bad %: read as they are.
         assert_eq!(r("\\ud800 \\q %zz %4", &["zz"]), "\\ud800 \\q %[redacted] %4");
         assert_eq!(r("tab\\tkey", &["b\tke"]), "ta[redacted]y");
+        // A control character inside a secret's echo shows as a space: the
+        // run it would complete is found too.
+        assert_eq!(r("x S1VW#0w\0 tail", &["S1VW#0w f_&j"]), "x [redacted] tail");
+        assert_eq!(r("x S1VW#0w\u{85} tail", &["S1VW#0w f_&j"]), "x [redacted] tail");
+        // A secret with a tab, echoed raw, and its C1 Latin-1 reading.
+        assert_eq!(r("x tok\ten-12345 y", &["tok\ten-12345"]), "x [redacted] y");
+        assert_eq!(r("x SS6\u{d0}\u{96}P#62&k& y", &["SS6ЖP#62&k&"]), "x [redacted] y");
     }
 
     #[test]
