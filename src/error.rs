@@ -11,10 +11,7 @@ pub type Result<T> = core::result::Result<T, Error>;
 
 /// `invalid-input` for `field`: nothing was sent.
 pub fn invalid(field: &str, reason: impl Into<String>) -> Error {
-    Error::InvalidInput(FieldError {
-        field: field.to_string(),
-        reason: reason.into(),
-    })
+    Error::InvalidInput(FieldError { field: field.to_string(), reason: reason.into() })
 }
 
 /// `decode`: the answer did not have the documented shape.

@@ -514,7 +514,8 @@ mod tests {
         };
         assert_eq!(text(incomplete(Some(100))), "response incomplete: the body ended before its Content-Length");
         assert_eq!(text(incomplete(None)), "response incomplete: the body broke off");
-        assert!(text(describe_error_code(&wasi::http::types::ErrorCode::HttpResponseIncomplete)).starts_with("response incomplete"));
+        let code = wasi::http::types::ErrorCode::HttpResponseIncomplete;
+        assert!(text(describe_error_code(&code)).starts_with("response incomplete"));
         let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
         assert_eq!(req.max_body, DEFAULT_MAX_BODY);
         assert_eq!(req.max_body(5).max_body, 5);

@@ -2,10 +2,12 @@
 //! before it leaves the component ([`Error::redact`]).
 //!
 //! A provider or a host may echo a secret in whatever encoding it saw or
-//! wrote it in. The text is read in three views: as is; with `%XX` (either
-//! hex case) and JSON escapes (`\uXXXX` in any case with surrogate pairs,
-//! `\"`, `\/`, `\\`, `\n`...) decoded; and the same with `+` read as a space
-//! (form encoding). Each secret is looked for in each view as its UTF-8
+//! wrote it in. The text is read in six views: as is; with JSON escapes
+//! (`\uXXXX` in any case with surrogate pairs, `\"`, `\/`, `\\`, `\n`...)
+//! decoded; with `%XX` (either hex case) decoded; with `%XX` and `+` (form
+//! encoding) decoded; and both of those with JSON escapes decoded too (one
+//! layer of each; a secret that itself holds `%41` or `\n` is found in the
+//! views that leave that encoding alone). Each secret is looked for in each view as its UTF-8
 //! bytes and, when it is not ASCII, as those bytes re-decoded as Latin-1
 //! (each byte one character, written as UTF-8). As a last line, every run
 //! of 8 bytes of a secret (the whole secret when it is shorter) is removed
@@ -61,18 +63,13 @@ impl Error {
     pub fn redact(self, secrets: &[&str]) -> Error {
         let scrub = |s: String| redact_text(&s, secrets);
         match self {
-            Error::InvalidInput(f) => Error::InvalidInput(FieldError {
-                field: f.field,
-                reason: scrub(f.reason),
-            }),
+            Error::InvalidInput(f) => Error::InvalidInput(FieldError { field: f.field, reason: scrub(f.reason) }),
             Error::Unauthorized(m) => Error::Unauthorized(scrub(m)),
             Error::Forbidden(m) => Error::Forbidden(scrub(m)),
             Error::NotFound(m) => Error::NotFound(scrub(m)),
-            Error::Provider(p) => Error::Provider(ProviderError {
-                status: p.status,
-                code: p.code.map(scrub),
-                message: scrub(p.message),
-            }),
+            Error::Provider(p) => {
+                Error::Provider(ProviderError { status: p.status, code: p.code.map(scrub), message: scrub(p.message) })
+            }
             Error::Transport(m) => Error::Transport(scrub(m)),
             Error::Decode(m) => Error::Decode(scrub(m)),
             other @ (Error::RateLimited(_) | Error::Timeout | Error::TooLarge(_)) => other,
@@ -85,41 +82,64 @@ impl Error {
 /// characters (with `…` when cut).
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let scan = floor(text, SCAN_BYTES);
-    let src = &text.as_bytes()[..scan];
-    let mut masked = vec![false; scan];
+    let cut = scan < text.len();
+    // Control characters become the spaces the message shows before the
+    // search, so that no run of a secret can form around one afterwards.
+    let text: String = text.get(..scan).unwrap_or("").chars().map(spaced).collect();
+    let src = text.as_bytes();
+    let mut masked = vec![0u8; src.len()];
     let mut longest = 0;
-    for mode in 0..3 {
+    // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes.
+    for mode in [0, 4, 1, 3, 5, 7] {
         let view = View::decode(src, mode);
-        for secret in secrets.iter().map(|s| s.as_bytes()).filter(|s| !s.is_empty()) {
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
             longest = longest.max(secret.len());
-            view.mask(text, secret, &mut masked);
-            if !secret.is_ascii() {
-                view.mask(text, &latin1(secret), &mut masked);
+            let raw = secret.as_bytes();
+            let latin = if raw.is_ascii() { Vec::new() } else { latin1(raw) };
+            for form in [raw, &latin] {
+                view.mask(&text, form, &mut masked);
+                // A form with control characters (a tab in a token, C1
+                // controls in the Latin-1 reading) also as the text now
+                // shows it: with spaces.
+                let form = core::str::from_utf8(form).unwrap_or("");
+                if form.contains(char::is_control) {
+                    let shown: String = form.chars().map(spaced).collect();
+                    view.mask(&text, shown.as_bytes(), &mut masked);
+                }
             }
         }
     }
-    let end = if scan < text.len() { floor(text, scan.saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { scan };
+    let end = if cut { floor(&text, text.len().saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { text.len() };
     let mut out = String::new();
     let mut chars = 0;
     let mut i = 0;
     while i < end && chars < MAX_MESSAGE_CHARS {
-        if masked[i] {
+        if masked[i] != 0 {
             out.push_str(REDACTED);
             chars += REDACTED.len();
-            while i < end && masked[i] {
+            while i < end && masked[i] != 0 {
                 i += 1;
             }
             continue;
         }
         let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-        out.push(if c.is_control() { ' ' } else { c });
+        out.push(c);
         chars += 1;
         i += c.len_utf8();
     }
-    if i < text.len() {
+    if i < text.len() || cut {
         out.push('…');
     }
     out
+}
+
+/// A control character as the space an error text shows for it.
+fn spaced(c: char) -> char {
+    if c.is_control() {
+        ' '
+    } else {
+        c
+    }
 }
 
 /// UTF-8 bytes re-decoded as Latin-1 and written as UTF-8 (`é` = C3 A9
@@ -157,25 +177,26 @@ fn unit(src: &[u8], at: usize) -> Option<u32> {
 }
 
 impl View {
-    /// Mode 0: the bytes as they are. Mode 1: `%XX` and JSON escapes
-    /// decoded. Mode 2: as mode 1, with `+` as a space.
+    /// The text with the encodings of `mode` decoded: bit 1 `%XX`, bit 2
+    /// `+` as a space, bit 4 JSON escapes.
     fn decode(src: &[u8], mode: u8) -> View {
         let mut v = View { bytes: Vec::with_capacity(src.len()), from: Vec::with_capacity(src.len()) };
         let mut i = 0;
         while i < src.len() {
             let (decoded, len): (Option<u32>, usize) = match (mode, src[i]) {
-                (0, _) => (None, 1),
-                (2, b'+') => (Some(u32::from(b' ')), 1),
-                (_, b'%') => match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
-                    (Some(h), Some(l)) => {
-                        // One byte, not a character: pushed as is below.
-                        v.push_byte((h << 4 | l) as u8, i, i + 3);
-                        i += 3;
-                        continue;
+                (m, b'+') if m & 2 != 0 => (Some(u32::from(b' ')), 1),
+                (m, b'%') if m & 1 != 0 => {
+                    match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
+                        (Some(h), Some(l)) => {
+                            // One byte, not a character: pushed as is below.
+                            v.push_byte((h << 4 | l) as u8, i, i + 3);
+                            i += 3;
+                            continue;
+                        }
+                        _ => (None, 1),
                     }
-                    _ => (None, 1),
-                },
-                (_, b'\\') => match src.get(i + 1) {
+                }
+                (m, b'\\') if m & 4 != 0 => match src.get(i + 1) {
                     Some(b'u') => match unit(src, i) {
                         Some(hi @ 0xD800..=0xDBFF) => match unit(src, i + 6) {
                             Some(lo @ 0xDC00..=0xDFFF) => (Some(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)), 12),
@@ -224,7 +245,10 @@ impl View {
     /// compared as packed integers; a 4096-bit filter of the secret's runs
     /// skips the comparisons at almost every position (a sort and a binary
     /// search would cost 5 KB of code).
-    fn mask(&self, text: &str, secret: &[u8], masked: &mut [bool]) {
+    fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
+        if secret.is_empty() {
+            return;
+        }
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
@@ -249,7 +273,7 @@ impl View {
                     end += 1;
                 }
                 let end = end.min(masked.len());
-                masked[start..end].iter_mut().for_each(|m| *m = true);
+                masked[start..end].fill(1);
             }
         }
     }
@@ -279,8 +303,12 @@ mod tests {
             ("latin1 pÃ¤ ss/\"w+rd", "latin1 [redacted]"),
             ("latin1 pct p%C3%83%C2%A4%20ss%2F%22w%2Brd", "latin1 pct [redacted]"),
             ("latin1 json p\\u00c3\\u00a4 ss\\/\\\"w+rd", "latin1 json [redacted]"),
+            // A secret holding `%41` and `\n`, echoed JSON-escaped or percent-encoded.
+            ("x S0%41\\\"k\\\\n+t y", "x [redacted] y"),
+            ("x S0%2541%22k%5Cn%2Bt y", "x [redacted] y"),
         ];
         for (echo, want) in cases {
+            let s = if echo.starts_with("x S0") { "S0%41\"k\\n+t" } else { s };
             assert_eq!(r(echo, &[s]), *want, "{echo:?}");
         }
     }
@@ -292,6 +320,13 @@ mod tests {
         // A lone surrogate, a bad escape and a bad %: read as they are.
         assert_eq!(r("\\ud800 \\q %zz %4", &["zz"]), "\\ud800 \\q %[redacted] %4");
         assert_eq!(r("tab\\tkey", &["b\tke"]), "ta[redacted]y");
+        // A control character inside a secret's echo shows as a space: the
+        // run it would complete is found too.
+        assert_eq!(r("x S1VW#0w\0 tail", &["S1VW#0w f_&j"]), "x [redacted] tail");
+        assert_eq!(r("x S1VW#0w\u{85} tail", &["S1VW#0w f_&j"]), "x [redacted] tail");
+        // A secret with a tab, echoed raw, and its C1 Latin-1 reading.
+        assert_eq!(r("x tok\ten-12345 y", &["tok\ten-12345"]), "x [redacted] y");
+        assert_eq!(r("x SS6\u{d0}\u{96}P#62&k& y", &["SS6ЖP#62&k&"]), "x [redacted] y");
     }
 
     #[test]

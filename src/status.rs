@@ -18,11 +18,7 @@ pub fn from_status(resp: &Response, code: Option<String>, message: String) -> Er
         403 => Error::Forbidden(message),
         404 => Error::NotFound(message),
         429 => Error::RateLimited(retry_after(resp)),
-        status => Error::Provider(ProviderError {
-            status,
-            code,
-            message,
-        }),
+        status => Error::Provider(ProviderError { status, code, message }),
     }
 }
 
@@ -97,7 +93,8 @@ mod tests {
 
     #[test]
     fn rate_limits_read_both_headers() {
-        let cases: [(&[(&str, &str)], Option<u32>); 7] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<u32>);
+        let cases: [Case; 7] = [
             (&[("Retry-After", "17")], Some(17)),
             (&[("X-RateLimit-Reset", "1800")], Some(1800)),
             (&[("X-RateLimit-Reset", "1800"), ("Retry-After", "5")], Some(1800)),
@@ -107,7 +104,13 @@ mod tests {
             (&[], None),
         ];
         for (headers, want) in cases {
-            assert!(matches!(from_status(&resp(429, headers, "{}"), None, String::new()), Error::RateLimited(got) if got == want), "{headers:?}");
+            assert!(
+                matches!(
+                    from_status(&resp(429, headers, "{}"), None, String::new()),
+                    Error::RateLimited(got) if got == want
+                ),
+                "{headers:?}"
+            );
         }
     }
 

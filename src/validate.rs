@@ -193,7 +193,8 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
     match authority.get(host_end..) {
         Some([]) | None => {}
         Some([b':', port @ ..]) => {
-            let n = port.iter().try_fold(0u32, |n, b| (b.is_ascii_digit() && n < 65536).then(|| n * 10 + u32::from(b - b'0')));
+            let digit = |n: u32, b: &u8| (b.is_ascii_digit() && n < 65536).then(|| n * 10 + u32::from(b - b'0'));
+            let n = port.iter().try_fold(0u32, digit);
             if !matches!(n, Some(1..=65535)) || port.len() > 5 {
                 return bad("has an invalid port (1-65535)");
             }
@@ -320,7 +321,8 @@ mod tests {
             "https://h%2e.com", "HTTPS://h", "https://h/a//b/",
         ] {
             let out = base_url("cfg.base-url", bad, false);
-            assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}: {out:?}");
+            let field = matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url");
+            assert!(field, "{bad:?}: {out:?}");
         }
         assert!(base_url("cfg.server", "ftp://h", true).is_err());
     }
@@ -331,7 +333,8 @@ mod tests {
         assert_eq!(max_body_bytes("m", Some(1)).unwrap(), 1);
         assert_eq!(max_body_bytes("m", Some(MAX_BODY_BYTES_LIMIT)).unwrap(), MAX_BODY_BYTES_LIMIT);
         for bad in [0, MAX_BODY_BYTES_LIMIT + 1, u64::MAX] {
-            assert!(matches!(max_body_bytes("cfg.max-body-bytes", Some(bad)), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.max-body-bytes"));
+            let out = max_body_bytes("cfg.max-body-bytes", Some(bad));
+            assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.max-body-bytes"));
         }
     }
 }

@@ -181,12 +181,24 @@ type Responder = dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync;
 pub struct MockProvider {
     responder: Box<Responder>,
     log: Mutex<Vec<RecordedRequest>>,
+    /// Never read a request body nor answer (a stalled upload).
+    stall_uploads: bool,
 }
 
 impl MockProvider {
     /// Answers each request with `f(request)`.
     pub fn new(f: impl Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static) -> Arc<MockProvider> {
-        Arc::new(MockProvider { responder: Box::new(f), log: Mutex::new(Vec::new()) })
+        Arc::new(MockProvider { responder: Box::new(f), log: Mutex::new(Vec::new()), stall_uploads: false })
+    }
+
+    /// A provider that never reads a request body and never answers: the
+    /// host's body buffer (2 MiB in wasmtime 48) fills and the upload stalls.
+    pub fn stalling_uploads() -> Arc<MockProvider> {
+        Arc::new(MockProvider {
+            responder: Box::new(|_| MockResponse::json(200, "{}")),
+            log: Mutex::new(Vec::new()),
+            stall_uploads: true,
+        })
     }
 
     /// Answers every request the same way.
@@ -243,6 +255,9 @@ impl MockProvider {
         options: Option<RequestOptions>,
     ) -> Result<http::Response<WasiBody>, Error> {
         let (parts, body) = request.into_parts();
+        if self.stall_uploads {
+            std::future::pending::<()>().await;
+        }
         let body = body.collect().await?.to_bytes().to_vec();
         let recorded = RecordedRequest {
             method: parts.method.to_string(),

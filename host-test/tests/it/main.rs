@@ -4,6 +4,7 @@
 mod common;
 mod coverage;
 mod host;
+mod limits;
 mod ringme;
 mod ringostat;
 mod secrets;

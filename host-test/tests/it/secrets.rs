@@ -154,6 +154,8 @@ fn arg(name: &str, ty: &Type, auth_case: usize, used: &mut Vec<String>) -> Value
         // HANGUP needs a channel or an extension; every other option is left out.
         Type::Option(o) if name == "channel" => arg(name, &o.ty(), auth_case, used),
         Type::Option(_) => Value::Null,
+        // A MANAGEDB object that every action takes.
+        Type::Enum(e) if name == "object" && e.names().any(|n| n == "user") => json!("user"),
         Type::Enum(e) => json!(e.names().next().expect("a case")),
         Type::Variant(v) => {
             // An account takes case `auth_case` (the last, RingMe, for the cases
@@ -235,8 +237,9 @@ fn leaks(err: &Value, secrets: &[String]) -> Vec<String> {
 /// The mock's current answer: (interface, class, encoding, hand out tokens).
 type Mode = (String, String, String, bool);
 
-#[tokio::test]
-async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
+/// Runs the check for the functions whose (index, `interface.function`)
+/// `pick` selects; returns how many functions took a secret.
+async fn no_secret_leaks(pick: fn(usize, &str) -> bool) -> usize {
     let h = host();
     let mode: Arc<Mutex<Mode>> = Arc::new(Mutex::new(Default::default()));
     let m = mode.clone();
@@ -248,7 +251,10 @@ async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
         answer(&iface, &class, &encode(&encoding, &echo(req)))
     });
     let (mut failures, mut calls, mut functions) = (Vec::new(), 0, 0);
-    for target in dynamic::list_functions(&h.engine, &h.component) {
+    for (index, target) in dynamic::list_functions(&h.engine, &h.component).into_iter().enumerate() {
+        if !pick(index, &target) {
+            continue;
+        }
         let (iface, _) = target.split_once('.').expect("interface.function");
         let (mut store, instance) = h.instantiate(Transport::Mock(mock.clone())).await.expect("instantiate");
         let func = dynamic::find(&mut store, &instance, &target).expect("export");
@@ -284,6 +290,11 @@ async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
                     let out = dynamic::call(&mut store, func, &args).await.expect("the call returns");
                     calls += 1;
                     let case = format!("{target} (auth case {auth_case}, tokens {tokens}) {class} {encoding}");
+                    // An auth case the function refuses (`get-token` with a
+                    // bearer token) sends nothing, by design.
+                    if out.pointer("/err/invalid-input/field").and_then(Value::as_str) == Some("cfg.auth") {
+                        continue;
+                    }
                     if mock.requests().len() == before {
                         failures.push(format!("{case}: nothing was sent: {out}"));
                     }
@@ -295,6 +306,30 @@ async fn no_secret_in_any_error_of_any_function_in_any_encoding() {
         }
     }
     eprintln!("secrets: {functions} functions, {calls} calls");
-    assert!(functions >= 99, "only {functions} functions take a secret");
-    assert!(failures.is_empty(), "{} failures, first: {:#?}", failures.len(), &failures[..failures.len().min(15)]);
+    let mut leaks: Vec<&String> = failures.iter().filter(|f| !f.contains("nothing was sent")).collect();
+    leaks.truncate(15);
+    let mut unsent: Vec<&str> = failures.iter().filter_map(|f| f.split_once(" (").map(|(t, _)| t)).collect();
+    unsent.dedup();
+    assert!(failures.is_empty(), "{} failures; leaks: {leaks:#?}; in functions: {unsent:?}", failures.len());
+    functions
+}
+
+// Three tests (they run in parallel), every exported function in one of them.
+
+#[tokio::test]
+async fn no_secret_leaks_from_ringostat_ringme_and_other_interfaces() {
+    let n = no_secret_leaks(|_, f| !f.starts_with("tring.")).await;
+    assert!(n >= 11, "only {n} functions");
+}
+
+#[tokio::test]
+async fn no_secret_leaks_from_tring_even() {
+    let n = no_secret_leaks(|i, f| f.starts_with("tring.") && i % 2 == 0).await;
+    assert!(n >= 44, "only {n} functions");
+}
+
+#[tokio::test]
+async fn no_secret_leaks_from_tring_odd() {
+    let n = no_secret_leaks(|i, f| f.starts_with("tring.") && i % 2 == 1).await;
+    assert!(n >= 44, "only {n} functions");
 }
