@@ -17,17 +17,9 @@ use crate::{Error, ProviderError};
 /// Default cap on a response body: 16 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
-/// `transport("response incomplete: ...")`: the body stopped short of its
-/// `Content-Length` (`expected`), or broke off.
-pub fn incomplete(expected: Option<u64>) -> Error {
-    Error::Transport(
-        match expected {
-            Some(_) => "response incomplete: the body ended before its Content-Length",
-            None => "response incomplete: the body broke off",
-        }
-        .into(),
-    )
-}
+/// What a cut-off answer says: a body shorter than its `Content-Length`, one
+/// that broke off, or the host's `HTTP-response-incomplete`.
+pub const INCOMPLETE: &str = "response incomplete: the answer ended early";
 
 /// A 3xx answer: `provider` with that status and the message "redirect to
 /// host H (not followed)", where H is the host of `location` only (never
@@ -264,7 +256,7 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
         C::HttpRequestHeaderSize(_) => "request header too large",
         C::HttpRequestTrailerSectionSize(_) => "request trailer section too large",
         C::HttpRequestTrailerSize(_) => "request trailer too large",
-        C::HttpResponseIncomplete => "response incomplete: the connection ended before the whole answer arrived",
+        C::HttpResponseIncomplete => INCOMPLETE,
         C::HttpResponseHeaderSectionSize(_) => "response header section too large",
         C::HttpResponseHeaderSize(_) => "response header too large",
         C::HttpResponseBodySize(_) => "response body size refused by the host",
@@ -285,7 +277,7 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
 #[cfg(target_arch = "wasm32")]
 mod wasi_client {
     use crate::prelude::*;
-    use super::{describe_error_code, incomplete, Method, Request, Response};
+    use super::{describe_error_code, Method, Request, Response, INCOMPLETE};
     use crate::url::Scheme;
     use crate::error::Result;
     use crate::Error;
@@ -363,9 +355,9 @@ mod wasi_client {
         if expected.is_some_and(|len| len > req.max_body) {
             return Err(Error::TooLarge(req.max_body));
         }
-        let body = read_body(&response, &timer, req.max_body, expected)?;
+        let body = read_body(&response, &timer, req.max_body)?;
         if expected.is_some_and(|len| len != body.len() as u64) {
-            return Err(incomplete(expected));
+            return Err(Error::Transport(INCOMPLETE.into()));
         }
         Ok(Response { body, ..head })
     }
@@ -446,7 +438,7 @@ mod wasi_client {
         }
     }
 
-    fn read_body(response: &IncomingResponse, timer: &Pollable, cap: u64, expected: Option<u64>) -> Result<Vec<u8>> {
+    fn read_body(response: &IncomingResponse, timer: &Pollable, cap: u64) -> Result<Vec<u8>> {
         let incoming = response
             .consume()
             .map_err(|()| Error::Transport("response body already taken".into()))?;
@@ -479,7 +471,7 @@ mod wasi_client {
                         return Err(match wasi::http::types::http_error_code(&err) {
                             Some(code) => describe_error_code(&code),
                             None if timer.ready() => Error::Timeout,
-                            None => incomplete(expected),
+                            None => Error::Transport(INCOMPLETE.into()),
                         });
                     }
                 }
@@ -512,10 +504,8 @@ mod tests {
             Error::Transport(m) => m,
             other => panic!("{other:?}"),
         };
-        assert_eq!(text(incomplete(Some(100))), "response incomplete: the body ended before its Content-Length");
-        assert_eq!(text(incomplete(None)), "response incomplete: the body broke off");
         let code = wasi::http::types::ErrorCode::HttpResponseIncomplete;
-        assert!(text(describe_error_code(&code)).starts_with("response incomplete"));
+        assert_eq!(text(describe_error_code(&code)), INCOMPLETE);
         let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
         assert_eq!(req.max_body, DEFAULT_MAX_BODY);
         assert_eq!(req.max_body(5).max_body, 5);

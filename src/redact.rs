@@ -85,7 +85,7 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let cut = scan < text.len();
     // Control characters become the spaces the message shows before the
     // search, so that no run of a secret can form around one afterwards.
-    let text: String = text.get(..scan).unwrap_or("").chars().map(spaced).collect();
+    let text = String::from_utf8(shown(text.get(..scan).unwrap_or("").as_bytes())).unwrap_or_default();
     let src = text.as_bytes();
     let mut masked = vec![0u8; src.len()];
     let mut longest = 0;
@@ -101,10 +101,9 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
                 // A form with control characters (a tab in a token, C1
                 // controls in the Latin-1 reading) also as the text now
                 // shows it: with spaces.
-                let form = core::str::from_utf8(form).unwrap_or("");
-                if form.contains(char::is_control) {
-                    let shown: String = form.chars().map(spaced).collect();
-                    view.mask(&text, shown.as_bytes(), &mut masked);
+                let spaced = shown(form);
+                if spaced != form {
+                    view.mask(&text, &spaced, &mut masked);
                 }
             }
         }
@@ -133,13 +132,18 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     out
 }
 
-/// A control character as the space an error text shows for it.
-fn spaced(c: char) -> char {
-    if c.is_control() {
-        ' '
-    } else {
-        c
+/// UTF-8 with every control character (C0, DEL, C1) as a space, which is
+/// how an error text shows it.
+fn shown(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let c1 = bytes[i] == 0xC2 && matches!(bytes.get(i + 1), Some(0x80..=0x9F));
+        let b = bytes[i];
+        out.push(if b < 0x20 || b == 0x7F || c1 { b' ' } else { b });
+        i += 1 + usize::from(c1);
     }
+    out
 }
 
 /// UTF-8 bytes re-decoded as Latin-1 and written as UTF-8 (`é` = C3 A9

@@ -136,6 +136,7 @@ pub type BaseParts<'a> = (bool, &'a str, &'a str);
 ///
 /// With `bare_host_is_https`, a value without `://` means `https://` it.
 pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Result<BaseParts<'a>> {
+    const PATH: &str = "has an invalid path (an empty, . or .. segment, [ or ], or % not followed by two hex digits)";
     // Byte loops throughout: `str` patterns and splitters cost more code.
     let bad = |reason: &str| Err(invalid(field, reason));
     let v = value.as_bytes();
@@ -156,11 +157,8 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
     };
     let https = start != 7;
     let rest = &v[start..];
-    if rest.contains(&b'?') {
-        return bad("must not carry a query");
-    }
-    if rest.contains(&b'#') {
-        return bad("must not carry a fragment");
+    if rest.contains(&b'?') || rest.contains(&b'#') {
+        return bad("must not carry a query or a fragment");
     }
     let slash = rest.iter().position(|b| *b == b'/').unwrap_or(rest.len());
     let (authority, path) = rest.split_at(slash);
@@ -173,18 +171,15 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
             let close = authority.iter().position(|b| *b == b']').unwrap_or(0);
             let literal = core::str::from_utf8(&authority[1..close.max(1)]).unwrap_or("");
             if close == 0 || literal.parse::<core::net::Ipv6Addr>().is_err() {
-                return bad("has an invalid IPv6 host (or an unbalanced [ ])");
+                return bad("has an invalid host");
             }
             close + 1
         }
         _ => {
             let end = authority.iter().position(|b| *b == b':').unwrap_or(authority.len());
             let host = &authority[..end];
-            if host.is_empty() {
-                return bad("has no host");
-            }
             let name = host.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b));
-            if !name || host[0] == b'.' || host.windows(2).any(|w| w == b"..") {
+            if !name || host.first().is_none_or(|b| *b == b'.') || host.windows(2).any(|w| w == b"..") {
                 return bad("has an invalid host");
             }
             end
@@ -209,18 +204,18 @@ pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Re
         match path.get(i) {
             None | Some(b'/') => {
                 if dots + other == 0 && i < path.len() {
-                    return bad("has an empty path segment (//)");
+                    return bad(PATH);
                 }
                 if other == 0 && (1..=2).contains(&dots) {
-                    return bad("has a . or .. path segment");
+                    return bad(PATH);
                 }
                 (dots, other) = (0, 0);
             }
-            Some(b'[' | b']') => return bad("has [ or ] in its path"),
+            Some(b'[' | b']') => return bad(PATH),
             Some(b'%') => {
                 let hex = |j: usize| path.get(j).is_some_and(u8::is_ascii_hexdigit);
                 if !(hex(i + 1) && hex(i + 2)) {
-                    return bad("has a % that is not a %XX escape in its path");
+                    return bad(PATH);
                 }
                 if path[i + 1] == b'2' && path[i + 2] | 0x20 == b'e' {
                     dots += 1;

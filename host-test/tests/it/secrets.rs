@@ -214,10 +214,11 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 fn leaks(err: &Value, secrets: &[String]) -> Vec<String> {
     let mut texts = Vec::new();
     strings(err, &mut texts);
+    let texts_only = texts.len();
     texts.push(format!("{err:?}"));
     texts.push(err.to_string());
     let mut found = Vec::new();
-    for text in &texts {
+    for (i, text) in texts.iter().enumerate() {
         for s in secrets {
             for enc in ENCODINGS {
                 let form = encode(enc, s);
@@ -225,8 +226,11 @@ fn leaks(err: &Value, secrets: &[String]) -> Vec<String> {
                     found.push(format!("{s:?} ({enc}) in {text:?}"));
                 }
             }
+            // Runs in the texts themselves (a serialised form's closing quote
+            // could complete a run of 7 that a text legitimately ends with).
             let chars: Vec<char> = s.chars().collect();
-            if let Some(run) = chars.windows(8).map(String::from_iter).find(|run| text.contains(run.as_str())) {
+            let mut runs = chars.windows(8).filter(|_| i < texts_only).map(String::from_iter);
+            if let Some(run) = runs.find(|run| text.contains(run.as_str())) {
                 found.push(format!("{run:?} of {s:?} in {text:?}"));
             }
         }
