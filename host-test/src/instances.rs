@@ -57,9 +57,8 @@ impl fmt::Display for QueueTimeout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "all {} instances are busy: no instance slot became free within {} ms \
-             (raise the instance limit, HostOptions::max_instances or --max-instances, \
-             or the queue timeout, --queue-timeout-ms)",
+            "the instance limit ({}) is reached: every instance is busy and none became free within {} ms \
+             (raise HostOptions::max_instances / --max-instances, or the queue timeout, --queue-timeout-ms)",
             self.limit,
             self.waited.as_millis()
         )

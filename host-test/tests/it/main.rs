@@ -4,6 +4,7 @@
 mod common;
 mod coverage;
 mod host;
+mod instances;
 mod ringme;
 mod ringostat;
 mod tring;
