@@ -1,0 +1,738 @@
+//! Generates the gateway from the WIT contract in `../wit`, the one place the
+//! routes come from:
+//!
+//! - `bindings.rs`: the `wit_bindgen::generate!` call of world `gateway`,
+//!   which imports every interface the `pbx` world exports (plus
+//!   `wasi:cli/environment`) and exports `wasi:http/incoming-handler`;
+//! - `dispatch.rs`: `FromJson` / `ToJson` impls for every named WIT type, and
+//!   `call`, which maps `(interface, function, JSON arguments)` to the
+//!   imported function and its JSON result;
+//! - `openapi.json`: the OpenAPI 3.1 document of every route, with schemas
+//!   derived from the WIT types and the WIT doc comments as descriptions.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use serde_json::{json, Map, Value};
+use wit_parser::{Function, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldItem};
+
+/// The world whose exports the gateway serves.
+const WORLD: &str = "pbx";
+/// The record type that a provider interface is configured with; a request
+/// may leave it out to use the gateway's server-held settings.
+const CONFIG_TYPE: &str = "config";
+/// The interface whose `error` variant the functions fail with.
+const ERROR_INTERFACE: &str = "types";
+/// The error variant's name.
+const ERROR_TYPE: &str = "error";
+/// The request body cap, in bytes, stated in the OpenAPI document (the
+/// gateway's `BODY_CAP` is generated from it).
+const BODY_CAP: u64 = 8 * 1024 * 1024;
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let wit = Path::new(&manifest).join("../wit");
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed={}", wit.display());
+
+    let mut resolve = Resolve::default();
+    let (pkg, sources) = resolve.push_path(&wit).expect("../wit parses");
+    for p in sources.paths() {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+    let world = resolve.select_world(&[pkg], Some(WORLD)).expect("world pbx");
+    let ifaces: Vec<InterfaceId> = resolve.worlds[world]
+        .exports
+        .values()
+        .map(|item| match item {
+            WorldItem::Interface { id, .. } => *id,
+            _ => panic!("world {WORLD} exports something other than an interface; the gateway serves interfaces"),
+        })
+        .collect();
+    let gen = Gen { resolve: &resolve, ifaces: &ifaces };
+
+    std::fs::write(Path::new(&out).join("bindings.rs"), gen.bindings()).expect("write bindings.rs");
+    std::fs::write(Path::new(&out).join("dispatch.rs"), gen.dispatch()).expect("write dispatch.rs");
+    let doc = serde_json::to_string(&gen.openapi()).expect("OpenAPI serializes");
+    std::fs::write(Path::new(&out).join("openapi.json"), doc).expect("write openapi.json");
+}
+
+struct Gen<'a> {
+    resolve: &'a Resolve,
+    ifaces: &'a [InterfaceId],
+}
+
+/// `to_rust_ident` of wit-bindgen-rust 0.61 (keywords get a trailing `_`).
+fn rust_ident(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl",
+        "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct",
+        "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract",
+        "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_snake_case()
+    }
+}
+
+/// `to_upper_camel_case` of wit-bindgen-rust 0.61.
+fn rust_type_name(name: &str) -> String {
+    if name == "guest" {
+        "Guest_".to_string()
+    } else {
+        name.to_upper_camel_case()
+    }
+}
+
+/// A Rust string literal.
+fn lit(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn docs(d: &wit_parser::Docs) -> Option<String> {
+    d.contents.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl Gen<'_> {
+    fn iface_name(&self, id: InterfaceId) -> &str {
+        self.resolve.interfaces[id].name.as_deref().expect("exported interfaces are named")
+    }
+
+    /// `telephony:pbx/ringostat@0.1.0`.
+    fn iface_id(&self, id: InterfaceId) -> String {
+        self.resolve.id_of(id).expect("named interface")
+    }
+
+    /// The Rust module path of an imported interface in the bindings.
+    fn iface_path(&self, id: InterfaceId) -> String {
+        let iface = &self.resolve.interfaces[id];
+        let pkg = &self.resolve.packages[iface.package.expect("interface in a package")];
+        format!(
+            "crate::bindings::{}::{}::{}",
+            rust_ident(&pkg.name.namespace),
+            rust_ident(&pkg.name.name),
+            rust_ident(iface.name.as_deref().expect("named"))
+        )
+    }
+
+    /// Follows `type a = b` aliases (including `use`) to the definition.
+    fn canonical(&self, mut id: TypeId) -> TypeId {
+        while let TypeDefKind::Type(Type::Id(next)) = self.resolve.types[id].kind {
+            id = next;
+        }
+        id
+    }
+
+    /// Every named type definition reachable from the served functions,
+    /// canonical, in a stable order.
+    fn named_types(&self) -> Vec<TypeId> {
+        let mut seen = BTreeSet::new();
+        let mut order = Vec::new();
+        for &i in self.ifaces {
+            for f in self.resolve.interfaces[i].functions.values() {
+                for p in &f.params {
+                    self.collect(&p.ty, &mut seen, &mut order);
+                }
+                if let Some(r) = &f.result {
+                    self.collect(r, &mut seen, &mut order);
+                }
+            }
+        }
+        order
+    }
+
+    fn collect(&self, ty: &Type, seen: &mut BTreeSet<TypeId>, order: &mut Vec<TypeId>) {
+        let Type::Id(id) = ty else { return };
+        let id = self.canonical(*id);
+        let def = &self.resolve.types[id];
+        // A named alias of a primitive (`type id = string`) is the primitive.
+        let named = def.name.is_some() && !matches!(def.kind, TypeDefKind::Type(_));
+        if named && !seen.insert(id) {
+            return;
+        }
+        match &def.kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| self.collect(&f.ty, seen, order)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(|t| self.collect(t, seen, order)),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(|t| self.collect(t, seen, order)),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) => self.collect(t, seen, order),
+            TypeDefKind::Result(r) => {
+                r.ok.iter().chain(r.err.iter()).for_each(|t| self.collect(t, seen, order));
+            }
+            TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => {}
+            TypeDefKind::Type(t) => self.collect(t, seen, order),
+            TypeDefKind::Resource | TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_)) => {
+                panic!("resources cannot travel as JSON; the gateway serves value types only")
+            }
+            other => panic!("the gateway has no JSON mapping for {other:?}"),
+        }
+        if named {
+            order.push(id);
+        }
+    }
+
+    /// The interface that defines a named type.
+    fn owner(&self, id: TypeId) -> InterfaceId {
+        match self.resolve.types[id].owner {
+            TypeOwner::Interface(i) => i,
+            _ => panic!("served types are defined in interfaces"),
+        }
+    }
+
+    /// Whether the type is a provider's `config` record (filled from the
+    /// server-held settings when a request leaves it out).
+    fn is_config(&self, id: TypeId) -> bool {
+        let def = &self.resolve.types[id];
+        def.name.as_deref() == Some(CONFIG_TYPE) && matches!(def.kind, TypeDefKind::Record(_))
+    }
+
+    /// Whether the type is the shared `error` variant.
+    fn is_error(&self, ty: &Type) -> bool {
+        let Type::Id(id) = ty else { return false };
+        let id = self.canonical(*id);
+        self.resolve.types[id].name.as_deref() == Some(ERROR_TYPE)
+            && self.resolve.interfaces[self.owner(id)].name.as_deref() == Some(ERROR_INTERFACE)
+    }
+
+    /// The owned Rust type of a WIT type in the bindings.
+    fn rust_type(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::U8 => "u8".into(),
+            Type::U16 => "u16".into(),
+            Type::U32 => "u32".into(),
+            Type::U64 => "u64".into(),
+            Type::S8 => "i8".into(),
+            Type::S16 => "i16".into(),
+            Type::S32 => "i32".into(),
+            Type::S64 => "i64".into(),
+            Type::F32 => "f32".into(),
+            Type::F64 => "f64".into(),
+            Type::Char => "char".into(),
+            Type::String => "alloc::string::String".into(),
+            Type::ErrorContext => panic!("error-context is not served"),
+            Type::Id(id) => {
+                let id = self.canonical(*id);
+                let def = &self.resolve.types[id];
+                if let TypeDefKind::Type(t) = &def.kind {
+                    return self.rust_type(t);
+                }
+                if let Some(name) = &def.name {
+                    return format!("{}::{}", self.iface_path(self.owner(id)), rust_type_name(name));
+                }
+                match &def.kind {
+                    TypeDefKind::Option(t) => format!("Option<{}>", self.rust_type(t)),
+                    TypeDefKind::List(t) => format!("alloc::vec::Vec<{}>", self.rust_type(t)),
+                    TypeDefKind::Tuple(t) => {
+                        let items: Vec<String> = t.types.iter().map(|t| self.rust_type(t)).collect();
+                        format!("({},)", items.join(", "))
+                    }
+                    TypeDefKind::Result(r) => format!("Result<{}, {}>", self.opt_type(&r.ok), self.opt_type(&r.err)),
+                    TypeDefKind::Type(t) => self.rust_type(t),
+                    other => panic!("no Rust type for anonymous {other:?}"),
+                }
+            }
+        }
+    }
+
+    fn opt_type(&self, t: &Option<Type>) -> String {
+        t.as_ref().map_or_else(|| "()".to_string(), |t| self.rust_type(t))
+    }
+
+    // ---- bindings.rs -------------------------------------------------------
+
+    fn bindings(&self) -> String {
+        let http = self.wasi_version("http");
+        let mut world = String::from("package telephony:gateway;\n\n/// The pbx library behind an HTTP face.\nworld gateway {\n");
+        let cli = self.wasi_version("cli");
+        let _ = writeln!(world, "  import wasi:cli/environment@{cli};");
+        for &i in self.ifaces {
+            let _ = writeln!(world, "  import {};", self.iface_id(i));
+        }
+        let _ = writeln!(world, "  export wasi:http/incoming-handler@{http};\n}}");
+        let io = self.wasi_version("io");
+        format!(
+            "wit_bindgen::generate!({{\n    inline: {},\n    path: \"../wit\",\n    world: \"gateway\",\n    \
+             disable_run_ctors_once_workaround: true,\n    generate_all,\n    with: {{\n        \
+             \"wasi:cli/environment@{cli}\": ::wasi::cli::environment,\n        \
+             \"wasi:http/types@{http}\": ::wasi::http::types,\n        \
+             \"wasi:io/poll@{io}\": ::wasi::io::poll,\n        \
+             \"wasi:io/error@{io}\": ::wasi::io::error,\n        \
+             \"wasi:io/streams@{io}\": ::wasi::io::streams,\n    }},\n}});\n",
+            lit(&world)
+        )
+    }
+
+    /// The version of the `wasi:<name>` package in `../wit/deps`.
+    fn wasi_version(&self, name: &str) -> String {
+        self.resolve
+            .packages
+            .iter()
+            .find(|(_, p)| p.name.namespace == "wasi" && p.name.name == name)
+            .and_then(|(_, p)| p.name.version.as_ref())
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| panic!("wit/deps has no versioned wasi:{name}"))
+    }
+
+    // ---- dispatch.rs -------------------------------------------------------
+
+    fn dispatch(&self) -> String {
+        let mut s = String::from("// Generated by build.rs from ../wit: do not edit.\n\n");
+        let _ = writeln!(s, "/// The request body cap, in bytes.\npub const BODY_CAP: u64 = {BODY_CAP};\n");
+        for id in self.named_types() {
+            self.impls(id, &mut s);
+        }
+        // The route table.
+        s.push_str("/// Every route, as (interface, function).\npub const ROUTES: &[(&str, &str)] = &[\n");
+        for &i in self.ifaces {
+            for f in self.resolve.interfaces[i].functions.values() {
+                let _ = writeln!(s, "    ({}, {}),", lit(self.iface_name(i)), lit(&f.name));
+            }
+        }
+        s.push_str("];\n\n");
+        s.push_str(
+            "/// Calls `interface.function` with the JSON arguments; `None` when there is\n\
+             /// no such route.\n\
+             pub fn call(iface: &str, func: &str, args: &Map<String, Value>, cx: &Cx) -> Option<Result<Outcome, Bad>> {\n    \
+             Some(match (iface, func) {\n",
+        );
+        for &i in self.ifaces {
+            for f in self.resolve.interfaces[i].functions.values() {
+                self.arm(i, f, &mut s);
+            }
+        }
+        s.push_str("        _ => return None,\n    })\n}\n");
+        s
+    }
+
+    fn arm(&self, iface: InterfaceId, f: &Function, s: &mut String) {
+        let names: Vec<String> = f.params.iter().map(|p| lit(&p.name)).collect();
+        let _ = writeln!(s, "        ({}, {}) => (|| {{", lit(self.iface_name(iface)), lit(&f.name));
+        let _ = writeln!(s, "            only(args, &[{}])?;", names.join(", "));
+        let mut call_args = Vec::new();
+        for (n, p) in f.params.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "            let a{n}: {} = arg(args, {}, cx)?;",
+                self.rust_type(&p.ty),
+                lit(&p.name)
+            );
+            call_args.push(format!("Lend::lend(&a{n})"));
+        }
+        let _ = writeln!(
+            s,
+            "            let r = {}::{}({});",
+            self.iface_path(iface),
+            rust_ident(&f.name),
+            call_args.join(", ")
+        );
+        let provider_result = match &f.result {
+            Some(Type::Id(id)) => match &self.resolve.types[self.canonical(*id)].kind {
+                TypeDefKind::Result(r) => r.err.as_ref().is_some_and(|e| self.is_error(e)),
+                _ => false,
+            },
+            _ => false,
+        };
+        if provider_result {
+            s.push_str("            Ok(match r { Ok(v) => Outcome::Ok(v.to_json()), Err(e) => Outcome::Provider(e) })\n");
+        } else {
+            s.push_str("            Ok(Outcome::Ok(r.to_json()))\n");
+        }
+        s.push_str("        })(),\n");
+    }
+
+    fn impls(&self, id: TypeId, s: &mut String) {
+        let def = &self.resolve.types[id];
+        let path = self.rust_type(&Type::Id(id));
+        let owner = self.iface_name(self.owner(id)).to_string();
+        let _ = writeln!(s, "impl FromJson for {path} {{\n    fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {{");
+        match &def.kind {
+            TypeDefKind::Record(r) => {
+                if self.is_config(id) {
+                    let _ = writeln!(
+                        s,
+                        "        if absent(v) {{ let held = cx.held({})?; return Self::from_json(Some(&held), &Cx::HELD); }}",
+                        lit(&owner)
+                    );
+                }
+                let names: Vec<String> = r.fields.iter().map(|f| lit(&f.name)).collect();
+                let _ = writeln!(s, "        let o = object(v, &[{}])?;\n        Ok(Self {{", names.join(", "));
+                for f in &r.fields {
+                    let _ = writeln!(s, "            {}: arg(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
+                }
+                s.push_str("        })\n    }\n}\n");
+                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut o = Map::new();");
+                for f in &r.fields {
+                    let _ = writeln!(s, "        o.insert({}.into(), self.{}.to_json());", lit(&f.name), rust_ident(&f.name));
+                }
+                s.push_str("        Value::Object(o)\n    }\n}\n\n");
+            }
+            TypeDefKind::Enum(e) => {
+                let names: Vec<String> = e.cases.iter().map(|c| lit(&c.name)).collect();
+                let _ = writeln!(s, "        Ok(match enum_case(v, &[{}])? {{", names.join(", "));
+                for c in &e.cases {
+                    let _ = writeln!(s, "            {} => Self::{},", lit(&c.name), rust_type_name(&c.name));
+                }
+                s.push_str("            _ => unreachable!(),\n        })\n    }\n}\n");
+                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        Value::String(match self {{");
+                for c in &e.cases {
+                    let _ = writeln!(s, "            Self::{} => {},", rust_type_name(&c.name), lit(&c.name));
+                }
+                s.push_str("        }.into())\n    }\n}\n\n");
+            }
+            TypeDefKind::Variant(var) => {
+                let names: Vec<String> = var.cases.iter().map(|c| lit(&c.name)).collect();
+                let _ = writeln!(s, "        let (case, p) = variant_case(v, &[{}])?;\n        Ok(match case {{", names.join(", "));
+                for c in &var.cases {
+                    let ctor = rust_type_name(&c.name);
+                    match c.ty {
+                        Some(_) => {
+                            let _ = writeln!(
+                                s,
+                                "            {} => Self::{ctor}(FromJson::from_json(p, cx).map_err(|e| e.at({}))?),",
+                                lit(&c.name),
+                                lit(&c.name)
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(s, "            {} => Self::{ctor},", lit(&c.name));
+                        }
+                    }
+                }
+                s.push_str("            _ => unreachable!(),\n        })\n    }\n}\n");
+                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        match self {{");
+                for c in &var.cases {
+                    let ctor = rust_type_name(&c.name);
+                    match c.ty {
+                        Some(_) => {
+                            let _ = writeln!(s, "            Self::{ctor}(p) => case_json({}, p.to_json()),", lit(&c.name));
+                        }
+                        None => {
+                            let _ = writeln!(s, "            Self::{ctor} => Value::String({}.into()),", lit(&c.name));
+                        }
+                    }
+                }
+                s.push_str("        }\n    }\n}\n\n");
+            }
+            TypeDefKind::Flags(fl) => {
+                let names: Vec<String> = fl.flags.iter().map(|f| lit(&f.name)).collect();
+                let _ = writeln!(s, "        let mut out = Self::empty();\n        for name in flag_names(v, &[{}])? {{\n            out |= match name {{", names.join(", "));
+                for f in &fl.flags {
+                    let _ = writeln!(s, "                {} => Self::{},", lit(&f.name), f.name.to_shouty_snake_case());
+                }
+                s.push_str("                _ => unreachable!(),\n            };\n        }\n        Ok(out)\n    }\n}\n");
+                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut out = alloc::vec::Vec::new();");
+                for f in &fl.flags {
+                    let _ = writeln!(
+                        s,
+                        "        if self.contains(Self::{}) {{ out.push(Value::String({}.into())); }}",
+                        f.name.to_shouty_snake_case(),
+                        lit(&f.name)
+                    );
+                }
+                s.push_str("        Value::Array(out)\n    }\n}\n\n");
+            }
+            other => panic!("no JSON mapping generated for named {other:?}"),
+        }
+    }
+
+    // ---- openapi.json ------------------------------------------------------
+
+    /// `ringostat.config`: the component schema name of a named type.
+    fn schema_name(&self, id: TypeId) -> String {
+        format!("{}.{}", self.iface_name(self.owner(id)), self.resolve.types[id].name.as_deref().expect("named"))
+    }
+
+    /// The JSON schema of a WIT type (named types by `$ref`).
+    fn schema(&self, ty: &Type) -> Value {
+        let int = |min: i128, max: i128| json!({"type": "integer", "minimum": min, "maximum": max});
+        match ty {
+            Type::Bool => json!({"type": "boolean"}),
+            Type::U8 => int(0, u8::MAX.into()),
+            Type::U16 => int(0, u16::MAX.into()),
+            Type::U32 => int(0, u32::MAX.into()),
+            Type::U64 => json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+            Type::S8 => int(i8::MIN.into(), i8::MAX.into()),
+            Type::S16 => int(i16::MIN.into(), i16::MAX.into()),
+            Type::S32 => json!({"type": "integer", "format": "int32"}),
+            Type::S64 => json!({"type": "integer", "format": "int64"}),
+            Type::F32 => json!({"type": "number", "format": "float"}),
+            Type::F64 => json!({"type": "number", "format": "double"}),
+            Type::Char => json!({"type": "string", "minLength": 1, "maxLength": 1}),
+            Type::String => json!({"type": "string"}),
+            Type::ErrorContext => panic!("error-context is not served"),
+            Type::Id(id) => {
+                let id = self.canonical(*id);
+                let def = &self.resolve.types[id];
+                if let TypeDefKind::Type(t) = &def.kind {
+                    return self.schema(t);
+                }
+                if def.name.is_some() {
+                    return json!({"$ref": format!("#/components/schemas/{}", self.schema_name(id))});
+                }
+                match &def.kind {
+                    TypeDefKind::Option(t) => json!({"anyOf": [self.schema(t), {"type": "null"}]}),
+                    TypeDefKind::List(Type::U8) => {
+                        json!({"type": "string", "contentEncoding": "base64", "description": "bytes, base64 (RFC 4648, with padding)"})
+                    }
+                    TypeDefKind::List(t) => json!({"type": "array", "items": self.schema(t)}),
+                    TypeDefKind::Tuple(t) => {
+                        let items: Vec<Value> = t.types.iter().map(|t| self.schema(t)).collect();
+                        json!({"type": "array", "prefixItems": items, "minItems": items.len(), "maxItems": items.len()})
+                    }
+                    TypeDefKind::Result(r) => {
+                        let side = |t: &Option<Type>| t.as_ref().map_or_else(|| json!({"type": "null"}), |t| self.schema(t));
+                        json!({"oneOf": [
+                            {"type": "object", "properties": {"ok": side(&r.ok)}, "required": ["ok"], "additionalProperties": false},
+                            {"type": "object", "properties": {"err": side(&r.err)}, "required": ["err"], "additionalProperties": false},
+                        ]})
+                    }
+                    other => panic!("no schema for anonymous {other:?}"),
+                }
+            }
+        }
+    }
+
+    fn is_option(&self, ty: &Type) -> bool {
+        matches!(ty, Type::Id(id) if matches!(self.resolve.types[self.canonical(*id)].kind, TypeDefKind::Option(_)))
+    }
+
+    fn is_config_type(&self, ty: &Type) -> bool {
+        matches!(ty, Type::Id(id) if self.is_config(self.canonical(*id)))
+    }
+
+    fn with_doc(mut schema: Value, d: Option<String>) -> Value {
+        if let Some(d) = d {
+            if schema.get("$ref").is_some() {
+                // 3.1 allows siblings of `$ref`, but keep the reference clean.
+                schema = json!({"allOf": [schema], "description": d});
+            } else if let Some(o) = schema.as_object_mut() {
+                o.insert("description".into(), Value::String(d));
+            }
+        }
+        schema
+    }
+
+    fn named_schema(&self, id: TypeId) -> Value {
+        let def = &self.resolve.types[id];
+        let mut out = match &def.kind {
+            TypeDefKind::Record(r) => {
+                let mut props = Map::new();
+                let mut required = Vec::new();
+                for f in &r.fields {
+                    props.insert(f.name.clone(), Self::with_doc(self.schema(&f.ty), docs(&f.docs)));
+                    if !self.is_option(&f.ty) && !self.is_config_type(&f.ty) {
+                        required.push(Value::String(f.name.clone()));
+                    }
+                }
+                json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+            }
+            TypeDefKind::Enum(e) => {
+                let cases: Vec<Value> = e
+                    .cases
+                    .iter()
+                    .map(|c| {
+                        let mut o = json!({"const": c.name});
+                        if let Some(d) = docs(&c.docs) {
+                            o["description"] = Value::String(d);
+                        }
+                        o
+                    })
+                    .collect();
+                json!({"type": "string", "oneOf": cases})
+            }
+            TypeDefKind::Variant(v) => {
+                let cases: Vec<Value> = v
+                    .cases
+                    .iter()
+                    .map(|c| {
+                        let mut o = match &c.ty {
+                            None => json!({"const": c.name}),
+                            Some(t) => json!({
+                                "type": "object",
+                                "properties": {c.name.clone(): self.schema(t)},
+                                "required": [c.name],
+                                "additionalProperties": false,
+                            }),
+                        };
+                        if let Some(d) = docs(&c.docs) {
+                            o["description"] = Value::String(d);
+                        }
+                        o
+                    })
+                    .collect();
+                json!({"oneOf": cases})
+            }
+            TypeDefKind::Flags(f) => {
+                let names: Vec<&str> = f.flags.iter().map(|f| f.name.as_str()).collect();
+                json!({"type": "array", "items": {"enum": names}, "uniqueItems": true})
+            }
+            other => panic!("no schema for named {other:?}"),
+        };
+        let mut d = docs(&def.docs).unwrap_or_default();
+        if self.is_config(id) {
+            if !d.is_empty() {
+                d.push_str("\n\n");
+            }
+            d.push_str(
+                "Leave it out (or send null) to use the gateway's server-held settings (PBX_* variables); \
+                 they are used only when the gateway has a token (PBX_GATEWAY_TOKEN). A config that is sent \
+                 is used as sent: nothing server-held is mixed into it.",
+            );
+        }
+        if !d.is_empty() {
+            out["description"] = Value::String(d);
+        }
+        out
+    }
+
+    fn openapi(&self) -> Value {
+        let mut schemas = Map::new();
+        for id in self.named_types() {
+            schemas.insert(self.schema_name(id), self.named_schema(id));
+        }
+        schemas.insert(
+            "gateway.error".into(),
+            json!({
+                "description": "Every failure: `kind` names it. Provider errors carry the `error` case as `kind` and its \
+                    payload's fields (`field`/`reason` for invalid-input; `message` for unauthorized, forbidden, \
+                    not-found, transport, decode; `retry-after` seconds for rate-limited; `status`/`code`/`message` for \
+                    provider; `cap` for too-large). The gateway's own refusals: `unauthorized` (401, token), \
+                    `unknown-route` (404), `method-not-allowed` (405), `body-too-large` (413), `not-json` (415), \
+                    `malformed-json` and `invalid-input` (400, with `field` and `reason`; nothing was sent), \
+                    `gateway-settings` (500). No error ever contains a credential.",
+                "type": "object",
+                "properties": {"error": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string"},
+                        "message": {"type": "string"},
+                        "field": {"type": "string"},
+                        "reason": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "code": {"type": ["string", "null"]},
+                        "retry-after": {"type": ["integer", "null"]},
+                        "cap": {"type": "integer"},
+                    },
+                    "required": ["kind"],
+                }},
+                "required": ["error"],
+            }),
+        );
+        let err_ref = json!({"$ref": "#/components/schemas/gateway.error"});
+        let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": err_ref.clone()}}});
+        // Every route fails the same ways: shared responses keep the document
+        // small (inlined, they were three quarters of it).
+        let mut responses = Map::new();
+        for (status, d) in [
+            ("400", "invalid-input (refused by the gateway or the component: nothing was sent) or malformed-json."),
+            ("401", "Missing or wrong gateway token."),
+            ("404", "not-found from the provider."),
+            ("413", "The body is over the gateway's cap (8 MiB)."),
+            ("415", "The body is not application/json."),
+            ("429", "rate-limited; `Retry-After` carries the seconds when known."),
+            ("500", "gateway-settings: the server-held settings are unusable."),
+            ("502", "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
+            ("504", "timeout: no complete answer within timeout-ms."),
+        ] {
+            responses.insert(status.into(), err(d));
+        }
+        assert_eq!(BODY_CAP, 8 * 1024 * 1024, "the 413 description says 8 MiB");
+        let refs: Map<String, Value> = responses
+            .keys()
+            .map(|k| (k.clone(), json!({"$ref": format!("#/components/responses/{k}")})))
+            .collect();
+        let mut paths = Map::new();
+        paths.insert(
+            "/v1/health".into(),
+            json!({"get": {
+                "operationId": "health",
+                "summary": "Liveness: 200 without a token.",
+                "security": [],
+                "responses": {"200": {"description": "The gateway is up.", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"ok": {"type": "object"}}, "required": ["ok"]}}}}},
+            }}),
+        );
+        paths.insert(
+            "/v1/openapi.json".into(),
+            json!({"get": {
+                "operationId": "openapi",
+                "summary": "This document.",
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}, "401": err("Missing or wrong token.")},
+            }}),
+        );
+        let mut tags = Vec::new();
+        for &i in self.ifaces {
+            let iface = &self.resolve.interfaces[i];
+            let iname = self.iface_name(i).to_string();
+            let mut tag = json!({"name": iname});
+            if let Some(d) = docs(&iface.docs) {
+                tag["description"] = Value::String(d);
+            }
+            tags.push(tag);
+            for f in iface.functions.values() {
+                let mut props = Map::new();
+                let mut required = Vec::new();
+                for p in &f.params {
+                    props.insert(p.name.clone(), self.schema(&p.ty));
+                    if !self.is_option(&p.ty) && !self.is_config_type(&p.ty) {
+                        required.push(Value::String(p.name.clone()));
+                    }
+                }
+                let ok = match &f.result {
+                    None => json!({"type": "null"}),
+                    Some(Type::Id(id)) => match &self.resolve.types[self.canonical(*id)].kind {
+                        TypeDefKind::Result(r) if r.err.as_ref().is_some_and(|e| self.is_error(e)) => {
+                            r.ok.as_ref().map_or_else(|| json!({"type": "null"}), |t| self.schema(t))
+                        }
+                        _ => self.schema(f.result.as_ref().expect("some")),
+                    },
+                    Some(t) => self.schema(t),
+                };
+                let description = docs(&f.docs).unwrap_or_default();
+                let summary = description.split("\n\n").next().unwrap_or("").replace('\n', " ");
+                let mut op = json!({
+                    "operationId": format!("{}.{}", iname, f.name),
+                    "tags": [iname],
+                    "summary": summary,
+                    "description": description,
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": props, "required": required, "additionalProperties": false,
+                    }}}},
+                    "responses": {"200": {"description": "The function's result.", "content": {"application/json": {
+                        "schema": {"type": "object", "properties": {"ok": ok}, "required": ["ok"], "additionalProperties": false},
+                    }}}},
+                });
+                op["responses"].as_object_mut().expect("object").extend(refs.clone());
+                paths.insert(format!("/v1/{}/{}", iname, f.name), json!({"post": op}));
+            }
+        }
+        let world = self.resolve.worlds.iter().find(|(_, w)| w.name == WORLD).map(|(_, w)| w);
+        let info_desc = world.and_then(|w| docs(&w.docs)).unwrap_or_default();
+        json!({
+            "openapi": "3.1.0",
+            "info": {
+                "title": "pbx gateway",
+                "version": self.resolve.packages.iter().find(|(_, p)| p.name.namespace == "telephony")
+                    .and_then(|(_, p)| p.name.version.as_ref()).map(|v| v.to_string()).unwrap_or_default(),
+                "description": format!("{info_desc}\n\nEvery function of every interface is `POST /v1/<interface>/<function>` \
+                    with a JSON object keyed by the WIT parameter names (records by WIT field names, absent or null for \
+                    none, enums as strings, variants as {{\"case\": payload}} or \"case\", list<u8> as base64). Success \
+                    is 200 {{\"ok\": value}}."),
+            },
+            "tags": tags,
+            "security": [{"bearer": []}],
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "responses": responses,
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                    "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health needs it then."}},
+            },
+        })
+    }
+}

@@ -1,0 +1,447 @@
+//! The JSON mapping of WIT values, with the `pbx-host` CLI's conventions:
+//! records are objects keyed by WIT field names (absent or `null` is `none`),
+//! enums are strings, variants are `{"case": payload}` (or `"case"` without
+//! one), results are `{"ok": ..}` / `{"err": ..}`, tuples are arrays, and
+//! `list<u8>` is a base64 string. build.rs generates the impls of every named
+//! type; this file has the generic ones and the helpers they call.
+//!
+//! Refusals ([`Bad`]) name the argument path and the expected shape; they
+//! never quote the value that was sent (it may be a secret).
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde_json::{Map, Number, Value};
+
+use crate::base64;
+
+/// Why an argument was refused.
+pub struct Bad {
+    /// What went wrong.
+    pub kind: BadKind,
+    /// The argument path (`req.caller`, `nodes[2]`); empty for the body.
+    pub field: String,
+    /// The expected shape or the rule, in plain words.
+    pub reason: String,
+}
+
+/// The classes of [`Bad`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BadKind {
+    /// The caller's arguments (400, nothing sent).
+    Input,
+    /// The server-held settings are unusable (500).
+    Settings,
+}
+
+impl Bad {
+    /// A refusal of the caller's input at the current position.
+    pub fn input(reason: impl Into<String>) -> Self {
+        Bad { kind: BadKind::Input, field: String::new(), reason: reason.into() }
+    }
+
+    /// Puts `name` in front of the path (errors travel from the inside out).
+    pub fn at(mut self, name: &str) -> Self {
+        if self.field.is_empty() {
+            self.field = name.to_owned();
+        } else {
+            let sep = if self.field.starts_with('[') { "" } else { "." };
+            self.field = [name, sep, &self.field].concat();
+        }
+        self
+    }
+
+    fn at_index(self, i: usize) -> Self {
+        let mut buf = itoa(i as u64);
+        buf.insert(0, '[');
+        buf.push(']');
+        self.at(&buf)
+    }
+}
+
+/// Decimal digits of `n` (no `format!` machinery in the wasm build).
+pub fn itoa(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// What a call produced.
+pub enum Outcome {
+    /// The function's value, as JSON.
+    Ok(Value),
+    /// The provider's (or the component's) typed error.
+    Provider(crate::Error),
+}
+
+/// What parsing needs to know: the server-held provider configs, when this
+/// request may use them.
+pub struct Cx<'a> {
+    /// `None` when no gateway token is set: server-held settings are then
+    /// never used.
+    pub held: Option<&'a crate::settings::Settings>,
+}
+
+impl Cx<'_> {
+    /// The context for parsing a server-held config itself.
+    pub const HELD: Cx<'static> = Cx { held: None };
+
+    /// The server-held config of `iface`, as the JSON a caller would send.
+    pub fn held(&self, iface: &str) -> Result<Value, Bad> {
+        match self.held {
+            None => Err(Bad::input(
+                "required (server-held settings are used only when the gateway has a token, PBX_GATEWAY_TOKEN)",
+            )),
+            Some(s) => s.config(iface),
+        }
+    }
+}
+
+/// Values read from JSON. `v` is `None` when the member is absent.
+pub trait FromJson: Sized {
+    /// Reads the value.
+    fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad>;
+
+    /// Reads a list of values: a JSON array, except `list<u8>` (base64).
+    fn list_from_json(v: &Value, cx: &Cx) -> Result<Vec<Self>, Bad> {
+        let items = v.as_array().ok_or_else(|| Bad::input("expected an array"))?;
+        items.iter().enumerate().map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| e.at_index(i))).collect()
+    }
+}
+
+/// Values written as JSON.
+pub trait ToJson {
+    /// Writes the value.
+    fn to_json(&self) -> Value;
+
+    /// Writes a list: a JSON array, except `list<u8>` (base64).
+    fn list_to_json(items: &[Self]) -> Value
+    where
+        Self: Sized,
+    {
+        Value::Array(items.iter().map(ToJson::to_json).collect())
+    }
+}
+
+/// Lends an owned argument in the shape the imported function takes it
+/// (`&str`, `&[T]`, `&Record`, `Option<&str>`, or the value itself); the
+/// function's signature picks the impl, so the generated call sites need not
+/// know wit-bindgen's borrowing rules.
+pub trait Lend<'a, P> {
+    /// The borrowed (or copied) form.
+    fn lend(&'a self) -> P;
+}
+
+impl<'a, T> Lend<'a, &'a T> for T {
+    fn lend(&'a self) -> &'a T {
+        self
+    }
+}
+impl<'a, T: Clone> Lend<'a, T> for T {
+    fn lend(&'a self) -> T {
+        self.clone()
+    }
+}
+impl<'a> Lend<'a, &'a str> for String {
+    fn lend(&'a self) -> &'a str {
+        self
+    }
+}
+impl<'a, T> Lend<'a, &'a [T]> for Vec<T> {
+    fn lend(&'a self) -> &'a [T] {
+        self
+    }
+}
+impl<'a> Lend<'a, Option<&'a str>> for Option<String> {
+    fn lend(&'a self) -> Option<&'a str> {
+        self.as_deref()
+    }
+}
+impl<'a, T> Lend<'a, Option<&'a [T]>> for Option<Vec<T>> {
+    fn lend(&'a self) -> Option<&'a [T]> {
+        self.as_deref()
+    }
+}
+impl<'a, T> Lend<'a, Option<&'a T>> for Option<T> {
+    fn lend(&'a self) -> Option<&'a T> {
+        self.as_ref()
+    }
+}
+
+/// Whether a member is absent or `null`.
+pub fn absent(v: Option<&Value>) -> bool {
+    matches!(v, None | Some(Value::Null))
+}
+
+fn present(v: Option<&Value>) -> Result<&Value, Bad> {
+    match v {
+        None | Some(Value::Null) => Err(Bad::input("required")),
+        Some(v) => Ok(v),
+    }
+}
+
+/// The object at `v`, refusing members not in `fields`.
+pub fn object<'v>(v: Option<&'v Value>, fields: &[&str]) -> Result<&'v Map<String, Value>, Bad> {
+    let o = present(v)?.as_object().ok_or_else(|| Bad::input("expected an object"))?;
+    only(o, fields)?;
+    Ok(o)
+}
+
+/// Refuses members of `o` that are not in `names`.
+pub fn only(o: &Map<String, Value>, names: &[&str]) -> Result<(), Bad> {
+    match o.keys().find(|k| !names.contains(&k.as_str())) {
+        // The member's name is the caller's own key, not a value: naming it
+        // is what makes the refusal useful.
+        Some(k) => Err(Bad::input("unknown member").at(k)),
+        None => Ok(()),
+    }
+}
+
+/// Reads member `name` of `o`.
+pub fn arg<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result<T, Bad> {
+    T::from_json(o.get(name), cx).map_err(|e| e.at(name))
+}
+
+/// An enum's case name, one of `cases`.
+pub fn enum_case<'v>(v: Option<&'v Value>, cases: &[&str]) -> Result<&'v str, Bad> {
+    match present(v)?.as_str() {
+        Some(s) if cases.contains(&s) => Ok(s),
+        _ => Err(Bad::input(["expected one of: ", &cases.join(", ")].concat())),
+    }
+}
+
+/// A variant's case and payload: `"case"` or `{"case": payload}`.
+pub fn variant_case<'v>(v: Option<&'v Value>, cases: &[&str]) -> Result<(&'v str, Option<&'v Value>), Bad> {
+    let wrong = || Bad::input(["expected {\"case\": payload} or \"case\", case one of: ", &cases.join(", ")].concat());
+    let (case, payload) = match present(v)? {
+        Value::String(s) => (s.as_str(), None),
+        Value::Object(o) if o.len() == 1 => o.iter().next().map(|(k, p)| (k.as_str(), Some(p))).ok_or_else(wrong)?,
+        _ => return Err(wrong()),
+    };
+    if cases.contains(&case) {
+        Ok((case, payload))
+    } else {
+        Err(wrong())
+    }
+}
+
+/// The names of a flags value: an array of strings, each one of `names`.
+pub fn flag_names<'v>(v: Option<&'v Value>, names: &[&str]) -> Result<Vec<&'v str>, Bad> {
+    let wrong = || Bad::input(["expected an array of: ", &names.join(", ")].concat());
+    let items = present(v)?.as_array().ok_or_else(wrong)?;
+    items.iter().map(|i| i.as_str().filter(|s| names.contains(s)).ok_or_else(wrong)).collect()
+}
+
+/// `{"case": payload}`.
+pub fn case_json(case: &str, payload: Value) -> Value {
+    let mut o = Map::new();
+    o.insert(case.into(), payload);
+    Value::Object(o)
+}
+
+impl FromJson for bool {
+    fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+        present(v)?.as_bool().ok_or_else(|| Bad::input("expected true or false"))
+    }
+}
+impl ToJson for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+macro_rules! unsigned {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+                present(v)?
+                    .as_u64()
+                    .and_then(|n| <$t>::try_from(n).ok())
+                    .ok_or_else(|| Bad::input(concat!("expected an integer in the range of ", stringify!($t))))
+            }
+        }
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Value::Number(Number::from(*self))
+            }
+        }
+    )*};
+}
+macro_rules! signed {
+    ($($t:ty => $wit:literal),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+                present(v)?
+                    .as_i64()
+                    .and_then(|n| <$t>::try_from(n).ok())
+                    .ok_or_else(|| Bad::input(concat!("expected an integer in the range of ", $wit)))
+            }
+        }
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Value::Number(Number::from(*self))
+            }
+        }
+    )*};
+}
+unsigned!(u16, u32, u64);
+signed!(i8 => "s8", i16 => "s16", i32 => "s32", i64 => "s64");
+
+impl FromJson for u8 {
+    fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+        present(v)?
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| Bad::input("expected an integer in the range of u8"))
+    }
+    fn list_from_json(v: &Value, _: &Cx) -> Result<Vec<Self>, Bad> {
+        let s = v.as_str().ok_or_else(|| Bad::input("expected a base64 string"))?;
+        base64::decode(s).ok_or_else(|| Bad::input("expected a base64 string (RFC 4648, padded)"))
+    }
+}
+impl ToJson for u8 {
+    fn to_json(&self) -> Value {
+        Value::Number(Number::from(*self))
+    }
+    fn list_to_json(items: &[Self]) -> Value {
+        Value::String(base64::encode(items))
+    }
+}
+
+macro_rules! float {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+                present(v)?.as_f64().map(|n| n as $t).ok_or_else(|| Bad::input("expected a number"))
+            }
+        }
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Number::from_f64(f64::from(*self)).map_or(Value::Null, Value::Number)
+            }
+        }
+    )*};
+}
+float!(f32, f64);
+
+impl FromJson for char {
+    fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+        let s = present(v)?.as_str().unwrap_or_default();
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(c),
+            _ => Err(Bad::input("expected a string of one character")),
+        }
+    }
+}
+impl ToJson for char {
+    fn to_json(&self) -> Value {
+        let mut s = String::new();
+        s.push(*self);
+        Value::String(s)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+        present(v)?.as_str().map(String::from).ok_or_else(|| Bad::input("expected a string"))
+    }
+}
+impl ToJson for String {
+    fn to_json(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
+        T::list_from_json(present(v)?, cx)
+    }
+}
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        T::list_to_json(self)
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
+        if absent(v) {
+            Ok(None)
+        } else {
+            T::from_json(v, cx).map(Some)
+        }
+    }
+}
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToJson::to_json)
+    }
+}
+
+/// `_` (no value): absent or `null`.
+impl FromJson for () {
+    fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
+        if absent(v) {
+            Ok(())
+        } else {
+            Err(Bad::input("expected null"))
+        }
+    }
+}
+impl ToJson for () {
+    fn to_json(&self) -> Value {
+        Value::Null
+    }
+}
+
+impl<T: FromJson, E: FromJson> FromJson for Result<T, E> {
+    fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
+        let (case, p) = variant_case(v, &["ok", "err"])?;
+        if case == "ok" {
+            T::from_json(p, cx).map(Ok).map_err(|e| e.at("ok"))
+        } else {
+            E::from_json(p, cx).map(Err).map_err(|e| e.at("err"))
+        }
+    }
+}
+impl<T: ToJson, E: ToJson> ToJson for Result<T, E> {
+    fn to_json(&self) -> Value {
+        match self {
+            Ok(v) => case_json("ok", v.to_json()),
+            Err(e) => case_json("err", e.to_json()),
+        }
+    }
+}
+
+macro_rules! tuple {
+    ($n:literal: $($t:ident $i:tt),*) => {
+        impl<$($t: FromJson),*> FromJson for ($($t,)*) {
+            fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
+                let items = present(v)?
+                    .as_array()
+                    .filter(|a| a.len() == $n)
+                    .ok_or_else(|| Bad::input(concat!("expected an array of ", $n, " items")))?;
+                Ok(($($t::from_json(items.get($i), cx).map_err(|e| e.at_index($i))?,)*))
+            }
+        }
+        impl<$($t: ToJson),*> ToJson for ($($t,)*) {
+            fn to_json(&self) -> Value {
+                Value::Array(alloc::vec![$(self.$i.to_json()),*])
+            }
+        }
+    };
+}
+tuple!(1: A 0);
+tuple!(2: A 0, B 1);
+tuple!(3: A 0, B 1, C 2);
+tuple!(4: A 0, B 1, C 2, D 3);
+tuple!(5: A 0, B 1, C 2, D 3, E 4);
+tuple!(6: A 0, B 1, C 2, D 3, E 4, F 5);

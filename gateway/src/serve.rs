@@ -1,0 +1,210 @@
+//! The `wasi:http/incoming-handler` export: routing, the token, the body cap
+//! and content type, then the generated dispatch.
+//!
+//! Order of checks (each refusal sends nothing to a provider):
+//! `/v1/health` (no token) -> token (401) -> route (404) -> method (405) ->
+//! content type (415) -> body cap (413) -> JSON object (400) -> arguments
+//! (400) -> the call.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde_json::{Map, Value};
+use wasi::http::types::{
+    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
+use wasi::io::streams::StreamError;
+
+use crate::bindings::exports::wasi::http::incoming_handler::Guest;
+use crate::bindings::Gateway;
+use crate::dispatch::{self, BODY_CAP};
+use crate::json::{Bad, Cx, Outcome};
+use crate::reply::Reply;
+use crate::settings::Settings;
+
+impl Guest for Gateway {
+    fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        let settings = Settings::from_env(wasi::cli::environment::get_environment());
+        send(serve(&request, &settings), out);
+    }
+}
+
+/// Compares the presented token with the gateway's in time that depends
+/// only on the gateway token's length, not on where the bytes differ.
+fn token_matches(presented: &[u8], token: &[u8]) -> bool {
+    let mut diff = presented.len() ^ token.len();
+    for (i, t) in token.iter().enumerate() {
+        let p = presented.get(i).copied().unwrap_or(0);
+        diff |= usize::from(p ^ t);
+    }
+    core::hint::black_box(diff) == 0
+}
+
+fn header(request: &IncomingRequest, name: &str) -> Option<Vec<u8>> {
+    request.headers().get(name).into_iter().next()
+}
+
+fn authorized(request: &IncomingRequest, token: &str) -> bool {
+    let presented = header(request, "authorization").unwrap_or_default();
+    // `Bearer` is case-insensitive (RFC 6750 / 9110 auth-scheme).
+    let value = match presented.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case(b"bearer ") => &presented[7..],
+        _ => &[][..],
+    };
+    token_matches(value, token.as_bytes())
+}
+
+fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
+    let full = request.path_with_query().unwrap_or_default();
+    let path = full.split('?').next().unwrap_or_default();
+    let method = request.method();
+    let get = matches!(method, Method::Get);
+    if path == "/v1/health" {
+        return if get { Reply::ok(health()) } else { not_allowed("GET") };
+    }
+    if let Some(token) = settings.token() {
+        if !authorized(request, token) {
+            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
+                .with("www-authenticate", "Bearer".into());
+        }
+    }
+    if path == "/v1/openapi.json" {
+        return if get { Reply::raw(crate::OPENAPI) } else { not_allowed("GET") };
+    }
+    let route = path
+        .strip_prefix("/v1/")
+        .and_then(|r| r.split_once('/'))
+        .filter(|(i, f)| dispatch::ROUTES.iter().any(|(ri, rf)| ri == i && rf == f));
+    let Some((iface, func)) = route else {
+        return Reply::refuse(404, "unknown-route", "no such route: POST /v1/<interface>/<function>, see /v1/openapi.json");
+    };
+    if !matches!(method, Method::Post) {
+        return not_allowed("POST");
+    }
+    let args = match read_args(request) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let cx = Cx { held: settings.token().map(|_| settings) };
+    match dispatch::call(iface, func, &args, &cx) {
+        Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
+        Some(Ok(Outcome::Provider(e))) => Reply::provider(e),
+        Some(Err(bad)) => Reply::bad(bad),
+        None => Reply::refuse(404, "unknown-route", "no such route"),
+    }
+}
+
+fn health() -> Value {
+    let mut o = Map::new();
+    o.insert("status".into(), Value::String("up".into()));
+    Value::Object(o)
+}
+
+fn not_allowed(allow: &'static str) -> Reply {
+    Reply::refuse(405, "method-not-allowed", ["this route takes ", allow].concat().as_str()).with("allow", allow.into())
+}
+
+/// Whether a `Content-Type` is JSON (`application/json`, `*/*+json`, any
+/// parameters).
+fn is_json(ct: &[u8]) -> bool {
+    let essence = ct.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
+    essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() > 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json"))
+}
+
+/// The body as a JSON object; an empty body is `{}`.
+fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
+    let too_large = || Reply::refuse(413, "body-too-large", "the body is over the gateway's cap of 8 MiB (8388608 bytes)");
+    let declared = header(request, "content-length")
+        .and_then(|v| core::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
+    if declared.is_some_and(|n| n > BODY_CAP) {
+        return Err(too_large());
+    }
+    let content_type = header(request, "content-type");
+    if let Some(ct) = &content_type {
+        if !is_json(ct) {
+            return Err(Reply::refuse(415, "not-json", "the body must be application/json"));
+        }
+    }
+    let body = read_body(request).ok_or_else(too_large)?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    if content_type.is_none() {
+        return Err(Reply::refuse(415, "not-json", "the body must be application/json (no Content-Type was sent)"));
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(o)) => Ok(o),
+        Ok(_) => Err(Reply::bad(Bad::input("the body must be a JSON object keyed by parameter name"))),
+        Err(_) => Err(Reply::refuse(400, "malformed-json", "the body is not valid JSON")),
+    }
+}
+
+/// Reads the whole body; `None` when it passes [`BODY_CAP`]. A body that
+/// breaks off is read as far as it came (the JSON parse then refuses it).
+fn read_body(request: &IncomingRequest) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let Ok(body) = request.consume() else { return Some(out) };
+    let Ok(stream) = body.stream() else { return Some(out) };
+    loop {
+        match stream.blocking_read(64 * 1024) {
+            Ok(chunk) => {
+                out.extend_from_slice(&chunk);
+                if out.len() as u64 > BODY_CAP {
+                    return None;
+                }
+            }
+            Err(StreamError::Closed) | Err(StreamError::LastOperationFailed(_)) => break,
+        }
+    }
+    drop(stream);
+    drop(body);
+    Some(out)
+}
+
+fn send(reply: Reply, out: ResponseOutparam) {
+    let mut headers: Vec<(String, Vec<u8>)> = Vec::with_capacity(reply.headers.len() + 2);
+    headers.push(("content-type".into(), b"application/json".to_vec()));
+    headers.push(("cache-control".into(), b"no-store".to_vec()));
+    for (k, v) in reply.headers {
+        headers.push((k.into(), v.into_bytes()));
+    }
+    // Every name and value above is a valid header.
+    let fields = Fields::from_list(&headers).unwrap_or_else(|_| Fields::new());
+    let response = OutgoingResponse::new(fields);
+    let _ = response.set_status_code(reply.status);
+    let Ok(body) = response.body() else { return };
+    ResponseOutparam::set(out, Ok(response));
+    if let Ok(stream) = body.write() {
+        // `blocking-write-and-flush` takes at most 4096 bytes a call.
+        for chunk in reply.body.chunks(4096) {
+            if stream.blocking_write_and_flush(chunk).is_err() {
+                break;
+            }
+        }
+        drop(stream);
+    }
+    let _ = OutgoingBody::finish(body, None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_comparison_needs_the_exact_bytes() {
+        assert!(token_matches(b"s3cret", b"s3cret"));
+        for other in [&b""[..], b"s3cre", b"s3cret!", b"S3cret", b"s3cres"] {
+            assert!(!token_matches(other, b"s3cret"));
+        }
+    }
+
+    #[test]
+    fn json_content_types() {
+        for ok in [&b"application/json"[..], b"Application/JSON; charset=utf-8", b"application/vnd.api+json"] {
+            assert!(is_json(ok));
+        }
+        for bad in [&b"text/plain"[..], b"application/x-www-form-urlencoded", b"json", b""] {
+            assert!(!is_json(bad));
+        }
+    }
+}
