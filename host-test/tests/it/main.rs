@@ -3,6 +3,7 @@
 
 mod common;
 mod coverage;
+mod gateway;
 mod host;
 mod instances;
 mod ringme;
