@@ -180,7 +180,7 @@ async fn server_held_credentials_serve_each_interface() {
     assert_eq!(log[0].header("auth-key"), Some(RINGOSTAT_KEY));
     assert!(log[1].url.starts_with("https://pbx.example/pbx/proxyapi.php?"), "{urls:?}");
     assert_eq!(log[1].query_value("key").as_deref(), Some(TRING_KEY));
-    assert_eq!(log[1].query_value("reqtype").as_deref(), Some("COUNT"));
+    assert_eq!(log[1].query_value("reqtype").as_deref(), Some("COUNTPEERS"));
     assert_eq!(log[2].url, "https://ringme.example/oauth/token");
     let form = host_test::mock::decode_pairs(&log[2].body_text());
     assert!(form.contains(&("client_id".into(), host_test::mock::ringme::CLIENT_ID.into())), "{form:?}");
@@ -193,7 +193,7 @@ async fn server_held_credentials_serve_each_interface() {
 async fn a_callers_cfg_is_used_as_sent() {
     let mock = MockProvider::new(|r| {
         if r.path().ends_with("/pbx/proxyapi.php") {
-            MockResponse::json(200, r#"{"nodes":[{"node":"n1","peers":"2"}],"total":"2"}"#)
+            host_test::mock::tring::answer(r).expect("a TRiNG answer")
         } else if r.path().contains("/api/ver1.0/") {
             MockResponse::json(200, host_test::mock::ringme::EXTENSIONS)
         } else {
@@ -243,10 +243,17 @@ async fn every_refusal_sends_nothing() {
     assert_eq!(a.header("allow"), Some("POST"));
     // 415: not JSON.
     error(&s.send("POST", "/v1/ringostat/sip-online", &[("content-type", "text/plain"), auth], b"x").await, 415, "not-json");
-    // 413: over the 8 MiB cap.
-    static BIG: OnceLock<Vec<u8>> = OnceLock::new();
-    let big: &'static [u8] = BIG.get_or_init(|| vec![b' '; 8 * 1024 * 1024 + 1]);
-    error(&s.send("POST", "/v1/ringostat/sip-online", &[json_ct, auth], big).await, 413, "body-too-large");
+    // 413: over the 8 MiB cap, refused from the declared length before the
+    // body is read. Only the head is sent: a client still writing a body the
+    // server will not read gets its connection reset, answer and all.
+    let head = format!(
+        "POST /v1/ringostat/sip-online HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+         authorization: Bearer {TOKEN}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        8 * 1024 * 1024 + 1
+    );
+    let raw = raw_exchange(s.server.addr, head.as_bytes()).await;
+    assert!(raw.starts_with("HTTP/1.1 413 "), "{raw}");
+    assert!(raw.contains(r#""kind":"body-too-large""#), "{raw}");
     // 400: malformed JSON, not an object, unknown, missing and mistyped arguments.
     error(&s.send("POST", "/v1/ringostat/sip-online", &[json_ct, auth], b"{\"cfg\":").await, 400, "malformed-json");
     error(&s.send("POST", "/v1/ringostat/sip-online", &[json_ct, auth], b"[1]").await, 400, "invalid-input");
@@ -290,6 +297,16 @@ async fn provider_errors_get_the_status_of_their_class() {
     s.finish().await;
 }
 
+/// Writes `bytes` on a new connection and reads the answer until the server closes it.
+async fn raw_exchange(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(bytes).await.expect("write");
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.expect("read");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Standard base64 (with padding), to compare the gateway's binary results.
 fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -309,7 +326,8 @@ async fn a_binary_result_is_base64() {
     let mut s = Served::start(MockProvider::builtin(), server_env()).await;
     let media = ok(&s.post("tring/recording", json!({"id": host_test::mock::tring::CALL_ID})).await);
     assert_eq!(media, json!({"content-type": "audio/mpeg", "data": base64(host_test::mock::tring::AUDIO)}));
-    assert_eq!(s.mock.single().query_value("reqtype").as_deref(), Some("RECORDING"));
+    let r = s.mock.single();
+    assert_eq!((r.query_value("reqtype").as_deref(), r.query_value("info").as_deref()), (Some("INFO"), Some("recording")));
     s.finish().await;
 }
 
