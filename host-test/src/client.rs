@@ -50,7 +50,13 @@ impl Client {
     }
 
     /// Sends `method path` with `headers` and `body`, and reads the answer.
-    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Result<Answer> {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Result<Answer> {
         let mut req = http::Request::builder().method(method).uri(format!("{}{path}", self.base));
         for (n, v) in headers {
             req = req.header(*n, *v);

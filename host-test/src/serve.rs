@@ -242,9 +242,9 @@ fn failure(status: u16, kind: &str, message: &str) -> http::Response<HyperOutgoi
         // A slot frees as soon as any call in flight ends.
         builder = builder.header("retry-after", "1");
     }
-    builder
-        .body(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed_unsync())
-        .unwrap_or_else(|_| http::Response::new(http_body_util::Empty::new().map_err(|never| match never {}).boxed_unsync()))
+    builder.body(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed_unsync()).unwrap_or_else(|_| {
+        http::Response::new(http_body_util::Empty::new().map_err(|never| match never {}).boxed_unsync())
+    })
 }
 
 /// A running server.

@@ -124,7 +124,8 @@ impl Served {
     /// Asserts no answer so far carried a credential, in its body or headers.
     async fn finish(self) {
         for a in &self.answers {
-            let headers: Vec<String> = a.headers.iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or(""))).collect();
+            let headers: Vec<String> =
+                a.headers.iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or(""))).collect();
             let text = format!("{}\n{}", headers.join("\n"), a.text());
             for s in secrets() {
                 assert!(!text.contains(s), "credential {s:?} in an answer: {text}");
@@ -242,7 +243,11 @@ async fn every_refusal_sends_nothing() {
     error(&a, 405, "method-not-allowed");
     assert_eq!(a.header("allow"), Some("POST"));
     // 415: not JSON.
-    error(&s.send("POST", "/v1/ringostat/sip-online", &[("content-type", "text/plain"), auth], b"x").await, 415, "not-json");
+    error(
+        &s.send("POST", "/v1/ringostat/sip-online", &[("content-type", "text/plain"), auth], b"x").await,
+        415,
+        "not-json",
+    );
     // 413: over the 8 MiB cap, refused from the declared length before the
     // body is read. Only the head is sent: a client still writing a body the
     // server will not read gets its connection reset, answer and all.
@@ -259,14 +264,23 @@ async fn every_refusal_sends_nothing() {
     error(&s.send("POST", "/v1/ringostat/sip-online", &[json_ct, auth], b"[1]").await, 400, "invalid-input");
     let e = error(&s.post("ringostat/sip-online", json!({"nope": 1})).await, 400, "invalid-input");
     assert_eq!(e["field"], "nope", "{e}");
-    let e = error(&s.post("ringostat/simple-callback", json!({"destination": "380671112233"})).await, 400, "invalid-input");
+    let e =
+        error(&s.post("ringostat/simple-callback", json!({"destination": "380671112233"})).await, 400, "invalid-input");
     assert_eq!(e["field"], "extension", "{e}");
-    let e = error(&s.post("ringostat/simple-callback", json!({"extension": true, "destination": "380671112233"})).await, 400, "invalid-input");
+    let e = error(
+        &s.post("ringostat/simple-callback", json!({"extension": true, "destination": "380671112233"})).await,
+        400,
+        "invalid-input",
+    );
     assert_eq!(e["field"], "extension", "{e}");
     let e = error(&s.post("ringostat/sip-online", json!({"cfg": {"auth-key": 5}})).await, 400, "invalid-input");
     assert!(e["field"].as_str().is_some_and(|f| f.contains("auth-key")), "{e}");
     // The component's own invalid-input (a bad phone number): 400, nothing sent.
-    let e = error(&s.post("ringostat/simple-callback", json!({"extension": "12", "destination": "not a number"})).await, 400, "invalid-input");
+    let e = error(
+        &s.post("ringostat/simple-callback", json!({"extension": "12", "destination": "not a number"})).await,
+        400,
+        "invalid-input",
+    );
     assert!(e["field"].is_string(), "{e}");
     assert!(s.mock.requests().is_empty(), "a refused request reached the provider: {:?}", s.mock.requests());
     // Health needs no token.
@@ -284,7 +298,8 @@ async fn provider_errors_get_the_status_of_their_class() {
     });
     let mut s = Served::start(mock, server_env()).await;
     let cfg = |base: &str, timeout: Option<u32>| {
-        json!({"cfg": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": format!("https://p.example/{base}"), "timeout-ms": timeout}})
+        let base_url = format!("https://p.example/{base}");
+        json!({"cfg": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": base_url, "timeout-ms": timeout}})
     };
     error(&s.post("ringostat/sip-online", cfg("missing", None)).await, 404, "not-found");
     let a = s.post("ringostat/sip-online", cfg("limited", None)).await;
@@ -327,7 +342,10 @@ async fn a_binary_result_is_base64() {
     let media = ok(&s.post("tring/recording", json!({"id": host_test::mock::tring::CALL_ID})).await);
     assert_eq!(media, json!({"content-type": "audio/mpeg", "data": base64(host_test::mock::tring::AUDIO)}));
     let r = s.mock.single();
-    assert_eq!((r.query_value("reqtype").as_deref(), r.query_value("info").as_deref()), (Some("INFO"), Some("recording")));
+    assert_eq!(
+        (r.query_value("reqtype").as_deref(), r.query_value("info").as_deref()),
+        (Some("INFO"), Some("recording"))
+    );
     s.finish().await;
 }
 
@@ -353,7 +371,12 @@ async fn the_openapi_document_has_every_function() {
 }
 
 /// A host of its own, with a gateway on it.
-fn gateway_host(max_instances: u32, queue_timeout: Duration, reuse: Option<Reuse>, mock: &Arc<MockProvider>) -> (Host, Gateway) {
+fn gateway_host(
+    max_instances: u32,
+    queue_timeout: Duration,
+    reuse: Option<Reuse>,
+    mock: &Arc<MockProvider>,
+) -> (Host, Gateway) {
     let opts = HostOptions { max_instances, queue_timeout, reuse, ..HostOptions::fast() };
     let h = Host::load(&host_test::component_path(), &opts).expect("load the component");
     let serve = ServeOptions { env: server_env(), transport: Transport::Mock(mock.clone()) };
@@ -433,7 +456,8 @@ async fn the_gateway_queues_then_refuses_past_the_limit() {
 /// Many overlapping HTTP requests through a pool of 4 instances all succeed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_requests_queue_for_instances() {
-    let mock = MockProvider::always(MockResponse::json(200, r#"["m1"]"#).delayed(Duration::from_millis(20))).unrecorded();
+    let mock =
+        MockProvider::always(MockResponse::json(200, r#"["m1"]"#).delayed(Duration::from_millis(20))).unrecorded();
     let (_h, g) = gateway_host(4, Duration::from_secs(60), None, &mock);
     let s = Served::on(g, mock.clone()).await;
     let mut set = tokio::task::JoinSet::new();
@@ -475,6 +499,9 @@ async fn a_composed_app_component_answers() {
     let a = s.send("GET", "/", &[], b"").await;
     assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(host_test::mock::ringostat::ONLINE).unwrap()}));
     let r = mock.single();
-    assert_eq!((r.url.as_str(), r.header("auth-key")), ("https://api.ringostat.net/sipstatus/online", Some(RINGOSTAT_KEY)));
+    assert_eq!(
+        (r.url.as_str(), r.header("auth-key")),
+        ("https://api.ringostat.net/sipstatus/online", Some(RINGOSTAT_KEY))
+    );
     s.finish().await;
 }

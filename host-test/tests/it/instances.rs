@@ -31,10 +31,8 @@ fn host_with(max_instances: u32, queue_timeout: Duration, reuse: Option<Reuse>) 
 /// limit of 256 for tables reached").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_overlapping_calls_all_succeed() {
-    let mock = MockProvider::always(
-        MockResponse::json(200, r#"["manager1"]"#).delayed(Duration::from_millis(50)),
-    )
-    .unrecorded();
+    let mock = MockProvider::always(MockResponse::json(200, r#"["manager1"]"#).delayed(Duration::from_millis(50)))
+        .unrecorded();
     let transport = Transport::Mock(mock.clone());
     let mut set = tokio::task::JoinSet::new();
     for i in 0..1_000 {
@@ -160,16 +158,19 @@ async fn warm_instances_keep_the_token_cache_per_credential() {
         let out = h.call(&transport, "ringme.extensions", &json!({"cfg": cfg})).await.expect("call");
         assert!(out.get("ok").is_some(), "{out}");
     }
-    let log: Vec<(String, String)> = mock
-        .requests()
-        .iter()
-        .map(|r| (r.url.clone(), r.header("authorization").unwrap_or("").to_string()))
-        .collect();
-    let token_requests: Vec<&String> = log.iter().filter(|(u, _)| u.ends_with("/oauth/token")).map(|(u, _)| u).collect();
-    assert_eq!(token_requests, ["https://rm.example/oauth/token", "https://rm.example/oauth/token", "https://other.example/oauth/token"]);
-    let api_auth: Vec<&str> =
-        log.iter().filter(|(u, _)| u.contains("/api/ver1.0/")).map(|(_, a)| a.as_str()).collect();
-    assert_eq!(api_auth, ["Bearer tok-app-a", "Bearer tok-app-a", "Bearer tok-app-b", "Bearer tok-app-a", "Bearer tok-app-a"]);
+    let log: Vec<(String, String)> =
+        mock.requests().iter().map(|r| (r.url.clone(), r.header("authorization").unwrap_or("").to_string())).collect();
+    let token_requests: Vec<&String> =
+        log.iter().filter(|(u, _)| u.ends_with("/oauth/token")).map(|(u, _)| u).collect();
+    assert_eq!(
+        token_requests,
+        ["https://rm.example/oauth/token", "https://rm.example/oauth/token", "https://other.example/oauth/token"]
+    );
+    let api_auth: Vec<&str> = log.iter().filter(|(u, _)| u.contains("/api/ver1.0/")).map(|(_, a)| a.as_str()).collect();
+    assert_eq!(
+        api_auth,
+        ["Bearer tok-app-a", "Bearer tok-app-a", "Bearer tok-app-b", "Bearer tok-app-a", "Bearer tok-app-a"]
+    );
     let form_ids: Vec<String> = mock
         .requests()
         .iter()
@@ -187,7 +188,8 @@ async fn warm_instances_keep_the_token_cache_per_credential() {
 async fn without_reuse_every_call_is_fresh() {
     let mock = MockProvider::builtin();
     let transport = Transport::Mock(mock.clone());
-    let args = json!({"cfg": ringostat_cfg("k"), "req": {"project-id": "11111", "caller": "380671112233", "callee": "manager1"}});
+    let req = json!({"project-id": "11111", "caller": "380671112233", "callee": "manager1"});
+    let args = json!({"cfg": ringostat_cfg("k"), "req": req});
     for _ in 0..3 {
         host().call(&transport, "ringostat.extended-callback", &args).await.expect("call");
     }
