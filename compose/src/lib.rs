@@ -8,6 +8,8 @@
 //! plug: `pbx_component.wasm`); tests use it to compose other components that
 //! import `telephony:pbx/*` with the library.
 
+#![deny(missing_docs)]
+
 use anyhow::{Context, Result};
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
@@ -25,7 +27,9 @@ pub fn plug(socket: &[u8], plug: &[u8]) -> Result<Vec<u8>> {
         .context("reading the plug component")?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket).context("plugging the socket's imports")?;
-    graph.encode(EncodeOptions::default()).context("encoding the composition")
+    graph
+        .encode(EncodeOptions::default())
+        .context("encoding the composition")
 }
 
 /// The names a component imports and exports (its top-level extern names,

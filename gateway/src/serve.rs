@@ -9,10 +9,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::{Map, Value};
-use wasi::http::types::{
-    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
-};
-use wasi::io::streams::StreamError;
+use wasi::http::types::{Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
 
 use crate::bindings::exports::wasi::http::incoming_handler::Guest;
 use crate::bindings::Gateway;
@@ -63,19 +60,31 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     }
     if let Some(token) = settings.token() {
         if !authorized(request, token) {
-            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
-                .with("www-authenticate", "Bearer".into());
+            return Reply::refuse(
+                401,
+                "unauthorized",
+                "missing or wrong bearer token (Authorization: Bearer <token>)",
+            )
+            .with("www-authenticate", "Bearer".into());
         }
     }
     if path == "/v1/openapi.json" {
-        return if get { Reply::raw(crate::OPENAPI) } else { not_allowed("GET") };
+        return match (get, crate::openapi()) {
+            (true, Some(doc)) => Reply::raw(doc),
+            (true, None) => Reply::refuse(500, "gateway-settings", "the embedded OpenAPI document is corrupt"),
+            (false, _) => not_allowed("GET"),
+        };
     }
     let route = path
         .strip_prefix("/v1/")
         .and_then(|r| r.split_once('/'))
         .filter(|(i, f)| dispatch::ROUTES.iter().any(|(ri, rf)| ri == i && rf == f));
     let Some((iface, func)) = route else {
-        return Reply::refuse(404, "unknown-route", "no such route: POST /v1/<interface>/<function>, see /v1/openapi.json");
+        return Reply::refuse(
+            404,
+            "unknown-route",
+            "no such route: POST /v1/<interface>/<function>, see /v1/openapi.json",
+        );
     };
     if !matches!(method, Method::Post) {
         return not_allowed("POST");
@@ -84,7 +93,9 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let cx = Cx { held: settings.token().map(|_| settings) };
+    let cx = Cx {
+        held: settings.token().map(|_| settings),
+    };
     match dispatch::call(iface, func, &args, &cx) {
         Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
         Some(Ok(Outcome::Provider(e))) => Reply::provider(e),
@@ -100,7 +111,12 @@ fn health() -> Value {
 }
 
 fn not_allowed(allow: &'static str) -> Reply {
-    Reply::refuse(405, "method-not-allowed", ["this route takes ", allow].concat().as_str()).with("allow", allow.into())
+    Reply::refuse(
+        405,
+        "method-not-allowed",
+        ["this route takes ", allow].concat().as_str(),
+    )
+    .with("allow", allow.into())
 }
 
 /// Whether a `Content-Type` is JSON (`application/json`, `*/*+json`, any
@@ -113,7 +129,13 @@ fn is_json(ct: &[u8]) -> bool {
 
 /// The body as a JSON object; an empty body is `{}`.
 fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
-    let too_large = || Reply::refuse(413, "body-too-large", "the body is over the gateway's cap of 8 MiB (8388608 bytes)");
+    let too_large = || {
+        Reply::refuse(
+            413,
+            "body-too-large",
+            "the body is over the gateway's cap of 8 MiB (8388608 bytes)",
+        )
+    };
     let declared = header(request, "content-length")
         .and_then(|v| core::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
     if declared.is_some_and(|n| n > BODY_CAP) {
@@ -130,11 +152,17 @@ fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
         return Ok(Map::new());
     }
     if content_type.is_none() {
-        return Err(Reply::refuse(415, "not-json", "the body must be application/json (no Content-Type was sent)"));
+        return Err(Reply::refuse(
+            415,
+            "not-json",
+            "the body must be application/json (no Content-Type was sent)",
+        ));
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(o)) => Ok(o),
-        Ok(_) => Err(Reply::bad(Bad::input("the body must be a JSON object keyed by parameter name"))),
+        Ok(_) => Err(Reply::bad(Bad::input(
+            "the body must be a JSON object keyed by parameter name",
+        ))),
         Err(_) => Err(Reply::refuse(400, "malformed-json", "the body is not valid JSON")),
     }
 }
@@ -145,15 +173,11 @@ fn read_body(request: &IncomingRequest) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let Ok(body) = request.consume() else { return Some(out) };
     let Ok(stream) = body.stream() else { return Some(out) };
-    loop {
-        match stream.blocking_read(64 * 1024) {
-            Ok(chunk) => {
-                out.extend_from_slice(&chunk);
-                if out.len() as u64 > BODY_CAP {
-                    return None;
-                }
-            }
-            Err(StreamError::Closed) | Err(StreamError::LastOperationFailed(_)) => break,
+    // Ends at `closed`, or at a failed read (`last-operation-failed`).
+    while let Ok(chunk) = stream.blocking_read(64 * 1024) {
+        out.extend_from_slice(&chunk);
+        if out.len() as u64 > BODY_CAP {
+            return None;
         }
     }
     drop(stream);
@@ -200,7 +224,11 @@ mod tests {
 
     #[test]
     fn json_content_types() {
-        for ok in [&b"application/json"[..], b"Application/JSON; charset=utf-8", b"application/vnd.api+json"] {
+        for ok in [
+            &b"application/json"[..],
+            b"Application/JSON; charset=utf-8",
+            b"application/vnd.api+json",
+        ] {
             assert!(is_json(ok));
         }
         for bad in [&b"text/plain"[..], b"application/x-www-form-urlencoded", b"json", b""] {

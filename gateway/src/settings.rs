@@ -1,13 +1,16 @@
 //! The gateway's settings, from `wasi:cli/environment` (`wasmtime serve -S
 //! cli --env`, Spin's `environment`, Node's env under jco):
 //!
-//! | variable | use |
-//! |---|---|
-//! | `PBX_GATEWAY_TOKEN` | every route but `/v1/health` needs `Authorization: Bearer <token>`; without it no server-held credential is ever used |
-//! | `PBX_RINGOSTAT_AUTH_KEY`, `PBX_RINGOSTAT_BASE_URL` | the server-held `ringostat` config |
-//! | `PBX_TRING_SERVER`, `PBX_TRING_API_KEY`, `PBX_TRING_TENANT` | the server-held `tring` config |
-//! | `PBX_RINGME_BASE_URL`, `PBX_RINGME_CLIENT_ID`, `PBX_RINGME_CLIENT_SECRET` | the server-held `ringme` config (`app` auth) |
-//! | `PBX_TIMEOUT_MS` | `timeout-ms` of every server-held config |
+//! - `PBX_GATEWAY_TOKEN`: every route but `/v1/health` needs
+//!   `Authorization: Bearer <token>`; without it no server-held credential
+//!   is ever used.
+//! - `PBX_RINGOSTAT_AUTH_KEY`, `PBX_RINGOSTAT_BASE_URL`: the server-held
+//!   `ringostat` config.
+//! - `PBX_TRING_SERVER`, `PBX_TRING_API_KEY`, `PBX_TRING_TENANT`: the
+//!   server-held `tring` config.
+//! - `PBX_RINGME_BASE_URL`, `PBX_RINGME_CLIENT_ID`,
+//!   `PBX_RINGME_CLIENT_SECRET`: the server-held `ringme` config (`app` auth).
+//! - `PBX_TIMEOUT_MS`: `timeout-ms` of every server-held config.
 //!
 //! A server-held config is built whole from these variables and used only
 //! where a request leaves the config out; a config the request brings is used
@@ -19,6 +22,9 @@ use serde_json::{Map, Value};
 
 use crate::json::{Bad, BadKind};
 
+/// (config field, variable) pairs.
+type Vars = &'static [(&'static str, &'static str)];
+
 /// The variables the gateway reads (`PBX_*`), as read at the start of a
 /// request.
 pub struct Settings {
@@ -28,12 +34,18 @@ pub struct Settings {
 impl Settings {
     /// Reads the environment.
     pub fn from_env(env: Vec<(String, String)>) -> Self {
-        Settings { vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect() }
+        Settings {
+            vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect(),
+        }
     }
 
     /// A set, non-empty variable.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// The gateway token, when one is set.
@@ -44,14 +56,26 @@ impl Settings {
     /// The server-held config of `iface` as the JSON a caller would send.
     pub fn config(&self, iface: &str) -> Result<Value, Bad> {
         let mut o = Map::new();
-        let (required, optional): (&[(&str, &str)], &[(&str, &str)]) = match iface {
-            "ringostat" => (&[("auth-key", "PBX_RINGOSTAT_AUTH_KEY")], &[("base-url", "PBX_RINGOSTAT_BASE_URL")]),
-            "tring" => (&[("server", "PBX_TRING_SERVER"), ("api-key", "PBX_TRING_API_KEY")], &[("tenant", "PBX_TRING_TENANT")]),
+        let (required, optional): (Vars, Vars) = match iface {
+            "ringostat" => (
+                &[("auth-key", "PBX_RINGOSTAT_AUTH_KEY")],
+                &[("base-url", "PBX_RINGOSTAT_BASE_URL")],
+            ),
+            "tring" => (
+                &[("server", "PBX_TRING_SERVER"), ("api-key", "PBX_TRING_API_KEY")],
+                &[("tenant", "PBX_TRING_TENANT")],
+            ),
             "ringme" => (&[("base-url", "PBX_RINGME_BASE_URL")], &[]),
-            _ => return Err(Bad::input("required (the gateway holds no settings for this interface)")),
+            _ => {
+                return Err(Bad::input(
+                    "required (the gateway holds no settings for this interface)",
+                ))
+            }
         };
         for (field, var) in required {
-            let v = self.get(var).ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
+            let v = self
+                .get(var)
+                .ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
             o.insert((*field).into(), Value::String(v.into()));
         }
         for (field, var) in optional {
@@ -61,8 +85,13 @@ impl Settings {
         }
         if iface == "ringme" {
             let mut app = Map::new();
-            for (field, var) in [("client-id", "PBX_RINGME_CLIENT_ID"), ("client-secret", "PBX_RINGME_CLIENT_SECRET")] {
-                let v = self.get(var).ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
+            for (field, var) in [
+                ("client-id", "PBX_RINGME_CLIENT_ID"),
+                ("client-secret", "PBX_RINGME_CLIENT_SECRET"),
+            ] {
+                let v = self
+                    .get(var)
+                    .ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
                 app.insert(field.into(), Value::String(v.into()));
             }
             o.insert("auth".into(), crate::json::case_json("app", Value::Object(app)));
@@ -124,7 +153,7 @@ mod tests {
         let e = s.config("tring").err().map(|e| e.reason);
         assert_eq!(e.as_deref(), Some("required (the gateway has no PBX_TRING_API_KEY)"));
         let s = settings(&[("PBX_RINGOSTAT_AUTH_KEY", "k"), ("PBX_TIMEOUT_MS", "secret-ish")]);
-        let e = s.config("ringostat").err().expect("bad timeout");
+        let e = s.config("ringostat").expect_err("bad timeout");
         assert!(e.kind == BadKind::Settings && !e.reason.contains("secret-ish"));
         assert!(settings(&[]).config("telephony").is_err());
     }

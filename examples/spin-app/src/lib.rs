@@ -6,6 +6,7 @@
 //! `PBX_RINGOSTAT_BASE_URL`), or the error's case as `{"error": "<case>"}`
 //! with status 502.
 
+#![deny(missing_docs)]
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
@@ -63,7 +64,14 @@ fn quote(s: &str, out: &mut Vec<u8>) {
             b'"' | b'\\' => out.extend_from_slice(&[b'\\', c]),
             c if c < 0x20 => {
                 let hex = b"0123456789abcdef";
-                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[usize::from(c >> 4)], hex[usize::from(c & 15)]]);
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    hex[usize::from(c >> 4)],
+                    hex[usize::from(c & 15)],
+                ]);
             }
             c => out.push(c),
         }

@@ -1,0 +1,187 @@
+//! Tests of the generated JSON mapping and the OpenAPI document (native: the
+//! imported functions themselves only run in the wasm build, driven by the
+//! host-test gateway tests and the README's wasmtime checks).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use serde_json::{json, Value};
+
+use crate::bindings::telephony::pbx::{ringme, ringostat, tring};
+use crate::dispatch::ROUTES;
+use crate::json::{Bad, Cx, FromJson, ToJson};
+use crate::settings::Settings;
+
+fn settings(vars: &[(&str, &str)]) -> Settings {
+    Settings::from_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+fn parse<T: FromJson>(v: Value, cx: &Cx) -> Result<T, Bad> {
+    T::from_json(Some(&v), cx)
+}
+
+fn refusal<T: FromJson>(v: Value, cx: &Cx) -> (String, String) {
+    match parse::<T>(v, cx) {
+        Ok(_) => panic!("accepted"),
+        Err(b) => (b.field, b.reason),
+    }
+}
+
+const HELD: &[(&str, &str)] = &[
+    ("PBX_GATEWAY_TOKEN", "gw"),
+    ("PBX_RINGOSTAT_AUTH_KEY", "server-key"),
+    ("PBX_RINGOSTAT_BASE_URL", "https://ringostat.example"),
+    ("PBX_TIMEOUT_MS", "1234"),
+];
+
+#[test]
+fn an_absent_config_is_the_server_held_one_and_only_with_a_token() {
+    let s = settings(HELD);
+    let held = Cx { held: Some(&s) };
+    let cfg = ringostat::Config::from_json(None, &held).expect("filled");
+    assert_eq!(cfg.auth_key, "server-key");
+    assert_eq!(cfg.base_url.as_deref(), Some("https://ringostat.example"));
+    assert_eq!(cfg.timeout_ms, Some(1234));
+    let cfg = parse::<ringostat::Config>(Value::Null, &held).expect("null is absent");
+    assert_eq!(cfg.auth_key, "server-key");
+
+    // Without a token (Cx::held is None) nothing server-held is used.
+    let e = ringostat::Config::from_json(None, &Cx { held: None }).expect_err("refused");
+    assert!(e.reason.contains("PBX_GATEWAY_TOKEN"), "{}", e.reason);
+}
+
+#[test]
+fn a_sent_config_is_used_as_sent() {
+    let s = settings(HELD);
+    let held = Cx { held: Some(&s) };
+    // The caller's own base URL with no key: the server key is not mixed in.
+    let (field, reason) = refusal::<ringostat::Config>(json!({"base-url": "https://evil.example"}), &held);
+    assert_eq!((field.as_str(), reason.as_str()), ("auth-key", "required"));
+    let cfg = parse::<ringostat::Config>(json!({"auth-key": "mine"}), &held).expect("parsed");
+    assert_eq!(
+        (cfg.auth_key.as_str(), cfg.base_url, cfg.timeout_ms),
+        ("mine", None, None)
+    );
+}
+
+#[test]
+fn refusals_name_the_path_and_never_the_value() {
+    let cx = Cx { held: None };
+    let secret = "do-not-echo-7f3a";
+    let cases = [
+        (json!({"auth-key": 5}), "auth-key", "expected a string"),
+        (
+            json!({"auth-key": "k", "timeout-ms": secret}),
+            "timeout-ms",
+            "expected an integer in the range of u32",
+        ),
+        (
+            json!({"auth-key": "k", "timeout-ms": 4_294_967_296u64}),
+            "timeout-ms",
+            "expected an integer in the range of u32",
+        ),
+        (json!({"auth-key": "k", secret: 1}), secret, "unknown member"),
+        (json!([secret]), "", "expected an object"),
+    ];
+    for (v, field, reason) in cases {
+        let (f, r) = refusal::<ringostat::Config>(v, &cx);
+        assert_eq!((f.as_str(), r.as_str()), (field, reason));
+        assert!(!r.contains(secret));
+    }
+    let (f, r) = refusal::<ringostat::ExtendedCallbackRequest>(
+        json!({"project-id": "1", "caller": "1", "callee": "m", "direction": secret}),
+        &cx,
+    );
+    assert_eq!(
+        (f.as_str(), r.as_str()),
+        ("direction", "expected one of: inbound, outbound")
+    );
+}
+
+#[test]
+fn variants_enums_lists_and_bytes() {
+    let cx = Cx { held: None };
+    let cfg = parse::<ringme::Config>(
+        json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "a", "client-secret": "b"}}}),
+        &cx,
+    )
+    .expect("parsed");
+    assert!(matches!(&cfg.auth, ringme::Auth::App(a) if a.client_id == "a" && a.client_secret == "b"));
+    assert_eq!(
+        cfg.auth.to_json(),
+        json!({"app": {"client-id": "a", "client-secret": "b"}})
+    );
+    let (f, _) = refusal::<ringme::Config>(json!({"base-url": "u", "auth": {"token": "t"}}), &cx);
+    assert_eq!(f, "auth");
+
+    let fax = parse::<tring::FaxRequest>(
+        json!({"source-number": "1", "dest-number": "2", "pdf": "JVBERi0=", "quality": "fine"}),
+        &cx,
+    )
+    .expect("parsed");
+    assert_eq!(fax.pdf, b"%PDF-".to_vec());
+    assert!(matches!(fax.quality, Some(tring::FaxQuality::Fine)));
+    let (f, r) = refusal::<tring::FaxRequest>(json!({"source-number": "1", "dest-number": "2", "pdf": "%PDF"}), &cx);
+    assert_eq!(
+        (f.as_str(), r.as_str()),
+        ("pdf", "expected a base64 string (RFC 4648, padded)")
+    );
+
+    let media = tring::Media {
+        content_type: "audio/mpeg".into(),
+        data: alloc::vec![0x49, 0x44, 0x33, 0xff],
+    };
+    assert_eq!(
+        media.to_json(),
+        json!({"content-type": "audio/mpeg", "data": "SUQz/w=="})
+    );
+    let counts = tring::PeerCounts {
+        nodes: alloc::vec![("n1".into(), 3)],
+        total: 3,
+    };
+    assert_eq!(counts.to_json(), json!({"nodes": [["n1", 3]], "total": 3}));
+    let (f, _) = refusal::<tring::PeerCounts>(json!({"nodes": [["n1", 3], ["n2"]], "total": 3}), &cx);
+    assert_eq!(f, "nodes[1]");
+}
+
+#[test]
+fn the_openapi_document_has_every_route_and_resolves_every_ref() {
+    let doc: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), ROUTES.len() + 2);
+    for (iface, func) in ROUTES {
+        let op = &paths[&["/v1/", iface, "/", func].concat()]["post"];
+        assert_eq!(op["operationId"], [*iface, ".", *func].concat());
+        assert!(op["responses"]["200"].is_object() && op["responses"]["504"].is_object());
+    }
+    assert!(ROUTES.len() > 90, "{} routes", ROUTES.len());
+    // Every reference points at a definition.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get("$ref") {
+                    out.push(r.clone());
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let pointer = r.strip_prefix('#').expect("local ref");
+        assert!(doc.pointer(pointer).is_some(), "{r}");
+    }
+    // WIT doc comments are the descriptions.
+    let op = &paths["/v1/ringostat/sip-online"]["post"];
+    assert_eq!(
+        op["description"],
+        "`GET /sipstatus/online`: the SIP logins that are online."
+    );
+    let cfg = &doc["components"]["schemas"]["ringostat.config"];
+    assert_eq!(cfg["required"], json!(["auth-key"]));
+    assert!(cfg["description"].as_str().is_some_and(|d| d.contains("server-held")));
+}
