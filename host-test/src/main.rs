@@ -98,6 +98,11 @@ struct LoadArgs {
     /// Calls in flight at once.
     #[arg(long, default_value_t = 64)]
     concurrency: u64,
+    /// Send the calls as HTTP requests to the gateway served on a loopback
+    /// port (`POST /v1/ringostat/sip-online` on server-held credentials)
+    /// instead of through the host library.
+    #[arg(long)]
+    gateway: bool,
     #[command(flatten)]
     instances: InstanceArgs,
 }
@@ -153,13 +158,13 @@ async fn main() -> Result<()> {
         // The gateway reuses warm instances by default (requests on the
         // server-held credentials only); the library call path does not.
         Command::Serve(a) => a.instances.options(Reuse::default().max_calls),
-        Command::Load(a) => a.instances.options(1),
+        Command::Load(a) => a.instances.options(if a.gateway { Reuse::default().max_calls } else { 1 }),
         _ => HostOptions::fast(),
     };
     let host = Host::load(&path, &opts)?;
     match cli.command {
         Command::Serve(args) => serve(host, &opts, &args).await?,
-        Command::Load(args) => load(host, &args).await?,
+        Command::Load(args) => load(host, &opts, &args).await?,
         Command::List => {
             for f in dynamic::list_functions(&host.engine, &host.component) {
                 println!("{f}");
@@ -396,10 +401,44 @@ fn rss_kb() -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-async fn load(host: Host, args: &LoadArgs) -> Result<()> {
+/// One call of the load: through the library, or over HTTP to the gateway.
+#[derive(Clone)]
+enum LoadTarget {
+    Library(Arc<Host>, Transport),
+    Gateway(host_test::client::Client),
+}
+
+impl LoadTarget {
+    /// True when the call answered `{"ok": ...}`.
+    async fn call(self) -> bool {
+        match self {
+            LoadTarget::Library(host, transport) => {
+                let args = json!({"cfg": {"auth-key": "load-key"}});
+                host.call(&transport, "ringostat.sip-online", &args).await.is_ok_and(|v| v.get("ok").is_some())
+            }
+            LoadTarget::Gateway(client) => client
+                .post_json("/v1/ringostat/sip-online", Some("demo-token"), &json!({}))
+                .await
+                .is_ok_and(|a| a.status == 200 && a.json().get("ok").is_some()),
+        }
+    }
+}
+
+async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
     let host = Arc::new(host);
     let mock = MockProvider::builtin().unrecorded();
     let transport = Transport::Mock(mock.clone());
+    let mut server = None;
+    let target = if args.gateway {
+        let serve_opts = ServeOptions { env: gateway_env(true), transport: transport.clone() };
+        let gateway = Gateway::load(&host, &host_test::serve::gateway_path(), opts, serve_opts)?;
+        let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
+        let client = host_test::client::Client::new(s.addr);
+        server = Some(s);
+        LoadTarget::Gateway(client)
+    } else {
+        LoadTarget::Library(host.clone(), transport.clone())
+    };
     let report = |done: u64| {
         let (peak, now) = rss_kb();
         println!("after {done:>7} calls: peak RSS {peak} kB, RSS {now} kB, mock served {}", mock.served());
@@ -408,18 +447,15 @@ async fn load(host: Host, args: &LoadArgs) -> Result<()> {
     let mut checkpoints: Vec<u64> = [args.calls / 10, args.calls].into_iter().filter(|&c| c > 0).collect();
     checkpoints.dedup();
     let mut set = tokio::task::JoinSet::new();
-    let args_json = json!({"cfg": {"auth-key": "load-key"}});
     let (mut started, mut done, mut failed) = (0u64, 0u64, 0u64);
     let start = std::time::Instant::now();
     while done < args.calls {
         while started < args.calls && (started - done) < args.concurrency {
-            let (host, transport, a) = (host.clone(), transport.clone(), args_json.clone());
-            set.spawn(async move { host.call(&transport, "ringostat.sip-online", &a).await });
+            set.spawn(target.clone().call());
             started += 1;
         }
-        match set.join_next().await {
-            Some(Ok(Ok(v))) if v.get("ok").is_some() => {}
-            _ => failed += 1,
+        if !matches!(set.join_next().await, Some(Ok(true))) {
+            failed += 1;
         }
         done += 1;
         if checkpoints.first() == Some(&done) {
@@ -427,8 +463,12 @@ async fn load(host: Host, args: &LoadArgs) -> Result<()> {
             report(done);
         }
     }
+    if let Some(s) = server {
+        s.stop().await;
+    }
     println!(
-        "{done} calls, {} in flight, {failed} failed, {:.1} s ({} profile)",
+        "{done} calls{}, {} in flight, {failed} failed, {:.1} s ({} profile)",
+        if args.gateway { " over HTTP to the gateway" } else { "" },
         args.concurrency,
         start.elapsed().as_secs_f64(),
         if cfg!(debug_assertions) { "dev" } else { "release" }
