@@ -160,7 +160,7 @@ async fn run() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("pbx-bench-cache-{}", std::process::id()));
     cache::load(&eng, &bytes, &dir)?; // fill
     let start = time_median(runs(50), || {
-        let h = Host::load(&path, &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()) })
+        let h = Host::load(&path, &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()), ..Default::default() })
         .expect("host start");
         drop(h);
     });

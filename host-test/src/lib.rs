@@ -5,20 +5,33 @@
 //!   cheap instance, as a gateway would run it.
 //! - [`transport`] decides where the component's `wasi:http` requests go: a
 //!   [`mock::MockProvider`] that records them, or the network.
-//! - [`dynamic`] calls any export by name with JSON arguments (the CLI).
+//! - [`dynamic`] calls any export by name with JSON arguments (the CLI);
+//!   [`Host::call`] does it with optional warm-instance reuse.
+//! - [`instances`] bounds the live instances (calls past the limit wait in
+//!   line) and keeps the idle warm ones.
+//! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`);
+//!   [`client`] talks to it.
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod cache;
+pub mod client;
 pub mod dynamic;
+pub mod instances;
 pub mod mock;
+pub mod serve;
 pub mod transport;
 
 use anyhow::{Context, Result};
+use instances::{Instances, Reuse};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
+use wasmtime::component::{Component, Instance, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -58,13 +71,23 @@ pub fn component_path() -> PathBuf {
     }
 }
 
-/// The state of one store: WASI (no files, no sockets), WASI HTTP and the
-/// transport hooks.
+/// The state of one store: WASI (no files, no sockets), WASI HTTP, the
+/// transport hooks and the instance slot the store holds.
 pub struct HostState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
     transport: Transport,
+    /// The slot of [`Host::instances`] this store's instance uses, released
+    /// when the store drops.
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+impl HostState {
+    /// A state with `wasi` (environment, if any, set by the caller).
+    pub fn new(wasi: WasiCtx, transport: Transport, slot: Option<OwnedSemaphorePermit>) -> HostState {
+        HostState { wasi, http: WasiHttpCtx::new(), table: ResourceTable::new(), transport, _slot: slot }
+    }
 }
 
 impl WasiView for HostState {
@@ -80,18 +103,48 @@ impl WasiHttpView for HostState {
 }
 
 /// How to build the engine.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HostOptions {
     /// Use the pooling instance allocator.
     pub pooling: bool,
     /// Where precompiled artifacts are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// Instances alive at once (default [`DEFAULT_MAX_INSTANCES`]): the
+    /// pooling allocator gets slots for this many, and a call past it waits
+    /// in line for a slot (see [`instances`]).
+    pub max_instances: u32,
+    /// How long a call waits for an instance slot before it fails with
+    /// [`instances::QueueTimeout`] (default [`DEFAULT_QUEUE_TIMEOUT`]).
+    pub queue_timeout: Duration,
+    /// Warm-instance reuse ([`Host::call`], the gateway); `None` (the
+    /// default) gives every call a fresh instance.
+    pub reuse: Option<Reuse>,
+}
+
+/// The default instance limit: a gateway's concurrency, not more (each
+/// pooled slot reserves address space, which the engine start pays).
+pub const DEFAULT_MAX_INSTANCES: u32 = 256;
+/// The default wait for an instance slot: longer than any provider call's
+/// default deadline (30 s), so a queued call fails only when the host is
+/// overloaded for good.
+pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Default for HostOptions {
+    fn default() -> HostOptions {
+        HostOptions {
+            pooling: false,
+            cache_dir: None,
+            max_instances: DEFAULT_MAX_INSTANCES,
+            queue_timeout: DEFAULT_QUEUE_TIMEOUT,
+            reuse: None,
+        }
+    }
 }
 
 impl HostOptions {
     /// Pooling on, cache in the workspace's `target/pbx-cache`.
     pub fn fast() -> HostOptions {
-        HostOptions { pooling: true, cache_dir: Some(cache::default_dir()) }
+        HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), ..HostOptions::default() }
     }
 }
 
@@ -106,6 +159,11 @@ pub struct Host {
     /// Export indices of `ringostat`, resolved once (the fast path of
     /// [`Host::ringostat`] type-checks only this interface per instance).
     pub ringostat_indices: RingostatIndices,
+    /// The instance gate and the idle warm instances, shared with every
+    /// component served from this engine (the gateway's too).
+    pub instances: Arc<Instances>,
+    /// Slots one instance of the component takes (see [`slot_weight`]).
+    pub weight: u32,
 }
 
 /// Export indices of the `ringostat` interface.
@@ -113,18 +171,42 @@ pub type RingostatIndices = bindings::exports::telephony::pbx::ringostat::GuestI
 /// The `ringostat` exports of one instance.
 pub type Ringostat = bindings::exports::telephony::pbx::ringostat::Guest;
 
-/// The engine configuration every host uses.
+/// Core instances, memories and tables one pooled slot provides: the
+/// library uses 1 memory and 1 table; the gateway (the HTTP face composed
+/// with the library) 2 memories and more tables. A component needing more
+/// takes several slots ([`slot_weight`]).
+pub const SLOT_CORE_INSTANCES: u32 = 8;
+/// Memories per slot (see [`SLOT_CORE_INSTANCES`]).
+pub const SLOT_MEMORIES: u32 = 2;
+/// Tables per slot (see [`SLOT_CORE_INSTANCES`]).
+pub const SLOT_TABLES: u32 = 4;
+
+/// The engine configuration every host uses, with the default instance limit.
 pub fn engine(pooling: bool) -> Result<Engine> {
+    engine_with(pooling, DEFAULT_MAX_INSTANCES)
+}
+
+/// The slots one instance of `component` takes: enough for its memories and
+/// tables (1 for the library and the gateway).
+pub fn slot_weight(component: &Component) -> u32 {
+    match component.resources_required() {
+        Some(r) => r.num_memories.div_ceil(SLOT_MEMORIES).max(r.num_tables.div_ceil(SLOT_TABLES)).max(1),
+        None => 1,
+    }
+}
+
+/// The engine, its pooling allocator (when on) sized for `max_instances`
+/// live instances.
+pub fn engine_with(pooling: bool, max_instances: u32) -> Result<Engine> {
     let mut config = Config::new();
     if pooling {
+        let n = max_instances.max(1);
         let mut pool = PoolingAllocationConfig::default();
-        // Slots for 256 live instances: a gateway's concurrency, not more
-        // (each slot reserves address space, which the engine start pays).
-        pool.total_component_instances(256);
-        pool.total_core_instances(768);
-        pool.total_stacks(256);
-        pool.total_memories(256);
-        pool.total_tables(256);
+        pool.total_component_instances(n);
+        pool.total_core_instances(n.saturating_mul(SLOT_CORE_INSTANCES));
+        pool.total_stacks(n);
+        pool.total_memories(n.saturating_mul(SLOT_MEMORIES));
+        pool.total_tables(n.saturating_mul(SLOT_TABLES));
         pool.max_memory_size(64 << 20);
         // No `linear_memory_keep_resident`: measured, resetting kept pages
         // with memset costs more per call than decommitting them.
@@ -141,51 +223,79 @@ impl Host {
 
     /// Loads (compiling, or reading the precompiled cache) and links.
     pub fn load(path: &Path, opts: &HostOptions) -> Result<Host> {
-        let engine = engine(opts.pooling)?;
-        let bytes = std::fs::read(path).with_context(|| {
-            format!("reading the component {} (build it: cargo build --release --target wasm32-wasip2)", path.display())
-        })?;
-        let component = match &opts.cache_dir {
-            Some(dir) => cache::load(&engine, &bytes, dir)?,
-            None => Component::new(&engine, &bytes)?,
-        };
-        Host::from_component(engine, component)
+        let engine = engine_with(opts.pooling, opts.max_instances)?;
+        let component = load_component(&engine, path, opts)?;
+        Host::from_component_with(engine, component, opts)
     }
 
-    /// Links an already compiled component.
+    /// Links an already compiled component (default instance limit, no reuse).
     pub fn from_component(engine: Engine, component: Component) -> Result<Host> {
-        let mut linker = Linker::<HostState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        Host::from_component_with(engine, component, &HostOptions::default())
+    }
+
+    /// Links an already compiled component with the limit and reuse of `opts`.
+    pub fn from_component_with(engine: Engine, component: Component, opts: &HostOptions) -> Result<Host> {
+        let linker = linker(&engine)?;
         let instance_pre = linker.instantiate_pre(&component)?;
         let ringostat_indices = RingostatIndices::new(&instance_pre)?;
         let pre = bindings::PbxPre::new(instance_pre)?;
-        Ok(Host { engine, component, pre, ringostat_indices })
+        let instances = Arc::new(Instances::new(opts.max_instances.max(1), opts.queue_timeout, opts.reuse));
+        let weight = slot_weight(&component);
+        Ok(Host { engine, component, pre, ringostat_indices, instances, weight })
     }
 
-    /// A new store whose HTTP goes through `transport`.
+    /// A new store whose HTTP goes through `transport`. It holds no slot of
+    /// the instance limit: [`Host::instance`], [`Host::instantiate`],
+    /// [`Host::ringostat`] and [`Host::call`] queue for one.
     pub fn store(&self, transport: Transport) -> Store<HostState> {
-        let state = HostState {
-            wasi: WasiCtx::builder().build(),
-            http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
-            transport,
-        };
-        Store::new(&self.engine, state)
+        Store::new(&self.engine, HostState::new(WasiCtx::builder().build(), transport, None))
+    }
+
+    /// A new store holding a slot: waits in line when all are taken, and
+    /// fails with [`instances::QueueTimeout`] after the queue timeout.
+    pub async fn slotted_store(&self, transport: Transport) -> Result<Store<HostState>> {
+        let slot = self.instances.permit(self.weight).await?;
+        Ok(Store::new(&self.engine, HostState::new(WasiCtx::builder().build(), transport, Some(slot))))
     }
 
     /// A fresh instance in a fresh store.
     pub async fn instance(&self, transport: Transport) -> Result<Session> {
-        let mut store = self.store(transport);
+        let mut store = self.slotted_store(transport).await?;
         let pbx = self.pre.instantiate_async(&mut store).await?;
         Ok(Session { store, pbx })
     }
 
     /// A fresh store and a raw instance from the one `InstancePre`.
-    pub async fn instantiate(&self, transport: Transport) -> Result<(Store<HostState>, wasmtime::component::Instance)> {
-        let mut store = self.store(transport);
+    pub async fn instantiate(&self, transport: Transport) -> Result<(Store<HostState>, Instance)> {
+        let mut store = self.slotted_store(transport).await?;
         let instance = self.pre.instance_pre().instantiate_async(&mut store).await?;
         Ok((store, instance))
+    }
+
+    /// Calls `interface.function` with JSON arguments (see [`dynamic`]).
+    ///
+    /// With [`HostOptions::reuse`] set, the instance may be a warm one that
+    /// served earlier calls, under this rule: **same interface, same
+    /// transport, and the same `cfg` (compared by SHA-256 of its canonical
+    /// JSON, so the same credentials and the same provider URL)**. What an
+    /// instance keeps between calls (the RingMe token cache, the
+    /// Ringostat JSON-RPC id counter) is therefore only ever seen by calls
+    /// with those same credentials: never across tenants. A call that
+    /// failed (trap or argument error) drops its instance; an instance
+    /// serves at most [`Reuse::max_calls`] calls.
+    pub async fn call(&self, transport: &Transport, function: &str, args: &Value) -> Result<Value> {
+        let key = self.instances.reuse().map(|_| reuse_key(transport, function, args));
+        let warm = key.as_deref().and_then(|k| self.instances.take::<(Store<HostState>, Instance)>(k));
+        let ((mut store, instance), calls) = match warm {
+            Some(found) => found,
+            None => (self.instantiate(transport.clone()).await?, 0),
+        };
+        let func = dynamic::find(&mut store, &instance, function)?;
+        let out = dynamic::call(&mut store, func, args).await?;
+        if let Some(key) = key {
+            self.instances.park(key, (store, instance), calls + 1);
+        }
+        Ok(out)
     }
 
     /// The fast path a gateway uses: a fresh instance with only the
@@ -200,6 +310,69 @@ impl Host {
     /// A fresh instance whose requests go to `mock`.
     pub async fn mocked(&self, mock: &Arc<mock::MockProvider>) -> Result<Session> {
         self.instance(Transport::Mock(mock.clone())).await
+    }
+}
+
+/// The linker every component of this host gets: WASI (whose context gives
+/// no files, no sockets, and an environment only where the caller sets one)
+/// and WASI HTTP.
+pub fn linker(engine: &Engine) -> Result<Linker<HostState>> {
+    let mut linker = Linker::<HostState>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    Ok(linker)
+}
+
+/// Reads and compiles (or loads from the precompiled cache) a component.
+pub fn load_component(engine: &Engine, path: &Path, opts: &HostOptions) -> Result<Component> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!("reading the component {} (build it first: ./dev build, or ./dev test's setup)", path.display())
+    })?;
+    match &opts.cache_dir {
+        Some(dir) => cache::load(engine, &bytes, dir),
+        None => Ok(Component::new(engine, &bytes)?),
+    }
+}
+
+/// The warm-instance key of a library call: interface, transport and the
+/// SHA-256 of the canonical JSON of `cfg` (no secret in the key itself).
+fn reuse_key(transport: &Transport, function: &str, args: &Value) -> String {
+    let iface = function.split('.').next().unwrap_or("");
+    let mut canonical = String::new();
+    write_canonical(args.get("cfg").unwrap_or(&Value::Null), &mut canonical);
+    let digest = Sha256::digest(canonical.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("lib|{iface}|{}|{hex}", transport.id())
+}
+
+/// JSON with object keys sorted at every level (equal configs, equal text).
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 

@@ -6,14 +6,21 @@
 //! pbx-host call ringostat.sip-online              # built-in mock
 //! pbx-host call ringostat.sip-online --real --auth-key KEY
 //! pbx-host call ringostat.simple-callback '{"extension":"380441112233","destination":"380671112233"}'
+//! pbx-host serve --addr 127.0.0.1:8080            # the HTTP gateway, built-in mock
+//! pbx-host serve --real                           # the HTTP gateway, real providers
+//! pbx-host load --calls 100000                    # memory over a long run
 //! ```
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use host_test::instances::Reuse;
+use host_test::serve::{Gateway, ServeOptions, Server};
 use host_test::{dynamic, mock::MockProvider, Host, HostOptions, Transport};
 use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(name = "pbx-host", about = "Call the pbx component through wasmtime, against the built-in mock or a real provider")]
@@ -34,6 +41,70 @@ enum Command {
     List,
     /// Call one function: `call ringostat.sip-online '{"cfg": {...}}'`.
     Call(Box<CallArgs>),
+    /// Serve the HTTP gateway (pbx_gateway.wasm) until killed.
+    Serve(Box<ServeArgs>),
+    /// Run many overlapping calls through the host library against the
+    /// built-in mock (not recording), printing the process's memory.
+    Load(LoadArgs),
+}
+
+/// The instance limit and reuse flags of `serve` and `load`.
+#[derive(Parser, Clone)]
+struct InstanceArgs {
+    /// Instances alive at once; requests past it wait in line.
+    #[arg(long, default_value_t = host_test::DEFAULT_MAX_INSTANCES)]
+    max_instances: u32,
+    /// How long a request waits for an instance before it fails (503 from serve).
+    #[arg(long, default_value_t = host_test::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64)]
+    queue_timeout_ms: u64,
+    /// Requests one warm instance may serve (1: a fresh instance for each).
+    /// Only requests without a `cfg` of their own share instances (see the README).
+    #[arg(long)]
+    max_instance_reuse_count: Option<u32>,
+}
+
+impl InstanceArgs {
+    fn options(&self, default_reuse: u32) -> HostOptions {
+        let max_calls = self.max_instance_reuse_count.unwrap_or(default_reuse);
+        HostOptions {
+            max_instances: self.max_instances,
+            queue_timeout: Duration::from_millis(self.queue_timeout_ms),
+            reuse: (max_calls > 1).then_some(Reuse { max_calls }),
+            ..HostOptions::fast()
+        }
+    }
+}
+
+#[derive(Parser)]
+struct ServeArgs {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Send the gateway's requests to the real providers instead of the built-in mock.
+    #[arg(long)]
+    real: bool,
+    /// The gateway component; default: target/wasm32-wasip2/release/pbx_gateway.wasm.
+    #[arg(long)]
+    gateway: Option<PathBuf>,
+    #[command(flatten)]
+    instances: InstanceArgs,
+}
+
+#[derive(Parser)]
+struct LoadArgs {
+    /// Calls in all.
+    #[arg(long, default_value_t = 100_000)]
+    calls: u64,
+    /// Calls in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: u64,
+    /// Send the calls as HTTP requests to the gateway served on a loopback
+    /// port (`POST /v1/ringostat/sip-online` on server-held credentials)
+    /// instead of through the host library.
+    #[arg(long)]
+    gateway: bool,
+    #[command(flatten)]
+    instances: InstanceArgs,
 }
 
 #[derive(Parser)]
@@ -86,14 +157,26 @@ struct CallArgs {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     let path = cli.component.unwrap_or_else(host_test::component_path);
-    let host = Host::load(&path, &HostOptions::fast())?;
+    let opts = match &cli.command {
+        // The gateway reuses warm instances by default (requests on the
+        // server-held credentials only); the library call path does not.
+        Command::Serve(a) => a.instances.options(Reuse::default().max_calls),
+        Command::Load(a) => a.instances.options(if a.gateway { Reuse::default().max_calls } else { 1 }),
+        _ => HostOptions::fast(),
+    };
+    let host = Host::load(&path, &opts)?;
     match cli.command {
+        Command::Serve(args) => serve(host, &opts, &args).await?,
+        Command::Load(args) => load(host, &opts, &args).await?,
         Command::List => {
             for f in dynamic::list_functions(&host.engine, &host.component) {
                 println!("{f}");
             }
         }
-        Command::Demo => demo(&host).await?,
+        Command::Demo => {
+            demo(&host).await?;
+            demo_gateway(&host, &opts).await?;
+        }
         Command::Call(args) => {
             let real = args.real || args.base_url.is_some() || args.server.is_some();
             let mock = MockProvider::builtin();
@@ -205,6 +288,200 @@ async fn demo(host: &Host) -> Result<()> {
     }
     if failures > 0 {
         bail!("{failures} demo calls trapped");
+    }
+    Ok(())
+}
+
+/// Demo values for the `PBX_*` settings the environment leaves unset, used
+/// only against the built-in mock (so `curl` works without any set-up).
+const DEMO_SETTINGS: [(&str, &str); 8] = [
+    ("PBX_GATEWAY_TOKEN", "demo-token"),
+    ("PBX_RINGOSTAT_AUTH_KEY", "demo-auth-key"),
+    ("PBX_TRING_SERVER", "https://api.tring.nu"),
+    ("PBX_TRING_API_KEY", "demo-api-key"),
+    ("PBX_RINGME_BASE_URL", "https://apiproxy.telphin.ru"),
+    ("PBX_RINGME_CLIENT_ID", "demo-client"),
+    ("PBX_RINGME_CLIENT_SECRET", "demo-secret"),
+    ("PBX_TIMEOUT_MS", "10000"),
+];
+
+/// The `PBX_*` variables of this process, with [`DEMO_SETTINGS`] filled in
+/// when `demo` (the mock) and the variable is unset.
+fn gateway_env(demo: bool) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("PBX_")).collect();
+    if demo {
+        for (k, v) in DEMO_SETTINGS {
+            if !env.iter().any(|(n, _)| n == k) {
+                env.push((k.into(), v.into()));
+            }
+        }
+    }
+    env
+}
+
+async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
+    let transport =
+        if args.real { Transport::Network } else { Transport::Mock(MockProvider::builtin().unrecorded()) };
+    let env = gateway_env(!args.real);
+    let path = args.gateway.clone().unwrap_or_else(host_test::serve::gateway_path);
+    let gateway = Gateway::load(&host, &path, opts, ServeOptions { env: env.clone(), transport })?;
+    let server = Server::start(Arc::new(gateway), args.addr).await?;
+    println!("pbx-host serve: {} on http://{}", path.display(), server.addr);
+    println!("  provider: {}", if args.real { "the network (--real)" } else { "the built-in mock" });
+    let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+    println!("  settings: {}", names.join(" "));
+    if !args.real && !std::env::vars().any(|(k, _)| k == "PBX_GATEWAY_TOKEN") {
+        println!("  demo token (mock only): curl -H 'Authorization: Bearer demo-token' ...");
+    }
+    match opts.reuse {
+        Some(r) => println!(
+            "  instances: at most {}; warm reuse up to {} requests each, only for requests without their own cfg",
+            opts.max_instances, r.max_calls
+        ),
+        None => println!("  instances: at most {}; a fresh one for every request", opts.max_instances),
+    }
+    server.wait().await;
+    Ok(())
+}
+
+/// The demo's gateway part: serve on an ephemeral loopback port, send real
+/// HTTP requests, print each exchange and what reached the mock, stop.
+async fn demo_gateway(host: &Host, opts: &HostOptions) -> Result<()> {
+    let path = host_test::serve::gateway_path();
+    if !path.exists() {
+        bail!("the gateway {} is not built: run ./dev build (or ./dev demo)", path.display());
+    }
+    let mock = MockProvider::builtin();
+    let serve_opts = ServeOptions { env: gateway_env(true), transport: Transport::Mock(mock.clone()) };
+    let gateway = Gateway::load(host, &path, opts, serve_opts)?;
+    let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
+    println!("\n== the HTTP gateway ({}) served on http://{}", path.display(), server.addr);
+    let client = host_test::client::Client::new(server.addr);
+    let token = Some("demo-token");
+    let calls: Vec<(&str, &str, Option<&str>, Value)> = vec![
+        ("GET", "/v1/health", None, Value::Null),
+        ("POST", "/v1/ringostat/sip-online", token, json!({})),
+        ("POST", "/v1/tring/count-peers", token, json!({})),
+        ("POST", "/v1/ringme/extensions", token, json!({})),
+        (
+            "POST",
+            "/v1/ringostat/sip-speaking",
+            token,
+            json!({"cfg": {"auth-key": "the-callers-own-key"}}),
+        ),
+        ("POST", "/v1/ringostat/sip-online", None, json!({})),
+        ("POST", "/v1/ringostat/no-such-function", token, json!({})),
+    ];
+    let mut seen = 0;
+    for (method, route, token, body) in calls {
+        let auth = if token.is_some() { " (Authorization: Bearer demo-token)" } else { "" };
+        let answer = if method == "GET" {
+            println!("-> {method} {route}{auth}");
+            client.get(route, token).await?
+        } else {
+            println!("-> {method} {route}{auth} {body}");
+            client.post_json(route, token, &body).await?
+        };
+        for r in mock.requests().iter().skip(seen) {
+            println!("   provider <- {} {}", r.method, r.url);
+        }
+        seen = mock.requests().len();
+        let text = answer.text();
+        let shown: String = text.chars().take(300).collect();
+        println!("<- {} {shown}{}", answer.status, if text.chars().count() > 300 { "…" } else { "" });
+    }
+    server.stop().await;
+    Ok(())
+}
+
+/// Peak and current resident memory of this process (kB), from /proc.
+fn rss_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// One call of the load: through the library, or over HTTP to the gateway.
+#[derive(Clone)]
+enum LoadTarget {
+    Library(Arc<Host>, Transport),
+    Gateway(host_test::client::Client),
+}
+
+impl LoadTarget {
+    /// True when the call answered `{"ok": ...}`.
+    async fn call(self) -> bool {
+        match self {
+            LoadTarget::Library(host, transport) => {
+                let args = json!({"cfg": {"auth-key": "load-key"}});
+                host.call(&transport, "ringostat.sip-online", &args).await.is_ok_and(|v| v.get("ok").is_some())
+            }
+            LoadTarget::Gateway(client) => client
+                .post_json("/v1/ringostat/sip-online", Some("demo-token"), &json!({}))
+                .await
+                .is_ok_and(|a| a.status == 200 && a.json().get("ok").is_some()),
+        }
+    }
+}
+
+async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
+    let host = Arc::new(host);
+    let mock = MockProvider::builtin().unrecorded();
+    let transport = Transport::Mock(mock.clone());
+    let mut server = None;
+    let target = if args.gateway {
+        let serve_opts = ServeOptions { env: gateway_env(true), transport: transport.clone() };
+        let gateway = Gateway::load(&host, &host_test::serve::gateway_path(), opts, serve_opts)?;
+        let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
+        let client = host_test::client::Client::new(s.addr);
+        server = Some(s);
+        LoadTarget::Gateway(client)
+    } else {
+        LoadTarget::Library(host.clone(), transport.clone())
+    };
+    let report = |done: u64| {
+        let (peak, now) = rss_kb();
+        println!("after {done:>7} calls: peak RSS {peak} kB, RSS {now} kB, mock served {}", mock.served());
+    };
+    report(0);
+    let mut checkpoints: Vec<u64> = [args.calls / 10, args.calls].into_iter().filter(|&c| c > 0).collect();
+    checkpoints.dedup();
+    let mut set = tokio::task::JoinSet::new();
+    let (mut started, mut done, mut failed) = (0u64, 0u64, 0u64);
+    let start = std::time::Instant::now();
+    while done < args.calls {
+        while started < args.calls && (started - done) < args.concurrency {
+            set.spawn(target.clone().call());
+            started += 1;
+        }
+        if !matches!(set.join_next().await, Some(Ok(true))) {
+            failed += 1;
+        }
+        done += 1;
+        if checkpoints.first() == Some(&done) {
+            checkpoints.remove(0);
+            report(done);
+        }
+    }
+    if let Some(s) = server {
+        s.stop().await;
+    }
+    println!(
+        "{done} calls{}, {} in flight, {failed} failed, {:.1} s ({} profile)",
+        if args.gateway { " over HTTP to the gateway" } else { "" },
+        args.concurrency,
+        start.elapsed().as_secs_f64(),
+        if cfg!(debug_assertions) { "dev" } else { "release" }
+    );
+    if failed > 0 {
+        bail!("{failed} calls failed");
     }
     Ok(())
 }

@@ -36,6 +36,19 @@ pub enum Transport {
     Pooled(PooledClient),
 }
 
+impl Transport {
+    /// Tells transports apart in warm-instance keys: each mock by identity
+    /// (a parked instance keeps its mock alive, so the address is not
+    /// reused meanwhile), the network ones by kind.
+    pub fn id(&self) -> String {
+        match self {
+            Transport::Mock(mock) => format!("mock@{:p}", Arc::as_ptr(mock)),
+            Transport::Network => "network".into(),
+            Transport::Pooled(_) => "pooled".into(),
+        }
+    }
+}
+
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
 type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
 

@@ -18,6 +18,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
@@ -183,12 +184,21 @@ pub struct MockProvider {
     log: Mutex<Vec<RecordedRequest>>,
     /// Never read a request body nor answer (a stalled upload).
     stall_uploads: bool,
+    /// Cleared by [`MockProvider::unrecorded`].
+    recording: AtomicBool,
+    served: AtomicU64,
 }
 
 impl MockProvider {
     /// Answers each request with `f(request)`.
     pub fn new(f: impl Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static) -> Arc<MockProvider> {
-        Arc::new(MockProvider { responder: Box::new(f), log: Mutex::new(Vec::new()), stall_uploads: false })
+        Arc::new(MockProvider {
+            responder: Box::new(f),
+            log: Mutex::new(Vec::new()),
+            stall_uploads: false,
+            recording: AtomicBool::new(true),
+            served: AtomicU64::new(0),
+        })
     }
 
     /// A provider that never reads a request body and never answers: the
@@ -198,7 +208,22 @@ impl MockProvider {
             responder: Box::new(|_| MockResponse::json(200, "{}")),
             log: Mutex::new(Vec::new()),
             stall_uploads: true,
+            recording: AtomicBool::new(true),
+            served: AtomicU64::new(0),
         })
+    }
+
+    /// Stops recording requests (only [`MockProvider::served`] counts them):
+    /// for load runs and `pbx-host serve`, whose memory must not grow with
+    /// the number of requests. `MockProvider::builtin().unrecorded()`.
+    pub fn unrecorded(self: Arc<Self>) -> Arc<Self> {
+        self.recording.store(false, Ordering::Relaxed);
+        self
+    }
+
+    /// Requests answered so far, recorded or not.
+    pub fn served(&self) -> u64 {
+        self.served.load(Ordering::Relaxed)
     }
 
     /// Answers every request the same way.
@@ -278,7 +303,10 @@ impl MockProvider {
         let answer = (self.responder)(&recorded);
         let first_byte = recorded.timeouts[1];
         let recorded_between_bytes = recorded.timeouts[2];
-        self.log.lock().expect("mock log").push(recorded);
+        self.served.fetch_add(1, Ordering::Relaxed);
+        if self.recording.load(Ordering::Relaxed) {
+            self.log.lock().expect("mock log").push(recorded);
+        }
         if let Some(text) = answer.failure {
             return Err(Error::InternalError(Some(text)));
         }

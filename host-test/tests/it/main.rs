@@ -3,8 +3,10 @@
 
 mod common;
 mod coverage;
+mod gateway;
 mod host;
 mod limits;
+mod instances;
 mod ringme;
 mod ringostat;
 mod secrets;
