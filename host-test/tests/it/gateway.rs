@@ -151,7 +151,7 @@ fn error(a: &Answer, status: u16, kind: &str) -> Value {
 }
 
 /// The interfaces the cases below cover: each exported interface needs one.
-const COVERED: [&str; 3] = ["ringostat", "tring", "ringme"];
+const COVERED: [&str; 4] = ["ringostat", "tring", "ringme", "telephony"];
 
 #[test]
 fn every_interface_has_gateway_cases() {
@@ -186,6 +186,30 @@ async fn server_held_credentials_serve_each_interface() {
     let form = host_test::mock::decode_pairs(&log[2].body_text());
     assert!(form.contains(&("client_id".into(), host_test::mock::ringme::CLIENT_ID.into())), "{form:?}");
     assert!(log[3].url.starts_with("https://ringme.example/api/ver1.0/client/@me/extension/"), "{urls:?}");
+    assert_eq!(log.len(), 4, "{urls:?}");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn telephony_accounts_take_server_held_or_the_callers_config() {
+    let mut s = Served::start(MockProvider::builtin(), server_env()).await;
+    // Server-held: the account names its provider, the gateway fills the config.
+    let states = ok(&s.post("telephony/agent-states", json!({"account": "tring"})).await);
+    assert!(states.as_array().is_some_and(|a| !a.is_empty()), "{states}");
+    let states = ok(&s.post("telephony/agent-states", json!({"account": {"ringostat": {"project-id": "11111"}}})).await);
+    assert!(states.as_array().is_some_and(|a| a.iter().any(|a| a["state"] == "busy")), "{states}");
+    // The caller's own config, used as sent.
+    ok(&s.post("telephony/agent-states", json!({"account": {"tring": caller_tring_cfg()}})).await);
+    let log = s.mock.requests();
+    let urls: Vec<&str> = log.iter().map(|r| r.url.as_str()).collect();
+    assert!(log[0].url.starts_with("https://pbx.example/pbx/proxyapi.php?"), "{urls:?}");
+    assert_eq!(log[0].query_value("key").as_deref(), Some(TRING_KEY));
+    assert_eq!(log[0].query_value("reqtype").as_deref(), Some("INFO"));
+    assert_eq!(log[1].url, "https://api.ringostat.net/sipstatus/online");
+    assert_eq!(log[2].url, "https://api.ringostat.net/sipstatus/speaking");
+    assert!(log[1..3].iter().all(|r| r.header("auth-key") == Some(RINGOSTAT_KEY)), "{urls:?}");
+    assert!(log[3].url.starts_with("https://caller-pbx.example/pbx/proxyapi.php?"), "{urls:?}");
+    assert_eq!(log[3].query_value("key").as_deref(), Some(CALLER_TRING_KEY));
     assert_eq!(log.len(), 4, "{urls:?}");
     s.finish().await;
 }
