@@ -8,7 +8,7 @@
 use anyhow::Result;
 use bytes::Bytes;
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
-use host_test::mock::{MockProvider, MockResponse};
+use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::transport::{pooled_client, PooledClient};
 use host_test::{cache, engine, Host, Transport};
 use http_body_util::{BodyExt, Full};

@@ -1,25 +1,30 @@
-//! A wasmtime host for `pbx-component`.
+//! A wasmtime host for `pbx-component`: the embedding library, and apart
+//! from it the test kit.
 //!
-//! - [`Host`] compiles (or loads from the precompiled cache) the component
+//! **Embedding** (what a Rust host needs):
+//! - [`Host`] compiles (or loads from the precompiled [`cache`]) the component
 //!   once and keeps one [`PbxPre`](bindings::PbxPre); every call gets a fresh,
-//!   cheap instance, as a gateway would run it.
-//! - [`transport`] decides where the component's `wasi:http` requests go: a
-//!   [`mock::MockProvider`] that records them, or the network.
+//!   cheap instance, as a gateway would run it. [`engine`] is the engine
+//!   configuration; [`HostOptions`] its knobs.
+//! - [`transport`] decides where the component's `wasi:http` requests go: the
+//!   network (wasmtime's sender or a pooled keep-alive client), or a stand-in.
 //! - [`dynamic`] calls any export by name with JSON arguments (the CLI);
 //!   [`Host::call`] does it with optional warm-instance reuse.
 //! - [`instances`] bounds the live instances (calls past the limit wait in
 //!   line) and keeps the idle warm ones.
-//! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`);
-//!   [`client`] talks to it.
+//! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`).
+//!
+//! **Test kit** ([`kit`]): the mock provider ([`kit::mock::MockProvider`],
+//! records every request and answers with the documented examples) and a
+//! small HTTP client for the served gateway ([`kit::client`]).
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod cache;
-pub mod client;
 pub mod dynamic;
 pub mod instances;
-pub mod mock;
+pub mod kit;
 pub mod serve;
 pub mod transport;
 
@@ -308,7 +313,7 @@ impl Host {
     }
 
     /// A fresh instance whose requests go to `mock`.
-    pub async fn mocked(&self, mock: &Arc<mock::MockProvider>) -> Result<Session> {
+    pub async fn mocked(&self, mock: &Arc<kit::mock::MockProvider>) -> Result<Session> {
         self.instance(Transport::Mock(mock.clone())).await
     }
 }

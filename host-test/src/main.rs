@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 use host_test::instances::Reuse;
 use host_test::serve::{Gateway, ServeOptions, Server};
-use host_test::{dynamic, mock::MockProvider, Host, HostOptions, Transport};
+use host_test::{dynamic, kit::mock::MockProvider, Host, HostOptions, Transport};
 use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -264,11 +264,11 @@ fn print_requests(mock: &Arc<MockProvider>) {
 }
 
 async fn demo(host: &Host) -> Result<()> {
-    let calls = host_test::mock::ringostat::demo_calls()
+    let calls = host_test::kit::mock::ringostat::demo_calls()
         .into_iter()
-        .chain(host_test::mock::tring::demo_calls())
-        .chain(host_test::mock::ringme::demo_calls())
-        .chain(host_test::mock::telephony::demo_calls());
+        .chain(host_test::kit::mock::tring::demo_calls())
+        .chain(host_test::kit::mock::ringme::demo_calls())
+        .chain(host_test::kit::mock::telephony::demo_calls());
     let mut failures = 0;
     for (function, mut args) in calls {
         let mock = MockProvider::builtin();
@@ -356,7 +356,7 @@ async fn demo_gateway(host: &Host, opts: &HostOptions) -> Result<()> {
     let gateway = Gateway::load(host, &path, opts, serve_opts)?;
     let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
     println!("\n== the HTTP gateway ({}) served on http://{}", path.display(), server.addr);
-    let client = host_test::client::Client::new(server.addr);
+    let client = host_test::kit::client::Client::new(server.addr);
     let token = Some("demo-token");
     let calls: Vec<(&str, &str, Option<&str>, Value)> = vec![
         ("GET", "/v1/health", None, Value::Null),
@@ -412,7 +412,7 @@ fn rss_kb() -> (u64, u64) {
 #[derive(Clone)]
 enum LoadTarget {
     Library(Arc<Host>, Transport),
-    Gateway(host_test::client::Client),
+    Gateway(host_test::kit::client::Client),
 }
 
 impl LoadTarget {
@@ -440,7 +440,7 @@ async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
         let serve_opts = ServeOptions { env: gateway_env(true), transport: transport.clone() };
         let gateway = Gateway::load(&host, &host_test::serve::gateway_path(), opts, serve_opts)?;
         let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
-        let client = host_test::client::Client::new(s.addr);
+        let client = host_test::kit::client::Client::new(s.addr);
         server = Some(s);
         LoadTarget::Gateway(client)
     } else {

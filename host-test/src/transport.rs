@@ -5,7 +5,7 @@
 //! request); [`Transport::Pooled`] keeps connections alive across requests
 //! and instances (plain `http://` only, the rest falls back to the network).
 
-use crate::mock::MockProvider;
+use crate::kit::mock::MockProvider;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::future::Future;

@@ -5,9 +5,9 @@
 //! Spin path (an app importing `telephony:pbx/*`, composed with the library).
 
 use super::common::host;
-use host_test::client::{Answer, Client};
+use host_test::kit::client::{Answer, Client};
 use host_test::instances::Reuse;
-use host_test::mock::{MockProvider, MockResponse};
+use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
 use host_test::{dynamic, Host, HostOptions, Transport};
 use serde_json::{json, Value};
@@ -30,8 +30,8 @@ fn server_env() -> Vec<(String, String)> {
         ("PBX_TRING_SERVER", "https://pbx.example"),
         ("PBX_TRING_API_KEY", TRING_KEY),
         ("PBX_RINGME_BASE_URL", "https://ringme.example"),
-        ("PBX_RINGME_CLIENT_ID", host_test::mock::ringme::CLIENT_ID),
-        ("PBX_RINGME_CLIENT_SECRET", host_test::mock::ringme::CLIENT_SECRET),
+        ("PBX_RINGME_CLIENT_ID", host_test::kit::mock::ringme::CLIENT_ID),
+        ("PBX_RINGME_CLIENT_SECRET", host_test::kit::mock::ringme::CLIENT_SECRET),
         ("PBX_TIMEOUT_MS", "5000"),
         // Not a PBX_* variable: must not reach the gateway.
         ("HOME", "/root"),
@@ -50,8 +50,8 @@ fn secrets() -> Vec<&'static str> {
         CALLER_RINGOSTAT_KEY,
         CALLER_TRING_KEY,
         CALLER_RINGME_TOKEN,
-        host_test::mock::ringme::CLIENT_SECRET,
-        host_test::mock::ringme::ACCESS_TOKEN,
+        host_test::kit::mock::ringme::CLIENT_SECRET,
+        host_test::kit::mock::ringme::ACCESS_TOKEN,
     ]
 }
 
@@ -170,7 +170,7 @@ fn every_interface_has_gateway_cases() {
 async fn server_held_credentials_serve_each_interface() {
     let mut s = Served::start(MockProvider::builtin(), server_env()).await;
     let online = ok(&s.post("ringostat/sip-online", json!({})).await);
-    assert_eq!(online, serde_json::from_str::<Value>(host_test::mock::ringostat::ONLINE).unwrap());
+    assert_eq!(online, serde_json::from_str::<Value>(host_test::kit::mock::ringostat::ONLINE).unwrap());
     let peers = ok(&s.post("tring/count-peers", json!({})).await);
     assert!(peers["total"].is_number(), "{peers}");
     let extensions = ok(&s.post("ringme/extensions", json!({})).await);
@@ -183,8 +183,8 @@ async fn server_held_credentials_serve_each_interface() {
     assert_eq!(log[1].query_value("key").as_deref(), Some(TRING_KEY));
     assert_eq!(log[1].query_value("reqtype").as_deref(), Some("COUNTPEERS"));
     assert_eq!(log[2].url, "https://ringme.example/oauth/token");
-    let form = host_test::mock::decode_pairs(&log[2].body_text());
-    assert!(form.contains(&("client_id".into(), host_test::mock::ringme::CLIENT_ID.into())), "{form:?}");
+    let form = host_test::kit::mock::decode_pairs(&log[2].body_text());
+    assert!(form.contains(&("client_id".into(), host_test::kit::mock::ringme::CLIENT_ID.into())), "{form:?}");
     assert!(log[3].url.starts_with("https://ringme.example/api/ver1.0/client/@me/extension/"), "{urls:?}");
     assert_eq!(log.len(), 4, "{urls:?}");
     s.finish().await;
@@ -218,9 +218,9 @@ async fn telephony_accounts_take_server_held_or_the_callers_config() {
 async fn a_callers_cfg_is_used_as_sent() {
     let mock = MockProvider::new(|r| {
         if r.path().ends_with("/pbx/proxyapi.php") {
-            host_test::mock::tring::answer(r).expect("a TRiNG answer")
+            host_test::kit::mock::tring::answer(r).expect("a TRiNG answer")
         } else if r.path().contains("/api/ver1.0/") {
-            MockResponse::json(200, host_test::mock::ringme::EXTENSIONS)
+            MockResponse::json(200, host_test::kit::mock::ringme::EXTENSIONS)
         } else {
             MockResponse::json(200, r#"["caller_manager"]"#)
         }
@@ -241,7 +241,7 @@ async fn a_callers_cfg_is_used_as_sent() {
     // No server-held value mixed into a caller's config.
     for r in &log {
         let all = format!("{} {:?} {}", r.url, r.headers, r.body_text());
-        for server_secret in [RINGOSTAT_KEY, TRING_KEY, host_test::mock::ringme::CLIENT_SECRET] {
+        for server_secret in [RINGOSTAT_KEY, TRING_KEY, host_test::kit::mock::ringme::CLIENT_SECRET] {
             assert!(!all.contains(server_secret), "server credential sent with a caller's cfg: {all}");
         }
     }
@@ -363,8 +363,8 @@ fn base64(bytes: &[u8]) -> String {
 async fn a_binary_result_is_base64() {
     assert_eq!(base64(b"ab"), "YWI=");
     let mut s = Served::start(MockProvider::builtin(), server_env()).await;
-    let media = ok(&s.post("tring/recording", json!({"id": host_test::mock::tring::CALL_ID})).await);
-    assert_eq!(media, json!({"content-type": "audio/mpeg", "data": base64(host_test::mock::tring::AUDIO)}));
+    let media = ok(&s.post("tring/recording", json!({"id": host_test::kit::mock::tring::CALL_ID})).await);
+    assert_eq!(media, json!({"content-type": "audio/mpeg", "data": base64(host_test::kit::mock::tring::AUDIO)}));
     let r = s.mock.single();
     assert_eq!(
         (r.query_value("reqtype").as_deref(), r.query_value("info").as_deref()),
@@ -521,7 +521,7 @@ async fn a_composed_app_component_answers() {
     let app = Gateway::from_component(host(), component, opts).expect("link the app");
     let mut s = Served::on(app, mock.clone()).await;
     let a = s.send("GET", "/", &[], b"").await;
-    assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(host_test::mock::ringostat::ONLINE).unwrap()}));
+    assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(host_test::kit::mock::ringostat::ONLINE).unwrap()}));
     let r = mock.single();
     assert_eq!(
         (r.url.as_str(), r.header("auth-key")),

@@ -2,7 +2,7 @@
 
 use super::common::host;
 use host_test::dynamic;
-use host_test::mock::MockProvider;
+use host_test::kit::mock::MockProvider;
 use host_test::Transport;
 use serde_json::json;
 use wasmtime::component::types::ComponentItem;

@@ -3,7 +3,7 @@
 
 use super::common::host;
 use host_test::instances::{QueueTimeout, Reuse};
-use host_test::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::{Host, HostOptions, Transport};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -132,12 +132,12 @@ async fn warm_instances_never_serve_other_credentials() {
 fn ringme_tokens() -> Arc<MockProvider> {
     MockProvider::new(|r: &RecordedRequest| {
         if r.path().ends_with("/oauth/token") {
-            let form = host_test::mock::decode_pairs(&r.body_text());
+            let form = host_test::kit::mock::decode_pairs(&r.body_text());
             let id = form.iter().find(|(k, _)| k == "client_id").map(|(_, v)| v.clone()).unwrap_or_default();
             let body = json!({"access_token": format!("tok-{id}"), "token_type": "bearer", "expires_in": 3600});
             MockResponse::json(200, &body.to_string())
         } else {
-            MockResponse::json(200, host_test::mock::ringme::EXTENSIONS)
+            MockResponse::json(200, host_test::kit::mock::ringme::EXTENSIONS)
         }
     })
 }
@@ -175,7 +175,7 @@ async fn warm_instances_keep_the_token_cache_per_credential() {
         .requests()
         .iter()
         .filter(|r| r.path().ends_with("/oauth/token"))
-        .filter_map(|r| host_test::mock::decode_pairs(&r.body_text()).into_iter().find(|(k, _)| k == "client_id"))
+        .filter_map(|r| host_test::kit::mock::decode_pairs(&r.body_text()).into_iter().find(|(k, _)| k == "client_id"))
         .map(|(_, v)| v)
         .collect();
     assert_eq!(form_ids, ["app-a", "app-b", "app-a"]);

@@ -6,7 +6,7 @@
 
 use super::common::session;
 use host_test::bindings::exports::telephony::pbx::{ringme, ringostat, tring};
-use host_test::mock::{MockProvider, MockResponse};
+use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::PbxError as Error;
 use std::sync::Arc;
 

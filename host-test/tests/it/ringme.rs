@@ -7,8 +7,8 @@ use super::common::{assert_no_secret, session};
 use host_test::bindings::exports::telephony::pbx::ringme::{
     AppCredentials, Auth, CallHistoryQuery, CallbackRequest, Client, ClientUpdate, Config,
 };
-use host_test::mock::ringme as builtin;
-use host_test::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::ringme as builtin;
+use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::{PbxError as Error, Session};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -5,7 +5,7 @@ use super::common::{assert_no_secret, session};
 use host_test::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, Config, ExtendedCallbackRequest, PartyType,
 };
-use host_test::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::PbxError as Error;
 use std::sync::Arc;
 use std::time::Duration;

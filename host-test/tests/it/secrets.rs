@@ -15,7 +15,7 @@
 
 use crate::common::host;
 use host_test::dynamic;
-use host_test::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::Transport;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};

@@ -13,7 +13,7 @@ use host_test::bindings::exports::telephony::pbx::telephony::{
     Account, AgentState, CallEntry, CallLogQuery, Direction, PlacedCall, RingostatAccount, State,
 };
 use host_test::bindings::exports::telephony::pbx::tring::Config as TringConfig;
-use host_test::mock::{ringme as rm, ringostat as rs, tring as tr, MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::{ringme as rm, ringostat as rs, tring as tr, MockProvider, MockResponse, RecordedRequest};
 use host_test::PbxError as Error;
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -9,8 +9,8 @@ use host_test::bindings::exports::telephony::pbx::tring::{
     ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
     SimplecdrFormat,
 };
-use host_test::mock::tring::{AUDIO, CALL_ID, TOO_BAD, WAV};
-use host_test::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::tring::{AUDIO, CALL_ID, TOO_BAD, WAV};
+use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::PbxError as Error;
 use std::time::Duration;
 
@@ -874,7 +874,7 @@ async fn every_reqtype_and_sub_action_is_a_function() {
 async fn demo_calls_run_against_the_builtin_mock() {
     let h = host();
     let mut outcomes = Vec::new();
-    for (function, mut args) in host_test::mock::tring::demo_calls() {
+    for (function, mut args) in host_test::kit::mock::tring::demo_calls() {
         args.as_object_mut().unwrap().insert(
             "cfg".into(),
             serde_json::json!({"server": "https://api.tring.nu", "api-key": "demo-api-key"}),
