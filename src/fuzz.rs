@@ -1203,7 +1203,7 @@ fn fuzz_datetime() {
 /// and every call comes back once, in order.
 #[test]
 fn fuzz_split_export() {
-    use crate::ringostat::calls::{split_export, CALL_CAP, MAX_EXPORT_REQUESTS};
+    use crate::ringostat::calls::{self as rc, CALL_CAP, MAX_EXPORT_REQUESTS};
     let tried = run("split_export", |case| {
         let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
         let (from, to) = match g.rng.below(4) {
@@ -1238,7 +1238,7 @@ fn fuzz_split_export() {
         let fail_at = if g.rng.chance(10) { g.rng.below(8) } else { usize::MAX };
         let mut asked = Vec::new();
         let mut answered = Vec::new();
-        let got = split_export(from, to, newest_first, &mut |a, b| {
+        let got = rc::split_export(from, to, newest_first, &mut |a, b| {
             asked.push((a, b));
             if asked.len() > fail_at {
                 return Err(Error::Timeout);
@@ -1279,4 +1279,121 @@ fn fuzz_split_export() {
         }
     });
     eprintln!("fuzz_split_export: {tried} ranges");
+}
+
+/// The page reader of the RingMe mappings against pages of random length,
+/// with or without a reported `per_page` (0, short, equal, huge) and
+/// failing fetches: at most the page bound, pages 1, 2, ... in order, and
+/// on success every row of the pages read, stopping at the first empty or
+/// short page.
+#[test]
+fn fuzz_all_pages() {
+    use crate::telephony::ringme::{self as tme, MAX_PAGES};
+    let tried = run("all_pages", |case| {
+        let mut rng = Rng::new(case);
+        let full = *rng.pick(&[0u32, 1, 2, 100]);
+        let mut asked = Vec::new();
+        let mut served = Vec::new();
+        let mut stop = None;
+        let got = tme::all_pages(&mut |page| {
+            asked.push(page);
+            if rng.chance(3) {
+                return Err(Error::Timeout);
+            }
+            let n = if rng.chance(90) { full } else { rng.below(4) as u32 };
+            let per_page = *rng.pick(&[None, Some(0), Some(n), Some(n + 1), Some(u32::MAX)]);
+            let rows: Vec<(u32, u32)> = (0..n).map(|i| (page, i)).collect();
+            served.extend(rows.iter().copied());
+            if n == 0 || per_page.is_some_and(|p| n < p) {
+                stop = Some(page);
+            }
+            Ok((rows, per_page))
+        });
+        assert!(asked.iter().copied().eq(1..=asked.len() as u32), "{asked:?}");
+        assert!(asked.len() <= MAX_PAGES as usize);
+        match got {
+            Ok(rows) => {
+                assert_eq!(stop, asked.last().copied());
+                assert!(rows == served);
+            }
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.code.as_deref(), asked.len(), stop), (Some("request-limit"), MAX_PAGES as usize, None))
+            }
+            Err(Error::Timeout) => {}
+            Err(_) => panic!("another error"),
+        }
+    });
+    eprintln!("fuzz_all_pages: {tried} page sequences");
+}
+
+/// The names `pub fn` declares in `src`, before its tests.
+fn pub_fns(src: &str) -> Vec<&str> {
+    let src = src.split("#[cfg(test)]").next().unwrap_or(src);
+    src.split("pub fn ").skip(1).map(ident).collect()
+}
+
+/// The identifier `s` starts with.
+fn ident(s: &str) -> &str {
+    &s[..s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len())]
+}
+
+/// Nothing is missed (as `host-test/tests/it/coverage.rs` does for the
+/// integration tests): every function the WIT exports has a row in a drive
+/// table and every row names one; every decoder (`decode_*`,
+/// `check_status`), every function of the call log export but the two
+/// below, and every telephony mapping function but the three exports is
+/// called in this file.
+#[test]
+fn every_export_decoder_and_mapping_is_fuzzed() {
+    let tables: [(&str, &str, Vec<&str>); 4] = [
+        ("ringostat", include_str!("../wit/ringostat.wit"), RINGOSTAT.iter().map(|c| c.0).collect()),
+        ("ringme", include_str!("../wit/ringme.wit"), RINGME.iter().map(|c| c.0).collect()),
+        ("tring", include_str!("../wit/tring.wit"), TRING.iter().map(|c| c.0).collect()),
+        ("telephony", include_str!("../wit/telephony.wit"), TELEPHONY.iter().map(|c| c.0).collect()),
+    ];
+    let mut missing = Vec::new();
+    let mut exports = 0;
+    for (iface, wit, driven) in &tables {
+        let mut declared = Vec::new();
+        for line in wit.lines() {
+            if let Some((name, _)) = line.trim().split_once(": func(") {
+                declared.push(name.replace('-', "_"));
+            }
+        }
+        exports += declared.len();
+        missing.extend(declared.iter().filter(|d| !driven.contains(&d.as_str())).map(|d| format!("{iface}.{d}")));
+        missing.extend(driven.iter().filter(|d| !declared.iter().any(|x| x == *d)).map(|d| format!("row {iface}.{d}")));
+    }
+    assert_eq!(exports, RINGOSTAT.len() + RINGME.len() + TRING.len() + TELEPHONY.len());
+    assert!(exports >= 103, "{exports} exported functions");
+
+    let me = include_str!("fuzz.rs");
+    let decoder = |f: &str| f.starts_with("decode_") || f == "check_status";
+    // `export` is `call-log-export` (a TELEPHONY row reaches it too);
+    // `limit_error` builds a constant error. `place_call`, `agent_states`
+    // and `call_log` are the telephony exports, driven above.
+    let export = |f: &str| !matches!(f, "export" | "limit_error");
+    let mapping = |f: &str| !matches!(f, "place_call" | "agent_states" | "call_log");
+    let sources: [(&str, &str, &dyn Fn(&str) -> bool); 8] = [
+        ("crate::ringostat::", include_str!("ringostat.rs"), &decoder),
+        ("rm::", include_str!("ringme/decode.rs"), &decoder),
+        ("td::", include_str!("tring/decode.rs"), &decoder),
+        ("rc::", include_str!("ringostat/calls.rs"), &export),
+        ("tro::", include_str!("telephony/ringostat.rs"), &mapping),
+        ("tt::", include_str!("telephony/tring.rs"), &mapping),
+        ("tme::", include_str!("telephony/ringme.rs"), &mapping),
+        ("tw::", include_str!("telephony/words.rs"), &mapping),
+    ];
+    let mut functions = 0;
+    for (alias, src, wanted) in sources {
+        for f in pub_fns(src).into_iter().filter(|f| wanted(f)) {
+            functions += 1;
+            let (call, pointer) = (format!("{alias}{f}("), format!("{alias}{f})"));
+            if !me.contains(&call) && !me.contains(&pointer) {
+                missing.push(format!("{alias}{f}"));
+            }
+        }
+    }
+    assert!(functions >= 30, "{functions} decoders and mappings");
+    assert!(missing.is_empty(), "not fuzzed: {missing:?}");
 }
