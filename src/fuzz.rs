@@ -1232,6 +1232,7 @@ fn fuzz_datetime() {
 #[test]
 fn fuzz_split_export() {
     use crate::ringostat::calls::{self as rc, CALL_CAP, MAX_EXPORT_REQUESTS};
+    let mut split = 0;
     let tried = run("split_export", |case| {
         let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
         let (from, to) = match g.rng.below(4) {
@@ -1282,6 +1283,7 @@ fn fuzz_split_export() {
             Ok(rows)
         });
         assert!(asked.len() <= MAX_EXPORT_REQUESTS as usize, "{} requests", asked.len());
+        split += usize::from(asked.len() > 1);
         if from <= to {
             assert!(asked.iter().all(|&(a, b)| from <= a && a <= b && b <= to), "{asked:?} outside {from}..{to}");
         }
@@ -1306,7 +1308,7 @@ fn fuzz_split_export() {
             Err(_) => panic!("another error"),
         }
     });
-    eprintln!("fuzz_split_export: {tried} ranges");
+    eprintln!("fuzz_split_export: {tried} ranges, {split} of them split");
 }
 
 /// The page reader of the RingMe mappings against pages of random length,
