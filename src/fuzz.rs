@@ -19,8 +19,8 @@
 //! bodies for 27 decoders and mappings; 41,200 calls of the 103 exported
 //! functions, of which about 15,000 pass the input checks and build a
 //! request; 400 each for the direct builders (about 1,600 requests), the
-//! date-time parser, the range splitter and the page reader. About 10 s
-//! wall (8.5 s CPU) of the unoptimised test build on 2 cores.
+//! date-time parser, the range splitter and the page reader. About 11 s
+//! wall (7-9 s CPU) of the unoptimised test build on 2 cores.
 //! `PBX_FUZZ_ITERATIONS=<n>` sets the inputs per target (`./dev fuzz` runs
 //! 10,000) and `PBX_FUZZ_SEED=<n>` another seed. A failing input prints its
 //! target, iteration and seed.
