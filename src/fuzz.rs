@@ -1,20 +1,29 @@
 //! Bounded fuzzing, run as unit tests (`cargo test -p pbx-component --lib
-//! fuzz`): random and mutated bodies for every decoder, and hostile strings
-//! for every request builder (through every exported function, answered by
-//! [`crate::http::TEST_ANSWER`] with echoes of the request and mutated
-//! answers). Each input must give no panic; every request built must have
-//! no CR, LF or NUL in a header, no query or form parameter, JSON member or
-//! multipart header that a value injected, and nothing outside printable
-//! ASCII in its target; every error must be short, printable and free of
-//! every secret of the call, in every encoding.
+//! fuzz`): random and mutated bodies for every decoder and for the
+//! telephony mappings of decoded provider rows, and hostile strings for
+//! every request builder (through every exported function of the four
+//! interfaces, answered by [`crate::http::TEST_ANSWER`] with echoes of the
+//! request and mutated answers, and directly for the call log export and
+//! the telephony request shapers). Each input must give no panic; every
+//! request built must have no CR, LF or NUL in a header, no query or form
+//! parameter, JSON member or multipart header that a value injected, and
+//! nothing outside printable ASCII in its target; every error must be
+//! short, printable and free of every secret of the call, in every
+//! encoding. Date-time parsing, the export's range splitting (hostile and
+//! edge ranges against a stand-in log) and the RingMe page reader are
+//! checked against their contracts. A last test fails when an exported
+//! function of the WIT, a decoder or a mapping function is not fuzzed.
 //!
 //! Deterministic: a tiny xorshift generator from a fixed seed. The default
-//! run is bounded for CI: 400 inputs per target, 46,800 in all (7,200
-//! bodies for 18 decoders, 39,600 calls of 99 exported functions, of which
-//! about 15,000 pass the input checks and build a request), about 10 s of
-//! the unoptimised test build on one core. `PBX_FUZZ_ITERATIONS=<n>` sets
-//! the inputs per target (`./dev fuzz` runs 10,000) and `PBX_FUZZ_SEED=<n>`
-//! another seed. A failing input prints its target, iteration and seed.
+//! run is bounded for CI: 400 inputs per target, 53,600 in all: 10,800
+//! bodies for 27 decoders and mappings; 41,200 calls of the 103 exported
+//! functions, of which about 15,000 pass the input checks and build a
+//! request; 400 each for the direct builders (about 1,600 requests), the
+//! date-time parser, the range splitter and the page reader. About 11 s
+//! wall (7-9 s CPU) of the unoptimised test build on 2 cores.
+//! `PBX_FUZZ_ITERATIONS=<n>` sets the inputs per target (`./dev fuzz` runs
+//! 10,000) and `PBX_FUZZ_SEED=<n>` another seed. A failing input prints its
+//! target, iteration and seed.
 
 use crate::bindings::exports::telephony::pbx::{ringme, ringostat, tring};
 use crate::http::{Request, Response, TEST_ANSWER};
@@ -130,6 +139,11 @@ const PIECES: &[&str] = &[
     "Content-Type: INJ",
     "--pbx-tring-7c1e9b4a2f6d3e58",
     "\r\n\r\nINJ",
+    "uniqueid=INJ",
+    "calldate asc",
+    "2024-02-29 23:59:59",
+    "9999-12-31 23:59:59",
+    "0000-01-01 00:00:00",
     "user@example.com",
     "DEVEL",
     "%2e%2e",
@@ -178,6 +192,21 @@ const SEEDS: &[&str] = &[
     r#"{"call_api_id":"abc","call_id":null}"#,
     r#"{"page":1,"per_page":2,"order":"desc","call_history":[{"call_uuid":"u","duration":"12","extension_id":5}]}"#,
     r#"{"message":"Record not found"}"#,
+    concat!(
+        r#"[{"calldate":"2024-05-01 10:00:00","caller":"380671112233","dst":"380441112233","#,
+        r#""disposition":"ANSWERED","duration":"57","billsec":42,"call_type":"in","uniqueid":"1714550400.12","#,
+        r#""utm_term":null}]"#
+    ),
+    r#"[{"extension":"101","state":"NOT_INUSE"},{"extension":102,"state":"inuse "},{"state":"BUSY"}]"#,
+    concat!(
+        r#"[{"uniqueid":"1.2","calldate":"2024-05-01 10:00:00","src":"101","dst":"380","duration":"10","#,
+        r#""billsec":"5","disposition":"NO ANSWER","direction":"out"}]"#
+    ),
+    r#"[{"id":3,"name":"0001*101@d.example","status":"blocked","type":"phone"},{"id":4,"name":null,"type":"fax"}]"#,
+    concat!(
+        r#"{"page":1,"per_page":100,"call_history":[{"call_uuid":"u","flow":"in","result":"bridged","#,
+        r#""start_time_gmt":"2024-05-01 10:00:00","bridged_duration":"3"}]}"#
+    ),
     "<html><body>502</body></html>",
     "%PDF-1.4\n%\u{e2}\u{e3}",
     "RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ",
@@ -329,7 +358,7 @@ macro_rules! arb_enum {
 }
 
 use ringme::{CallHistoryQuery, CallbackRequest, ClientField, ClientUpdate};
-use ringostat::{CallDirection, ExtendedCallbackRequest, PartyType};
+use ringostat::{CallDirection, CallLogExportQuery, CallOrder, ExtendedCallbackRequest, PartyType};
 use tring::{
     AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,
     ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
@@ -377,6 +406,7 @@ arb_enum! {
     PartyType: Default, Scheme;
     ClientField: DiskSpaceNotifyEmail, DiskSpaceNotifyThreshold, GeoList, HoldMusic, SipNetworkPermissionId;
     CallDirection: Inbound, Outbound;
+    CallOrder: OldestFirst, NewestFirst;
 }
 
 impl Arb for QueueRef {
@@ -415,6 +445,7 @@ const RINGOSTAT: &[Call<ringostat::Config>] = &[
     ("sip_speaking", |_, c| <Component as R>::sip_speaking(c).map(drop)),
     ("simple_callback", |g, c| call!(g, R::simple_callback(c, _, _))),
     ("extended_callback", |g, c| call!(g, R::extended_callback(c, _))),
+    ("call_log_export", |g, c| call!(g, R::call_log_export(c, _))),
 ];
 
 const RINGME: &[Call<ringme::Config>] = &[
@@ -522,6 +553,121 @@ const TRING: &[Call<tring::Config>] = &[
         <Component as T>::get_webrtc_auth(c, u, p).map(drop)
     }),
 ];
+
+use crate::bindings::exports::telephony::pbx::telephony::{self, Account, CallLogQuery, RingostatAccount};
+use telephony::Guest as P;
+
+const TELEPHONY: &[Call<Account>] = &[
+    ("place_call", |g, a| call!(g, P::place_call(a, _, _))),
+    ("agent_states", |g, a| call!(g, P::agent_states(a))),
+    ("call_log", |g, a| call!(g, P::call_log(a, _))),
+];
+
+/// Edge date-times: the ends of the years the format holds, leap days (real
+/// and not), and fields one past their range.
+const EDGE_DATETIMES: &[&str] = &[
+    "0000-01-01 00:00:00",
+    "9999-12-31 23:59:59",
+    "1970-01-01 00:00:00",
+    "1969-12-31 23:59:59",
+    "2024-02-29 23:59:59",
+    "2000-02-29 00:00:00",
+    "1900-02-29 00:00:00",
+    "2023-02-29 00:00:00",
+    "2024-04-31 00:00:00",
+    "2024-12-31 24:00:00",
+    "2024-05-01 10:60:00",
+    "2024-05-01 10:00:60",
+    "2024-00-01 00:00:00",
+    "2024-13-01 00:00:00",
+    "2024-05-00 00:00:00",
+    "2024-05-01T10:00:00",
+    "2024-05-01 10:00:00Z",
+    "2024-05-01  10:00:0",
+    "-024-05-01 10:00:00",
+    "２024-05-01 10:00:00",
+];
+
+impl Gen {
+    /// A date-time string: mostly a real `YYYY-MM-DD HH:MM:SS`, else an
+    /// edge, a valid one with one or two bytes changed, or a hostile string.
+    fn datetime(&mut self) -> String {
+        match self.rng.below(10) {
+            0 => self.string(),
+            1 => self.rng.pick(EDGE_DATETIMES).to_string(),
+            2 => {
+                let mut b = self.valid_datetime().into_bytes();
+                for _ in 0..1 + self.rng.below(2) {
+                    let i = self.rng.below(b.len());
+                    b[i] = *self.rng.pick(b"0123456789 -:+./\0\r\nT9");
+                }
+                String::from_utf8(b).unwrap_or_default()
+            }
+            _ => self.valid_datetime(),
+        }
+    }
+
+    fn valid_datetime(&mut self) -> String {
+        let lo = crate::datetime::parse("f", "0000-01-01 00:00:00").unwrap_or(0);
+        let hi = crate::datetime::parse("f", "9999-12-31 23:59:59").unwrap_or(0);
+        let t = lo + (self.rng.next() % (hi - lo + 1) as u64) as i64;
+        crate::datetime::format(t)
+    }
+
+    /// `from` a date-time, `to` mostly a little after it (so that many
+    /// queries pass the checks), else another date-time.
+    fn range(&mut self) -> (String, String) {
+        let from = self.datetime();
+        let to = match crate::datetime::parse("f", &from) {
+            Ok(t) if self.rng.chance(75) => {
+                let span = *self.rng.pick(&[0i64, 1, 59, 3600, 86_399, 86_400 * 31, 86_400 * 3660, -1]);
+                let t = (t + span).min(crate::datetime::parse("f", "9999-12-31 23:59:59").unwrap_or(t));
+                crate::datetime::format(t)
+            }
+            _ => self.datetime(),
+        };
+        (from, to)
+    }
+}
+
+impl Arb for CallLogExportQuery {
+    fn arb(g: &mut Gen) -> CallLogExportQuery {
+        let (from, to) = g.range();
+        let fields = if g.rng.chance(50) {
+            Vec::new()
+        } else {
+            const NAMES: &[&str] = &["calldate", "uniqueid", "utm_term", "department", "x_1"];
+            (0..1 + g.rng.below(3))
+                .map(|_| if g.rng.chance(70) { g.rng.pick(NAMES).to_string() } else { g.string() })
+                .collect()
+        };
+        CallLogExportQuery { from, to, fields, filters: g.arb(), order: g.arb() }
+    }
+}
+
+impl Arb for CallLogQuery {
+    fn arb(g: &mut Gen) -> CallLogQuery {
+        let (from, to) = g.range();
+        let call_id = if g.rng.chance(50) {
+            None
+        } else {
+            Some(if g.rng.chance(50) { "1714550400.12".into() } else { g.string() })
+        };
+        CallLogQuery { from, to, call_id }
+    }
+}
+
+fn account(g: &mut Gen) -> Account {
+    match g.rng.below(3) {
+        0 => {
+            let config = ringostat_config(g);
+            let project_id = if g.rng.chance(60) { "12345".into() } else { g.string() };
+            Account::Ringostat(RingostatAccount { config, project_id })
+        }
+        1 => Account::Tring(tring_config(g)),
+        _ => Account::Ringme(ringme_config(g)),
+    }
+}
 
 impl Arb for u64 {
     fn arb(g: &mut Gen) -> u64 {
@@ -845,6 +991,8 @@ type Decoder = (&'static str, fn(&Response) -> Result<(), Error>);
 
 const DECODERS: &[Decoder] = {
     use crate::ringme as rm;
+    use crate::ringostat::calls as rc;
+    use crate::telephony::{ringme as tme, ringostat as tro, tring as tt, words as tw};
     use crate::tring::decode::{self as td, Shape};
     &[
         ("ringostat::decode_logins", |r| crate::ringostat::decode_logins(r).map(drop)),
@@ -863,10 +1011,90 @@ const DECODERS: &[Decoder] = {
         ("ringme::decode_extensions", |r| rm::decode_extensions(r).map(drop)),
         ("ringme::decode_callback", |r| rm::decode_callback(r).map(drop)),
         ("ringme::decode_call_history", |r| rm::decode_call_history(r).map(drop)),
+        ("ringostat::calls::decode_calls", |r| rc::decode_calls(r).map(drop)),
+        ("telephony::ringostat::entry", |r| {
+            for c in rc::decode_calls(r)? {
+                let e = tro::entry(c.clone());
+                assert!(e.id == c.uniqueid && e.start_time == c.calldate && e.talk_seconds == c.billsec);
+                check_entry(&e);
+            }
+            Ok(())
+        }),
+        ("telephony::ringostat::states", |r| {
+            let logins = crate::ringostat::decode_logins(r)?;
+            let (online, speaking) = logins.split_at(logins.len() / 2);
+            let states = tro::states(online.to_vec(), speaking.to_vec());
+            for name in online.iter().chain(speaking) {
+                let s = states.iter().find(|s| &s.agent == name).expect("every login is an agent");
+                assert_eq!(speaking.contains(name), s.state == telephony::State::Busy, "{name:?}");
+            }
+            Ok(())
+        }),
+        ("telephony::tring::states", |r| {
+            let rows = tt::rows(&td::decode_json(r, Shape::Rows)?)?;
+            assert_eq!(tt::states(&rows)?.len(), rows.len());
+            Ok(())
+        }),
+        ("telephony::tring::entries", |r| {
+            let rows = tt::rows(&td::decode_json(r, Shape::Rows)?)?;
+            tt::entries(&rows)?.iter().for_each(check_entry);
+            Ok(())
+        }),
+        ("telephony::tring::rows (raw body)", |r| {
+            let rows = tt::rows(&String::from_utf8_lossy(&r.body))?;
+            let _ = tt::states(&rows);
+            tt::entries(&rows).map(drop)
+        }),
+        ("telephony::ringme::states", |r| {
+            let exts = rm::decode_extensions(r)?;
+            let phones = exts.iter().filter(|e| e.type_.as_deref().is_none_or(|t| t == "phone")).count();
+            assert_eq!(tme::states(&exts).len(), phones);
+            for e in &exts {
+                // Every extension is found by its id (the first with it).
+                let id = crate::json::json_text(&e.id);
+                assert!(tme::find_extension(&exts, &id).is_some_and(|f| f.id == e.id), "{id}");
+                let name = e.name.as_deref().unwrap_or("");
+                if !name.is_empty() {
+                    assert!(tme::find_extension(&exts, name).is_some(), "{name:?}");
+                }
+                match tme::callback_request(e, "380671112233") {
+                    Ok((id, req)) => assert!(id == e.id && req.src_num == [name]),
+                    Err(err) => assert!(e.name.is_none() && matches!(err, Error::Decode(_))),
+                }
+            }
+            Ok(())
+        }),
+        ("telephony::ringme::entry", |r| {
+            for c in rm::decode_call_history(r)?.calls {
+                let (id, talk) = (c.call_uuid.clone(), c.bridged_duration);
+                let e = tme::entry(c);
+                assert!(e.id == id && e.talk_seconds == talk);
+                check_entry(&e);
+            }
+            Ok(())
+        }),
+        ("telephony::words (body as a word)", |r| {
+            let word = String::from_utf8_lossy(&r.body);
+            let _ = (tw::direction(Some(&word)), tw::agent_state(Some(&word)));
+            let talk = r.body.len() as u32 % 3;
+            let answered = tw::answered(Some(&word), Some(talk));
+            assert!(answered.is_some(), "a known talk time always answers {word:?}");
+            Ok(())
+        }),
         ("status::from_status", |r| Err(crate::status::from_status(r, None, crate::status::describe_body(r)))),
         ("http::redirect", |r| Err(crate::http::redirect(r.status, r.header("location"), "h.example"))),
     ]
 };
+
+/// A mapped call: its provider record is a JSON object; with no outcome
+/// word it is answered exactly when there was talk time.
+fn check_entry(e: &telephony::CallEntry) {
+    let raw: serde_json::Value = serde_json::from_str(&e.raw).expect("raw is JSON");
+    assert!(raw.is_object(), "raw {:?}", e.raw);
+    if e.answered.is_none() {
+        assert!(e.talk_seconds.is_none(), "talk time but no answer in {:?}", e.raw);
+    }
+}
 
 #[test]
 fn fuzz_decoders() {
@@ -914,3 +1142,292 @@ fn the_generator_is_deterministic() {
     assert_ne!(a[0], a[1]);
 }
 
+#[test]
+fn fuzz_telephony() {
+    eprintln!("fuzz_telephony: {}", drive(TELEPHONY, account));
+}
+
+/// The pure request shapers of `telephony` and of the call log export,
+/// each into its provider's request builder, with hostile values: every
+/// request built is checked; every error is typed and secret-free.
+#[test]
+fn fuzz_export_and_telephony_builders() {
+    use crate::ringostat::calls as rc;
+    use crate::telephony::{ringme as tme, ringostat as tro, tring as tt};
+    let mut built = 0;
+    let tried = run("builders", |case| {
+        let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
+        let (rcfg, tcfg, mcfg) = (ringostat_config(&mut g), tring_config(&mut g), ringme_config(&mut g));
+        let (employee, customer, project) = (g.string(), g.string(), g.string());
+        let (export, query): (CallLogExportQuery, CallLogQuery) = (g.arb(), g.arb());
+        let mut requests: Vec<Result<Request, Error>> = vec![
+            crate::ringostat::extended_callback_request(
+                &rcfg,
+                &tro::callback_request(&project, &employee, &customer),
+                1,
+            ),
+            crate::tring::requests::dial_request(&tcfg, &tt::dial_request(&employee, &customer)),
+            crate::tring::requests::info_cdrs_request(&tcfg, &tt::cdr_filter(&query)),
+        ];
+        if let Ok(api) = crate::ringme::Api::new(&mcfg) {
+            requests.push(crate::ringme::call_history_request(&api, None, &tme::history_query(&query, 1)));
+        }
+        for q in [export, tro::export_query(&query)] {
+            match rc::plan(&q) {
+                Ok(p) => {
+                    assert!(p.from <= p.to);
+                    // The whole range, its first second and its last.
+                    for (a, b) in [(p.from, p.to), (p.from, p.from), (p.to, p.to)] {
+                        requests.push(rc::calls_list_request(&rcfg, &p, a, b));
+                    }
+                }
+                Err(e) => requests.push(Err(e)),
+            }
+        }
+        for r in requests {
+            match r {
+                Ok(req) => {
+                    check_request(&req);
+                    built += 1;
+                }
+                Err(e) => check_error(&e, &g.secrets),
+            }
+        }
+    });
+    eprintln!("fuzz_export_and_telephony_builders: {tried} inputs, {built} requests built and checked");
+}
+
+/// `YYYY-MM-DD HH:MM:SS` parsing with hostile and edge strings: what parses
+/// formats back to itself; anything else is `invalid-input` on the field;
+/// a range is ordered.
+#[test]
+fn fuzz_datetime() {
+    use crate::datetime::{format, parse, range};
+    let mut parsed = 0;
+    let tried = run("datetime", |case| {
+        let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
+        let (from, to) = g.range();
+        for s in [&from, &to] {
+            match parse("query.from", s) {
+                Ok(t) => {
+                    assert_eq!(&format(t), s);
+                    parsed += 1;
+                }
+                Err(Error::InvalidInput(f)) => assert_eq!(f.field, "query.from", "{s:?}"),
+                Err(_) => panic!("{s:?}: not invalid-input"),
+            }
+        }
+        match range("query.from", &from, "query.to", &to) {
+            Ok((a, b)) => assert!(a <= b && format(a) == from && format(b) == to),
+            Err(Error::InvalidInput(f)) => assert!(f.field == "query.from" || f.field == "query.to"),
+            Err(_) => panic!("{from:?}..{to:?}: not invalid-input"),
+        }
+    });
+    eprintln!("fuzz_datetime: {tried} inputs, {parsed} date-times parsed and formatted back");
+}
+
+/// The range splitting of the call log export against a stand-in log of
+/// random density (none, under, at and over the cap, all in one second),
+/// with hostile ranges (inverted, one second, the whole format, the ends
+/// of `i64`) and failing fetches: at most the request bound, every part
+/// inside the range, and on success the parts that answered tile the range
+/// and every call comes back once, in order.
+#[test]
+fn fuzz_split_export() {
+    use crate::ringostat::calls::{self as rc, CALL_CAP, MAX_EXPORT_REQUESTS};
+    let mut split = 0;
+    let tried = run("split_export", |case| {
+        let mut g = Gen { rng: Rng::new(case), secrets: Vec::new() };
+        let (from, to) = match g.rng.below(4) {
+            0 => *g.rng.pick(&[
+                (i64::MIN, i64::MAX),
+                (i64::MIN, i64::MIN),
+                (i64::MAX - 1, i64::MAX),
+                (i64::MIN, 0),
+                (0, i64::MAX),
+                (-1, 0),
+                (5, 4),
+                (7, 7),
+                (i64::MAX, i64::MIN),
+            ]),
+            _ => {
+                let (f, t) = g.range();
+                let p = |s: &str| crate::datetime::parse("f", s).unwrap_or(0);
+                (p(&f), p(&t))
+            }
+        };
+        let span = to.abs_diff(from);
+        let calls = *g.rng.pick(&[0, 1, 10, CALL_CAP - 1, CALL_CAP, CALL_CAP + 1, 3 * CALL_CAP]);
+        let one_second = g.rng.chance(10);
+        let mut times: Vec<i64> = (0..calls)
+            .map(|_| {
+                let off = if one_second { span / 2 } else { g.rng.next() % span.saturating_add(1).max(1) };
+                from.min(to).wrapping_add(off as i64)
+            })
+            .collect();
+        times.sort_unstable();
+        let newest_first = g.rng.chance(30);
+        let fail_at = if g.rng.chance(10) { g.rng.below(8) } else { usize::MAX };
+        let mut asked = Vec::new();
+        let mut answered = Vec::new();
+        let got = rc::split_export(from, to, newest_first, &mut |a, b| {
+            asked.push((a, b));
+            if asked.len() > fail_at {
+                return Err(Error::Timeout);
+            }
+            let (lo, hi) = (times.partition_point(|t| *t < a), times.partition_point(|t| *t <= b));
+            let mut rows = times[lo..hi.max(lo)].iter().copied().take(CALL_CAP).collect::<Vec<_>>();
+            if rows.len() < CALL_CAP {
+                answered.push((a, b));
+            }
+            if newest_first {
+                rows.reverse();
+            }
+            Ok(rows)
+        });
+        assert!(asked.len() <= MAX_EXPORT_REQUESTS as usize, "{} requests", asked.len());
+        split += usize::from(asked.len() > 1);
+        if from <= to {
+            assert!(asked.iter().all(|&(a, b)| from <= a && a <= b && b <= to), "{asked:?} outside {from}..{to}");
+        }
+        match got {
+            Ok(rows) if from <= to => {
+                answered.sort_unstable();
+                assert_eq!(answered.first().map(|p| p.0), Some(from));
+                assert_eq!(answered.last().map(|p| p.1), Some(to));
+                assert!(answered.windows(2).all(|w| w[0].1.checked_add(1) == Some(w[1].0)), "{answered:?}");
+                let mut want = times.clone();
+                if newest_first {
+                    want.reverse();
+                }
+                assert!(rows == want, "{} calls back of {}", rows.len(), want.len());
+            }
+            Ok(rows) => assert!(rows.is_empty()),
+            Err(Error::Timeout) => assert!(fail_at < usize::MAX),
+            Err(Error::Provider(p)) => {
+                let code = p.code.as_deref().unwrap_or("");
+                assert!(code == "request-limit" || code == "cap-in-one-second", "{code}");
+            }
+            Err(_) => panic!("another error"),
+        }
+    });
+    eprintln!("fuzz_split_export: {tried} ranges, {split} of them split");
+}
+
+/// The page reader of the RingMe mappings against pages of random length,
+/// with or without a reported `per_page` (0, short, equal, huge) and
+/// failing fetches: at most the page bound, pages 1, 2, ... in order, and
+/// on success every row of the pages read, stopping at the first empty or
+/// short page.
+#[test]
+fn fuzz_all_pages() {
+    use crate::telephony::ringme::{self as tme, MAX_PAGES};
+    let tried = run("all_pages", |case| {
+        let mut rng = Rng::new(case);
+        let full = *rng.pick(&[0u32, 1, 2, 100]);
+        let mut asked = Vec::new();
+        let mut served = Vec::new();
+        let mut stop = None;
+        let got = tme::all_pages(&mut |page| {
+            asked.push(page);
+            if rng.chance(3) {
+                return Err(Error::Timeout);
+            }
+            let n = if rng.chance(90) { full } else { rng.below(4) as u32 };
+            let per_page = *rng.pick(&[None, Some(0), Some(n), Some(n + 1), Some(u32::MAX)]);
+            let rows: Vec<(u32, u32)> = (0..n).map(|i| (page, i)).collect();
+            served.extend(rows.iter().copied());
+            if n == 0 || per_page.is_some_and(|p| n < p) {
+                stop = Some(page);
+            }
+            Ok((rows, per_page))
+        });
+        assert!(asked.iter().copied().eq(1..=asked.len() as u32), "{asked:?}");
+        assert!(asked.len() <= MAX_PAGES as usize);
+        match got {
+            Ok(rows) => {
+                assert_eq!(stop, asked.last().copied());
+                assert!(rows == served);
+            }
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.code.as_deref(), asked.len(), stop), (Some("request-limit"), MAX_PAGES as usize, None))
+            }
+            Err(Error::Timeout) => {}
+            Err(_) => panic!("another error"),
+        }
+    });
+    eprintln!("fuzz_all_pages: {tried} page sequences");
+}
+
+/// The names `pub fn` declares in `src`, before its tests.
+fn pub_fns(src: &str) -> Vec<&str> {
+    let src = src.split("#[cfg(test)]").next().unwrap_or(src);
+    src.split("pub fn ").skip(1).map(ident).collect()
+}
+
+/// The identifier `s` starts with.
+fn ident(s: &str) -> &str {
+    &s[..s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len())]
+}
+
+/// Nothing is missed (as `host-test/tests/it/coverage.rs` does for the
+/// integration tests): every function the WIT exports has a row in a drive
+/// table and every row names one; every decoder (`decode_*`,
+/// `check_status`), every function of the call log export but the two
+/// below, and every telephony mapping function but the three exports is
+/// called in this file.
+#[test]
+fn every_export_decoder_and_mapping_is_fuzzed() {
+    let tables: [(&str, &str, Vec<&str>); 4] = [
+        ("ringostat", include_str!("../wit/ringostat.wit"), RINGOSTAT.iter().map(|c| c.0).collect()),
+        ("ringme", include_str!("../wit/ringme.wit"), RINGME.iter().map(|c| c.0).collect()),
+        ("tring", include_str!("../wit/tring.wit"), TRING.iter().map(|c| c.0).collect()),
+        ("telephony", include_str!("../wit/telephony.wit"), TELEPHONY.iter().map(|c| c.0).collect()),
+    ];
+    let mut missing = Vec::new();
+    let mut exports = 0;
+    for (iface, wit, driven) in &tables {
+        let mut declared = Vec::new();
+        for line in wit.lines() {
+            if let Some((name, _)) = line.trim().split_once(": func(") {
+                declared.push(name.replace('-', "_"));
+            }
+        }
+        exports += declared.len();
+        missing.extend(declared.iter().filter(|d| !driven.contains(&d.as_str())).map(|d| format!("{iface}.{d}")));
+        missing.extend(driven.iter().filter(|d| !declared.iter().any(|x| x == *d)).map(|d| format!("row {iface}.{d}")));
+    }
+    assert_eq!(exports, RINGOSTAT.len() + RINGME.len() + TRING.len() + TELEPHONY.len());
+    assert!(exports >= 103, "{exports} exported functions");
+
+    let me = include_str!("fuzz.rs");
+    type Wanted = fn(&str) -> bool;
+    let decoder: Wanted = |f| f.starts_with("decode_") || f == "check_status";
+    // `export` is `call-log-export` (a TELEPHONY row reaches it too);
+    // `limit_error` builds a constant error. `place_call`, `agent_states`
+    // and `call_log` are the telephony exports, driven above.
+    let export: Wanted = |f| !matches!(f, "export" | "limit_error");
+    let mapping: Wanted = |f| !matches!(f, "place_call" | "agent_states" | "call_log");
+    let sources: [(&str, &str, Wanted); 8] = [
+        ("crate::ringostat::", include_str!("ringostat.rs"), decoder),
+        ("rm::", include_str!("ringme/decode.rs"), decoder),
+        ("td::", include_str!("tring/decode.rs"), decoder),
+        ("rc::", include_str!("ringostat/calls.rs"), export),
+        ("tro::", include_str!("telephony/ringostat.rs"), mapping),
+        ("tt::", include_str!("telephony/tring.rs"), mapping),
+        ("tme::", include_str!("telephony/ringme.rs"), mapping),
+        ("tw::", include_str!("telephony/words.rs"), mapping),
+    ];
+    let mut functions = 0;
+    for (alias, src, wanted) in sources {
+        for f in pub_fns(src).into_iter().filter(|f| wanted(f)) {
+            functions += 1;
+            let (call, pointer) = (format!("{alias}{f}("), format!("{alias}{f})"));
+            if !me.contains(&call) && !me.contains(&pointer) {
+                missing.push(format!("{alias}{f}"));
+            }
+        }
+    }
+    assert!(functions >= 30, "{functions} decoders and mappings");
+    assert!(missing.is_empty(), "not fuzzed: {missing:?}");
+}

@@ -173,7 +173,10 @@ pub fn split_export<T>(
                 "one second of the range holds 6,500 calls or more, the most one answer carries",
             ));
         }
-        let mid = a + (b - a) / 2;
+        // `b - a` overflows `i64` for ranges wider than half of it (found by
+        // the fuzz test); the distance as `u64` cannot, and `a` plus half of
+        // it lies in `a..b`, so the wrapping add is exact.
+        let mid = a.wrapping_add((b.abs_diff(a) / 2) as i64);
         let (first, second) = ((a, mid), (mid + 1, b));
         if newest_first {
             pending.extend([first, second]);
@@ -377,6 +380,14 @@ mod tests {
         });
         assert!(matches!(many, Err(Error::Provider(ref p)) if p.code.as_deref() == Some("request-limit")));
         assert_eq!(n, MAX_EXPORT_REQUESTS);
+        // The widest ranges split without overflow: halves of the whole i64.
+        let mut asked = Vec::new();
+        let wide = split_export(i64::MIN, i64::MAX, false, &mut |a, b| {
+            asked.push((a, b));
+            Ok(if asked.len() == 1 { vec![0u8; CALL_CAP] } else { vec![] })
+        });
+        assert!(wide.unwrap().is_empty());
+        assert_eq!(asked, vec![(i64::MIN, i64::MAX), (i64::MIN, -1), (0, i64::MAX)]);
         // A failed fetch stops the export with its error.
         let failed = split_export(0, 10, false, &mut |_, _| Err::<Vec<u8>, _>(Error::Timeout));
         assert!(matches!(failed, Err(Error::Timeout)));

@@ -41,14 +41,16 @@ fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
 }
 
 /// The extension `employee` names: its id, its whole name (`0001*101`,
-/// with or without `@domain`), or the part after `*` (`101`).
+/// or as listed, with `@domain`), or the part after `*` (`101`).
 pub fn find_extension<'a>(exts: &'a [Extension], employee: &str) -> Option<&'a Extension> {
     exts.iter().find(|e| {
-        let name = e.name.as_deref().unwrap_or("");
+        let full = e.name.as_deref().unwrap_or("");
         // Byte positions rather than `split`/`rsplit`: no searcher code.
-        let name = name.get(..name.bytes().position(|b| b == b'@').unwrap_or(name.len())).unwrap_or(name);
+        let name = full.get(..full.bytes().position(|b| b == b'@').unwrap_or(full.len())).unwrap_or(full);
         let short = name.get(name.bytes().rposition(|b| b == b'*').map_or(0, |i| i + 1)..).unwrap_or(name);
-        crate::json::json_text(&e.id) == employee || name == employee || short == employee
+        // The name as listed (with `@domain`, as `agent-states` gives it)
+        // also matches: found missing by the fuzz test.
+        crate::json::json_text(&e.id) == employee || full == employee || name == employee || short == employee
     })
 }
 
@@ -192,7 +194,9 @@ mod tests {
     fn the_employee_is_found_by_id_full_or_short_name() {
         let exts = decode_extensions(&ok(EXTS)).unwrap();
         let ids = [("469100", Some(469100)), ("0001*101", Some(469100)), ("101", Some(469100)), ("102", Some(469101))];
-        for (employee, id) in ids.into_iter().chain([("0001*102", Some(469101)), ("103", None), ("0001", None)]) {
+        let more =
+            [("0001*102", Some(469101)), ("0001*102@sip.ringme.ru", Some(469101)), ("103", None), ("0001", None)];
+        for (employee, id) in ids.into_iter().chain(more) {
             assert_eq!(find_extension(&exts, employee).map(|e| e.id), id, "{employee}");
         }
         let (id, req) = callback_request(&exts[0], "+74951234567").unwrap();
