@@ -36,6 +36,11 @@ mod runtime;
 
 pub mod datetime;
 pub mod error;
+// The providers' documented example answers, shared with the host's mock
+// (tests only: the wasm build carries none of it).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "../host-test/fixtures/examples.rs"]
+mod fixtures;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 pub mod http;

@@ -246,6 +246,7 @@ fn refusal(status: u16, err: &Value) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::example;
 
     fn cfg() -> Config {
         Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
@@ -391,6 +392,8 @@ mod tests {
     #[test]
     fn decodes_logins_and_refusals() {
         assert_eq!(decode_logins(&ok(r#"["a","b"]"#)).unwrap(), vec!["a", "b"]);
+        let online = decode_logins(&ok(example("ringostat.sip-online"))).unwrap();
+        assert_eq!((online.len(), online[6].as_str()), (7, "supportrngst_manager7"));
         assert!(matches!(decode_logins(&ok("<html></html>")), Err(Error::Decode(_))));
         assert!(matches!(decode_logins(&ok(r#"{"a":1}"#)), Err(Error::Decode(_))));
         let accepted = decode_extended_callback(&ok(r#"{"jsonrpc":"2.0","id":"777","result":{"ok":true}}"#)).unwrap();
@@ -399,7 +402,7 @@ mod tests {
             Err(Error::Provider(p)) => assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("-32602"), "Invalid number")),
             other => panic!("{other:?}"),
         }
-        assert!(decode_simple_callback(&ok(r#"{"status":"ok"}"#)).is_ok());
+        assert!(decode_simple_callback(&ok(example("ringostat.simple-callback"))).is_ok());
         assert!(decode_simple_callback(&ok("")).is_ok());
         assert!(matches!(decode_simple_callback(&ok(r#"{"error":"Forbidden number"}"#)), Err(Error::Provider(_))));
     }

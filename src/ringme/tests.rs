@@ -4,6 +4,7 @@
 use super::auth::{forget, lookup, remember, CacheKey, CachedToken};
 use super::*;
 use crate::bindings::exports::telephony::pbx::ringme::AppCredentials;
+use crate::fixtures::example;
 use crate::http::Response;
 use crate::Error;
 
@@ -39,38 +40,6 @@ fn field<T: core::fmt::Debug>(r: Result<T>) -> String {
         other => panic!("{other:?}"),
     }
 }
-
-/// The page's example answer, verbatim.
-pub const EXAMPLE: &str = r#"{
-"domain": "sip.ringme.ru",
-"create_date": "2020-03-16 09:29:57",
-"hold_music": null,
-"presence": "no",
-"sip_network_permission_id": null,
-"prefix": "0001",
-"record_stereo": false,
-"ambassadors": null,
-"id": 12,
-"domain_prefix": "00001",
-"contact_phones": null,
-"name": "ringme_test",
-"timezone": "Europe/Moscow",
-"dial_rule_id": 19,
-"type": "J",
-"email": "admin@domain.com",
-"reg_status_log": false,
-"fact_address": null,
-"extra_params": null,
-"extension_len": 3,
-"geo_list": null,
-"did_as_transfer_caller_id": "default",
-"jur_address": null,
-"language": null,
-"record_format": "mp3",
-"short_local_caller_id": "yes",
-"disk_space_notify_email": null,
-"disk_space_notify_threshold": null
-}"#;
 
 #[test]
 fn token_request_is_a_form_post() {
@@ -221,7 +190,7 @@ fn config_and_path_checks() {
 
 #[test]
 fn decodes_the_pages_example() {
-    let c = decode_client(&ok(EXAMPLE)).unwrap();
+    let c = decode_client(&ok(example("ringme.client"))).unwrap();
     assert_eq!(c.id, 12);
     assert_eq!(c.domain.as_deref(), Some("sip.ringme.ru"));
     assert_eq!(c.create_date.as_deref(), Some("2020-03-16 09:29:57"));

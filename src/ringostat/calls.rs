@@ -199,6 +199,7 @@ pub fn export(cfg: &Config, q: &CallLogExportQuery) -> Result<Vec<RingostatCall>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::example;
 
     fn cfg() -> Config {
         Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
@@ -298,6 +299,12 @@ mod tests {
             (None, None, Some("7"), None)
         );
         assert!(decode_calls(&ok("[]")).unwrap().is_empty());
+        // The documented log: string numbers, and nulls for the UTM fields of an outgoing call.
+        let calls = decode_calls(&ok(example("ringostat.calls-list"))).unwrap();
+        let c = &calls[2];
+        let got = (calls.len(), c.uniqueid.as_deref(), c.duration, c.billsec);
+        assert_eq!(got, (3, Some("1714568744.103"), Some(185), Some(171)));
+        assert_eq!((c.utm_source.as_deref(), c.utm_term.as_deref()), (None, None));
     }
 
     #[test]
@@ -311,7 +318,7 @@ mod tests {
             }
             _ => panic!("not a refusal"),
         }
-        let mut r = ok(r#"{"message":"Unauthorized"}"#);
+        let mut r = ok(example("ringostat.unauthorized"));
         r.status = 401;
         assert!(matches!(decode_calls(&r), Err(Error::Unauthorized(ref m)) if m == "Unauthorized"));
     }

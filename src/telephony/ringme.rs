@@ -209,6 +209,9 @@ mod tests {
         assert_eq!(r.target.to_url(), "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/");
         assert_eq!(r.body.unwrap().bytes, br#"{"src_num":["0001*101"],"dst_num":"+74951234567"}"#);
         assert!(matches!(callback_request(&exts[3], "+74951234567"), Err(Error::Decode(_))));
+        let documented = decode_extensions(&ok(crate::fixtures::example("ringme.extensions"))).unwrap();
+        let found = ["101", "0001*102", "469150", "103"].map(|e| find_extension(&documented, e).map(|x| x.id));
+        assert_eq!(found, [Some(469100), Some(469101), Some(469150), None]);
     }
 
     #[test]

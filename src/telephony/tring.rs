@@ -176,6 +176,9 @@ mod tests {
         assert!(matches!(states(&rows("[1]").unwrap()), Err(crate::Error::Decode(_))));
         assert!(matches!(rows(r#"{"a":1}"#), Err(crate::Error::Decode(_))));
         assert!(states(&rows("[]").unwrap()).unwrap().is_empty());
+        let documented = rows(crate::fixtures::example("tring.info-extstate")).unwrap();
+        let got: Vec<State> = states(&documented).unwrap().into_iter().map(|a| a.state).collect();
+        assert_eq!(got, vec![State::Busy, State::Available, State::Offline]);
     }
 
     #[test]

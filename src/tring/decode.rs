@@ -333,6 +333,7 @@ pub fn decode_dial(resp: &Response) -> Result<DialResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::example;
 
     fn resp(status: u16, ct: &str, body: &[u8]) -> Response {
         Response { status, headers: vec![("content-type".into(), ct.as_bytes().to_vec())], body: body.to_vec() }
@@ -342,12 +343,10 @@ mod tests {
         resp(200, "application/json", body.as_bytes())
     }
 
-    const TOO_BAD: &str = "Too bad... you mistaken the security api key.";
-
     #[test]
     fn too_bad_is_unauthorized_whatever_the_type() {
         for ct in ["application/json", "text/html", "audio/mpeg", ""] {
-            let r = resp(200, ct, TOO_BAD.as_bytes());
+            let r = resp(200, ct, example("tring.too-bad").as_bytes());
             assert!(matches!(decode_json(&r, Shape::Rows), Err(Error::Unauthorized(ref m)) if m == BAD_KEY));
             assert!(matches!(decode_json(&r, Shape::Text), Err(Error::Unauthorized(_))));
             assert!(matches!(decode_media(&r), Err(Error::Unauthorized(_))));

@@ -7,7 +7,7 @@
 use super::common::host;
 use host_test::kit::client::{Answer, Client};
 use host_test::instances::Reuse;
-use host_test::kit::mock::{MockProvider, MockResponse};
+use host_test::kit::mock::{example, MockProvider, MockResponse};
 use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
 use host_test::{dynamic, Host, HostOptions, Transport};
 use serde_json::{json, Value};
@@ -170,7 +170,7 @@ fn every_interface_has_gateway_cases() {
 async fn server_held_credentials_serve_each_interface() {
     let mut s = Served::start(MockProvider::builtin(), server_env()).await;
     let online = ok(&s.post("ringostat/sip-online", json!({})).await);
-    assert_eq!(online, serde_json::from_str::<Value>(host_test::kit::mock::ringostat::ONLINE).unwrap());
+    assert_eq!(online, serde_json::from_str::<Value>(example("ringostat.sip-online")).unwrap());
     let peers = ok(&s.post("tring/count-peers", json!({})).await);
     assert!(peers["total"].is_number(), "{peers}");
     let extensions = ok(&s.post("ringme/extensions", json!({})).await);
@@ -220,7 +220,7 @@ async fn a_callers_cfg_is_used_as_sent() {
         if r.path().ends_with("/pbx/proxyapi.php") {
             host_test::kit::mock::tring::answer(r).expect("a TRiNG answer")
         } else if r.path().contains("/api/ver1.0/") {
-            MockResponse::json(200, host_test::kit::mock::ringme::EXTENSIONS)
+            MockResponse::json(200, example("ringme.extensions"))
         } else {
             MockResponse::json(200, r#"["caller_manager"]"#)
         }
@@ -521,7 +521,7 @@ async fn a_composed_app_component_answers() {
     let app = Gateway::from_component(host(), component, opts).expect("link the app");
     let mut s = Served::on(app, mock.clone()).await;
     let a = s.send("GET", "/", &[], b"").await;
-    assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(host_test::kit::mock::ringostat::ONLINE).unwrap()}));
+    assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(example("ringostat.sip-online")).unwrap()}));
     let r = mock.single();
     assert_eq!(
         (r.url.as_str(), r.header("auth-key")),

@@ -3,7 +3,7 @@
 
 use super::common::host;
 use host_test::instances::{QueueTimeout, Reuse};
-use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
+use host_test::kit::mock::{example, MockProvider, MockResponse, RecordedRequest};
 use host_test::{Host, HostOptions, Transport};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -137,7 +137,7 @@ fn ringme_tokens() -> Arc<MockProvider> {
             let body = json!({"access_token": format!("tok-{id}"), "token_type": "bearer", "expires_in": 3600});
             MockResponse::json(200, &body.to_string())
         } else {
-            MockResponse::json(200, host_test::kit::mock::ringme::EXTENSIONS)
+            MockResponse::json(200, example("ringme.extensions"))
         }
     })
 }

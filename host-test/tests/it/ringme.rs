@@ -8,7 +8,8 @@ use host_test::bindings::exports::telephony::pbx::ringme::{
     AppCredentials, Auth, CallHistoryQuery, CallbackRequest, Client, ClientUpdate, Config,
 };
 use host_test::kit::mock::ringme as builtin;
-use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
+// `fixture`: the shared example answers (`example` here is the client answer).
+use host_test::kit::mock::{example as fixture, MockProvider, MockResponse, RecordedRequest};
 use host_test::{PbxError as Error, Session};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -92,7 +93,7 @@ fn provider(
 }
 
 fn example() -> MockResponse {
-    MockResponse::json(200, builtin::EXAMPLE_CLIENT)
+    MockResponse::json(200, fixture("ringme.client"))
 }
 
 async fn client_info(s: &mut Session, cfg: &Config, id: Option<&str>) -> Result<Client, Error> {
@@ -230,14 +231,14 @@ async fn bearer_auth_sends_the_token_and_never_retries() {
 #[tokio::test]
 async fn extension_len_as_a_number_or_a_string() {
     for (value, expected) in [("3", Some(3)), (r#""3""#, Some(3)), (r#""12""#, Some(12)), ("null", None)] {
-        let body = builtin::EXAMPLE_CLIENT.replace(r#""extension_len": 3"#, &format!(r#""extension_len": {value}"#));
+        let body = fixture("ringme.client").replace(r#""extension_len": 3"#, &format!(r#""extension_len": {value}"#));
         assert!(body.contains(&format!(r#""extension_len": {value}"#)));
         let mock = MockProvider::always(MockResponse::json(200, &body));
         let mut s = session(&mock).await;
         let c = client_info(&mut s, &bearer_cfg(), None).await.unwrap();
         assert_eq!(c.extension_len, expected, "{value}");
     }
-    let body = builtin::EXAMPLE_CLIENT.replace(r#""extension_len": 3"#, r#""extension_len": "three""#);
+    let body = fixture("ringme.client").replace(r#""extension_len": 3"#, r#""extension_len": "three""#);
     let mock = MockProvider::always(MockResponse::json(200, &body));
     let mut s = session(&mock).await;
     let err = client_info(&mut s, &bearer_cfg(), None).await.unwrap_err();
@@ -526,7 +527,7 @@ async fn api_error_classes() {
         (MockResponse::json(200, r#"{"name": "no id"}"#), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("`id`")))),
         (MockResponse::json(200, r#"{"id": 12, "dial_rule_id": "nineteen"}"#), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("dial_rule_id")))),
         (MockResponse::new(200, "application/json", big), Box::new(|e| matches!(e, Error::TooLarge(16_777_216)))),
-        (MockResponse::json(200, builtin::EXAMPLE_CLIENT).delayed(Duration::from_millis(2_500)), Box::new(|e| matches!(e, Error::Timeout))),
+        (MockResponse::json(200, fixture("ringme.client")).delayed(Duration::from_millis(2_500)), Box::new(|e| matches!(e, Error::Timeout))),
         (
             MockResponse::json(418, &format!(r#"{{"message":"token {TOKEN}1 of secret {SECRET}"}}"#)),
             Box::new(|e| matches!(e, Error::Provider(p) if p.message == "token [redacted] of secret [redacted]")),

@@ -13,6 +13,7 @@ use host_test::bindings::exports::telephony::pbx::telephony::{
     Account, AgentState, CallEntry, CallLogQuery, Direction, PlacedCall, RingostatAccount, State,
 };
 use host_test::bindings::exports::telephony::pbx::tring::Config as TringConfig;
+use host_test::kit::mock::example;
 use host_test::kit::mock::{ringme as rm, ringostat as rs, tring as tr, MockProvider, MockResponse, RecordedRequest};
 use host_test::PbxError as Error;
 use serde_json::{json, Value};
@@ -340,7 +341,7 @@ async fn call_log_on_tring_is_info_cdrs() {
             ),
         ]
     );
-    let rows: Value = serde_json::from_str(tr::CDRS).unwrap();
+    let rows: Value = serde_json::from_str(example("tring.info-cdrs")).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&calls[1].raw).unwrap(), rows[1]);
 }
 
@@ -389,7 +390,7 @@ async fn call_log_on_ringme_reads_every_page() {
         if !req.path().ends_with("/call_history/") {
             return rm::answer(req).expect("known path");
         }
-        let all: Value = serde_json::from_str(rm::CALL_HISTORY).unwrap();
+        let all: Value = serde_json::from_str(example("ringme.call-history")).unwrap();
         let page: usize = req.query_value("page").unwrap().parse().unwrap();
         let rows: Vec<Value> = all["call_history"].as_array().unwrap().iter().skip(page - 1).take(1).cloned().collect();
         MockResponse::json(200, &Value::Array(rows).to_string())

@@ -9,7 +9,8 @@ use host_test::bindings::exports::telephony::pbx::tring::{
     ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
     SimplecdrFormat,
 };
-use host_test::kit::mock::tring::{AUDIO, CALL_ID, TOO_BAD, WAV};
+use host_test::kit::mock::example;
+use host_test::kit::mock::tring::{AUDIO, CALL_ID, WAV};
 use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
 use host_test::PbxError as Error;
 use std::time::Duration;
@@ -629,7 +630,7 @@ async fn check_auth_and_webrtc_auth() {
 /// of answer; the body is not echoed.
 #[tokio::test]
 async fn too_bad_text_is_unauthorized() {
-    let too_bad = || MockResponse::json(200, TOO_BAD);
+    let too_bad = || MockResponse::json(200, example("tring.too-bad"));
     let mock = MockProvider::always(too_bad());
     let outs: Vec<Result<(), Error>> = vec![
         run!(mock, |t, s, c| t.call_count_peers(s, &c)).map(|_| ()),
@@ -699,7 +700,7 @@ async fn error_classes_never_carry_the_key() {
     let big = vec![b'['; 17 * 1024 * 1024];
     type Expect = Box<dyn Fn(&Error) -> bool>;
     let cases: Vec<(MockResponse, Expect)> = vec![
-        (MockResponse::json(200, TOO_BAD), Box::new(|e| matches!(e, Error::Unauthorized(_)))),
+        (MockResponse::json(200, example("tring.too-bad")), Box::new(|e| matches!(e, Error::Unauthorized(_)))),
         (MockResponse::new(401, "text/plain", "no"), Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "no"))),
         (MockResponse::new(403, "text/plain", "Forbidden"), Box::new(|e| matches!(e, Error::Forbidden(_)))),
         (MockResponse::html(404, "<html>nope</html>"), Box::new(|e| matches!(e, Error::NotFound(m) if m.contains("HTML")))),

@@ -6,6 +6,10 @@
 //! with [`MockProvider::new`], [`MockProvider::always`] or
 //! [`MockProvider::replying`].
 
+// One copy of the providers' documented example answers, shared with the
+// component's unit tests (the format is told in the file).
+#[path = "../../../fixtures/examples.rs"]
+mod examples;
 pub mod ringme;
 pub mod ringostat;
 pub mod telephony;
@@ -22,6 +26,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
+
+pub use examples::example;
 
 /// One request as the component sent it.
 #[derive(Clone, Debug, PartialEq, Eq)]

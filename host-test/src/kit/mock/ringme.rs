@@ -4,7 +4,7 @@
 //! wants `Authorization: Bearer <ACCESS_TOKEN>`. Paths are matched under any
 //! base URL prefix.
 
-use super::{decode_pairs, MockResponse, RecordedRequest};
+use super::{decode_pairs, example, MockResponse, RecordedRequest};
 use serde_json::{json, Map, Value};
 
 /// The demo application's `client_id`.
@@ -13,38 +13,6 @@ pub const CLIENT_ID: &str = "demo-client";
 pub const CLIENT_SECRET: &str = "demo-secret";
 /// The token the mock issues and accepts.
 pub const ACCESS_TOKEN: &str = "demo-access-token-7c41e2";
-
-/// The page's example client, verbatim (nulls and `extension_len: 3`).
-pub const EXAMPLE_CLIENT: &str = r#"{
-"domain": "sip.ringme.ru",
-"create_date": "2020-03-16 09:29:57",
-"hold_music": null,
-"presence": "no",
-"sip_network_permission_id": null,
-"prefix": "0001",
-"record_stereo": false,
-"ambassadors": null,
-"id": 12,
-"domain_prefix": "00001",
-"contact_phones": null,
-"name": "ringme_test",
-"timezone": "Europe/Moscow",
-"dial_rule_id": 19,
-"type": "J",
-"email": "admin@domain.com",
-"reg_status_log": false,
-"fact_address": null,
-"extra_params": null,
-"extension_len": 3,
-"geo_list": null,
-"did_as_transfer_caller_id": "default",
-"jur_address": null,
-"language": null,
-"record_format": "mp3",
-"short_local_caller_id": "yes",
-"disk_space_notify_email": null,
-"disk_space_notify_threshold": null
-}"#;
 
 /// The fields `PUT /client/{id}/client/` accepts.
 pub const UPDATABLE: [&str; 7] = [
@@ -56,32 +24,6 @@ pub const UPDATABLE: [&str; 7] = [
     "sip_network_permission_id",
     "timezone",
 ];
-
-/// The extensions of the demo client.
-pub const EXTENSIONS: &str = r#"[
-{"id": 469100, "name": "0001*101", "status": "active", "type": "phone", "label": "Reception", "client_id": 12},
-{"id": 469101, "name": "0001*102", "status": "blocked", "type": "phone", "label": null, "client_id": 12},
-{"id": 469150, "name": "0001*600", "status": "active", "type": "queue", "label": "Sales", "client_id": 12}
-]"#;
-
-/// One page of call history, in the shape public clients see.
-pub const CALL_HISTORY: &str = r#"{"page": 1, "per_page": 20, "order": "desc", "call_history": [
-{"call_uuid": "CAA308E3333C4A19AAED9C0254B9C61B", "flow": "out", "from_username": "0001*101",
- "to_username": "+74951234567", "bridged_username": "+74951234567", "result": "bridged",
- "init_time_gmt": "2021-01-01 16:29:38", "start_time_gmt": "2021-01-01 16:29:39",
- "bridged_time_gmt": "2021-01-01 16:29:52", "hangup_time_gmt": "2021-01-01 16:30:16",
- "duration": 37, "bridged_duration": 24, "hangup_cause": "NORMAL_CLEARING",
- "hangup_disposition": "caller_bye", "extension_id": 469100, "extension_name": "0001*101@sip.ringme.ru",
- "did_number": null, "client_owner_id": 12,
- "cdr": [{"extension_type": "phone", "result": "answered", "duration": 24, "record_uuid": "469100-5D36E555"}]},
-{"call_uuid": "0B1C9E27A05B4B0E8C6D3F2A9E5D7C11", "flow": "in", "from_username": "+79161112233",
- "to_username": "0001*600", "bridged_username": null, "result": "not answered",
- "init_time_gmt": "2021-01-02 09:00:01", "start_time_gmt": "2021-01-02 09:00:01",
- "bridged_time_gmt": null, "hangup_time_gmt": "2021-01-02 09:00:31",
- "duration": 30, "bridged_duration": 0, "hangup_cause": "NO_ANSWER",
- "hangup_disposition": "caller_cancel", "extension_id": 469150, "extension_name": "0001*600@sip.ringme.ru",
- "did_number": "74951110000", "client_owner_id": 12, "cdr": []}
-]}"#;
 
 fn message(status: u16, text: &str) -> MockResponse {
     MockResponse::json(status, &json!({ "message": text }).to_string())
@@ -113,8 +55,9 @@ fn token(req: &RecordedRequest) -> MockResponse {
     )
 }
 
-fn example() -> Map<String, Value> {
-    match serde_json::from_str(EXAMPLE_CLIENT) {
+/// The page's example client, verbatim (nulls and `extension_len: 3`).
+fn example_client() -> Map<String, Value> {
+    match serde_json::from_str(example("ringme.client")) {
         Ok(Value::Object(o)) => o,
         _ => Map::new(),
     }
@@ -136,7 +79,7 @@ fn update(req: &RecordedRequest) -> MockResponse {
     if let Some(bad) = ["dial_rule_id", "timezone"].into_iter().find(|k| changes.get(*k).is_some_and(Value::is_null)) {
         return message(400, &format!("Field {bad} cannot be null"));
     }
-    let mut client = example();
+    let mut client = example_client();
     client.extend(changes);
     MockResponse::json(200, &Value::Object(client).to_string())
 }
@@ -148,15 +91,16 @@ fn callback(req: &RecordedRequest) -> MockResponse {
     if !src_ok || !v["dst_num"].is_string() {
         return message(400, "src_num (a list) and dst_num are required");
     }
-    MockResponse::json(200, r#"{"call_api_id": "02abb9ee685a11ea94bfe17eb6eaecba", "call_id": "02abb9ee685a11ea94bfe17eb6eaecbb"}"#)
+    MockResponse::json(200, example("ringme.callback"))
 }
 
 /// The call history, paged: `page` (from 1) of `per_page` (20 when not
-/// asked) rows of [`CALL_HISTORY`], with `page` and `per_page` echoed.
+/// asked) rows of the example `ringme.call-history` (one page of call
+/// history, in the shape public clients see), with `page` and `per_page` echoed.
 fn call_history(req: &RecordedRequest) -> MockResponse {
     let number = |name: &str, default: usize| req.query_value(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default);
     let (page, per_page) = (number("page", 1).max(1), number("per_page", 20).max(1));
-    let all: Value = serde_json::from_str(CALL_HISTORY).unwrap_or_default();
+    let all: Value = serde_json::from_str(example("ringme.call-history")).unwrap_or_default();
     let rows = all["call_history"].as_array().cloned().unwrap_or_default();
     let slice: Vec<Value> = rows.into_iter().skip((page - 1) * per_page).take(per_page).collect();
     let body = json!({ "page": page, "per_page": per_page, "order": "desc", "call_history": slice });
@@ -177,10 +121,10 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
     let known_client = |id: &str| id == "@me" || id == "12";
     Some(match (req.method.as_str(), parts.as_slice()) {
         (_, ["client", id, ..]) if !known_client(id) => message(404, "Record not found"),
-        ("GET", ["client", _, "client"]) => MockResponse::json(200, EXAMPLE_CLIENT),
+        ("GET", ["client", _, "client"]) => MockResponse::json(200, example("ringme.client")),
         ("PUT", ["client", _, "client"]) => update(req),
         ("GET", ["client", _, "extension"]) => match req.query_value("page").as_deref() {
-            None | Some("1") => MockResponse::json(200, EXTENSIONS),
+            None | Some("1") => MockResponse::json(200, example("ringme.extensions")),
             Some(_) => MockResponse::json(200, "[]"),
         },
         ("GET", ["client", _, "call_history"]) => call_history(req),

@@ -1,22 +1,9 @@
 //! Ringostat's documented answers, for the built-in mock.
 
-use super::{MockResponse, RecordedRequest};
-
-/// The SIP logins the page shows for `/sipstatus/online`.
-pub const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3","supportrngst_manager4","supportrngst_manager5","supportrngst_manager6","supportrngst_manager7"]"#;
-/// The SIP logins the page shows for `/sipstatus/speaking`.
-pub const SPEAKING: &str = r#"["supportrngst_manager2","supportrngst_manager4","supportrngst_manager5","supportrngst_manager7"]"#;
+use super::{example, MockResponse, RecordedRequest};
 
 /// The most calls one `/calls/list` answer carries (the provider's cap).
 pub const CALL_CAP: usize = 6_500;
-
-/// The built-in call log: rows with every documented field (and a field
-/// seen in public clients, `department`, which the component keeps in `raw`).
-pub const CALLS: &str = r#"[
-{"calldate":"2024-05-01 09:15:02","caller":"380671112233","dst":"380441112233","disposition":"ANSWERED","duration":"57","billsec":"42","waittime":"15","call_type":"in","uniqueid":"1714544102.101","connected_with":"supportrngst_manager1","recording":"https://rec.ringostat.net/1714544102.101.mp3","employee_fio":"Olena Koval","utm_source":"google","utm_medium":"cpc","utm_campaign":"brand","utm_content":"ad1","utm_term":"pbx","department":"Sales"},
-{"calldate":"2024-05-01 10:40:19","caller":"supportrngst_manager2","dst":"380632223344","disposition":"NO ANSWER","duration":"30","billsec":"0","waittime":"30","call_type":"callback","uniqueid":"1714549219.102","connected_with":"","recording":"","employee_fio":"Petro Shevchenko","utm_source":"ringostat","utm_medium":"referral","utm_campaign":"extended_callback","utm_content":"content","utm_term":"test_api_request","department":"Support"},
-{"calldate":"2024-05-01 16:05:44","caller":"supportrngst_manager1","dst":"380501234567","disposition":"PROPER","duration":"185","billsec":"171","waittime":"14","call_type":"out","uniqueid":"1714568744.103","connected_with":"380501234567","recording":"https://rec.ringostat.net/1714568744.103.mp3","employee_fio":"Olena Koval","utm_source":null,"utm_medium":null,"utm_campaign":null,"utm_content":null,"utm_term":null,"department":"Sales"}
-]"#;
 
 /// Whether `s` is `YYYY-MM-DD HH:MM:SS` (shape only; the mock is strict
 /// about what the component sends, not a calendar).
@@ -82,23 +69,26 @@ pub fn calls_list(req: &RecordedRequest, log: &[serde_json::Value]) -> MockRespo
 /// `Auth-key` gets 401, as the provider documents.
 pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
     if req.header("auth-key").is_none_or(str::is_empty) {
-        return Some(MockResponse::json(401, r#"{"message":"Unauthorized"}"#));
+        return Some(MockResponse::json(401, example("ringostat.unauthorized")));
     }
     Some(match (req.method.as_str(), req.path()) {
         ("GET", "/sipstatus/online") if req.query_value("project_id").is_some() => {
             if req.query_value("withRspDoNotDisturbSips").as_deref() == Some("true") {
-                MockResponse::json(200, r#"["supportrngst_manager1","supportrngst_manager3"]"#)
+                MockResponse::json(200, example("ringostat.smart-phone-online-dnd"))
             } else {
-                MockResponse::json(200, r#"["supportrngst_manager1"]"#)
+                MockResponse::json(200, example("ringostat.smart-phone-online"))
             }
         }
-        ("GET", "/sipstatus/online") => MockResponse::json(200, ONLINE),
-        ("GET", "/sipstatus/speaking") => MockResponse::json(200, SPEAKING),
+        ("GET", "/sipstatus/online") => MockResponse::json(200, example("ringostat.sip-online")),
+        ("GET", "/sipstatus/speaking") => MockResponse::json(200, example("ringostat.sip-speaking")),
         ("GET", "/calls/list") => {
-            let log: Vec<serde_json::Value> = serde_json::from_str(CALLS).unwrap_or_default();
+            // The built-in call log: rows with every documented field (and a
+            // field seen in public clients, `department`, which the component
+            // keeps in `raw`).
+            let log: Vec<serde_json::Value> = serde_json::from_str(example("ringostat.calls-list")).unwrap_or_default();
             calls_list(req, &log)
         }
-        ("POST", "/callback/outward_call") => MockResponse::json(200, r#"{"status":"ok"}"#),
+        ("POST", "/callback/outward_call") => MockResponse::json(200, example("ringostat.simple-callback")),
         ("POST", "/a/v2") => {
             let v: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
             let id = v.get("id").cloned().unwrap_or_default();

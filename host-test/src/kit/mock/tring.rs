@@ -3,12 +3,11 @@
 //! HTTP 200: the "Too bad" text for a wrong key, empty bodies for unknown
 //! ids).
 
-use super::{MockResponse, RecordedRequest};
+use super::{example, MockResponse, RecordedRequest};
 
-/// The body MiRTA sends for a wrong key, an unknown tenant or a read-only
-/// key calling a write function, with a JSON content type.
-pub const TOO_BAD: &str = "Too bad... you mistaken the security api key.";
-/// The key the mock refuses with [`TOO_BAD`].
+/// The key the mock refuses with the example `tring.too-bad` (the body
+/// MiRTA sends for a wrong key, an unknown tenant or a read-only key calling
+/// a write function, with a JSON content type).
 pub const WRONG_KEY: &str = "wrong-key";
 /// The originate id DIAL returns, known to INFO call / recording.
 pub const CALL_ID: &str = "15c5ec7352f0d7";
@@ -16,10 +15,6 @@ pub const CALL_ID: &str = "15c5ec7352f0d7";
 pub const AUDIO: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00mock-mp3-frames";
 /// The audio of voicemail messages and media files (a WAV header).
 pub const WAV: &[u8] = b"RIFF\x24\x00\x00\x00WAVEfmt mock-wav";
-
-/// The rows INFO cdrs (JSON) answers: Asterisk CDR columns plus MiRTA's
-/// `direction`.
-pub const CDRS: &str = r#"[{"calldate":"2024-05-01 10:00:00","src":"101","dst":"+3212345678","disposition":"ANSWERED","duration":"57","billsec":"42","uniqueid":"1714550400.12","direction":"out"},{"calldate":"2024-05-01 11:30:00","src":"+3287654321","dst":"101","disposition":"NO ANSWER","duration":"20","billsec":"0","uniqueid":"1714555800.31","direction":"in"}]"#;
 
 fn json(body: &str) -> MockResponse {
     MockResponse::json(200, body)
@@ -42,27 +37,25 @@ fn refused(message: &str) -> MockResponse {
 pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
     let q = |name: &str| req.query_value(name).unwrap_or_default();
     if q("key").is_empty() || q("key") == WRONG_KEY {
-        return Some(json(TOO_BAD));
+        return Some(json(example("tring.too-bad")));
     }
     let reqtype = q("reqtype");
     let action = q("action");
     Some(match reqtype.as_str() {
-        "COUNTPEERS" => json(r#"{"node1.tring.nu":"12","node2.tring.nu":"7","total":19}"#),
+        "COUNTPEERS" => json(example("tring.count-peers")),
         "COUNTCHANNELS" => match req.query_value("nodename") {
             Some(n) => json(&format!(r#"{{"{n}":"3","total":3}}"#)),
-            None => json(r#"{"node1.tring.nu":"3","node2.tring.nu":"1","total":4}"#),
+            None => json(example("tring.count-channels")),
         },
-        "COUNTCALLS" => json(r#"{"total":2}"#),
-        "PEERS" => json(r#"[{"peer":"101-DEVEL","node":"node1.tring.nu","ip":"10.0.0.21","status":"OK (12 ms)"},{"peer":"102-DEVEL","node":"node2.tring.nu","ip":"10.0.0.22","status":"OK (9 ms)"}]"#),
-        "BLFS" => json(r#"[{"type":"peer","name":"101-DEVEL","state":"INUSE"},{"type":"flow","name":"*50","state":"NOT_INUSE"}]"#),
-        "FLOWS" => json(r#"[{"number":"*50","name":"Night","state":"NOT_INUSE"}]"#),
-        "CHANNELS" => json(r#"[{"channel":"SIP/101-DEVEL-00000a1b","callerid":"101","state":"Up","duration":"42"}]"#),
-        "CHANNEL" if q("channel").starts_with("SIP/101") => {
-            json(r#"{"channel":"SIP/101-DEVEL-00000a1b","callerid":"101","connected":"+3212345678","state":"Up","duration":"42"}"#)
-        }
+        "COUNTCALLS" => json(example("tring.count-calls")),
+        "PEERS" => json(example("tring.peers")),
+        "BLFS" => json(example("tring.blfs")),
+        "FLOWS" => json(example("tring.flows")),
+        "CHANNELS" => json(example("tring.channels")),
+        "CHANNEL" if q("channel").starts_with("SIP/101") => json(example("tring.channel")),
         "CHANNEL" => empty(),
         "PHONEBOOK" => match q("subreqtype").as_str() {
-            "query" => json(r#"[{"peid":"42","name":"Jo Do","number":"+3212345678"}]"#),
+            "query" => json(example("tring.phonebook-query")),
             "add" if req.method == "POST" && req.body_text().starts_with("values=") => done("Record added"),
             "delete" | "cleanall" => done("Records deleted"),
             _ => empty(),
@@ -80,31 +73,31 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
         "FAX" if action == "send" => {
             let multipart = req.header("content-type").is_some_and(|c| c.starts_with("multipart/form-data; boundary="));
             if req.method == "POST" && multipart && req.body_text().contains("name=\"filename\"; filename=\"fax.pdf\"") {
-                json(r#"{"Response":"Success","Message":"Fax queued","ID":"77"}"#)
+                json(example("tring.fax-send"))
             } else {
                 empty()
             }
         }
         "MEDIAFILE" if action == "getaudio" => MockResponse::new(200, "audio/wav", WAV),
         "VOICEMAIL" => match action.as_str() {
-            "list" => json(r#"[{"mailbox":"101","context":"DEVEL","new":"2","old":"5"}]"#),
-            "messages" => json(r#"[{"msgid":"7","callerid":"+3212345678","duration":"12","origtime":"1714550400"}]"#),
+            "list" => json(example("tring.voicemail-list")),
+            "messages" => json(example("tring.voicemail-messages")),
             "message" => MockResponse::new(200, "audio/wav", WAV),
             _ => done("Message deleted"),
         },
         "QUEUE" => match action.as_str() {
-            "list" => json(r#"[{"extension":"101","type":"NF","order":"1","paused":"0"}]"#),
-            "fulllist" => json(r#"[{"extension":"101","name":"Jo Do","type":"NF","order":"1","paused":"0","calls":"12"}]"#),
+            "list" => json(example("tring.queue-list")),
+            "fulllist" => json(example("tring.queue-fulllist")),
             _ => done(&format!("Queue {action} done")),
         },
         "RESPONSEPATH" => match action.as_str() {
-            "list" => json(r#"[{"rrid":"9","uniqueid":"1714550400.12","answer":"1"}]"#),
-            _ => json(r#"{"rrid":"9","uniqueid":"1714550400.12","answer":"1"}"#),
+            "list" => json(example("tring.responsepath-list")),
+            _ => json(example("tring.responsepath")),
         },
-        "VIRTUALEXT" if action == "list" => json(r#"[{"extension":"101"},{"extension":"102"}]"#),
+        "VIRTUALEXT" if action == "list" => json(example("tring.virtualext-list")),
         "MANAGEDB" => managedb(req, &action),
-        "CHECKAUTH" => json(r#"{"username":"admin","tenant":"DEMO","privileges":["read","write"]}"#),
-        "GETWEBRTCAUTH" => json(r#"{"username":"101-DEVEL","server":"wss://webrtc.tring.nu:8089/ws","realm":"tring.nu"}"#),
+        "CHECKAUTH" => json(example("tring.checkauth")),
+        "GETWEBRTCAUTH" => json(example("tring.getwebrtcauth")),
         // HANGUP names a channel, an extension, or both; neither is a missing parameter.
         "HANGUP" if q("channel").is_empty() && q("extension").is_empty() => empty(),
         "AGENT" | "ATXTRANSFER" | "CAMPAIGN" | "HANGUP" | "QUEUERESET" | "REBOOT" | "SETFLOW" | "SMS" | "TRANSFER"
@@ -116,38 +109,35 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
 fn info(req: &RecordedRequest, what: &str, id: &str) -> Option<MockResponse> {
     let csv = req.query_value("format").as_deref() == Some("csv");
     Some(match what {
-        "queues" => json(r#"[{"id":"3","number":"600","name":"Support"}]"#),
-        "queue" if id == "3" => json(r#"{"id":"3","number":"600","name":"Support","strategy":"ringall"}"#),
-        "agents" | "agentsconnected" => json(r#"[{"queue":"3","extension":"101","paused":"0"}]"#),
-        "agentsdelay" => json(r#"[{"queue":"3","extension":"101","delay":"4"}]"#),
-        "outdialed" | "simpledialed" => json(r#"[{"extension":"101","dst":"+3212345678","calldate":"2024-05-01 10:00:00"}]"#),
-        "call" if id == CALL_ID => json(r#"{"id":"15c5ec7352f0d7","uniqueid":"1714550400.12","status":"ANSWERED"}"#),
-        "inforecording" if id == CALL_ID => {
-            MockResponse::html(200, "1714550400.12|101|+3212345678|2024-05-01 10:00:00|42|\n")
-        }
+        "queues" => json(example("tring.info-queues")),
+        "queue" if id == "3" => json(example("tring.info-queue")),
+        "agents" | "agentsconnected" => json(example("tring.info-agents")),
+        "agentsdelay" => json(example("tring.info-agentsdelay")),
+        "outdialed" | "simpledialed" => json(example("tring.info-outdialed")),
+        "call" if id == CALL_ID => json(example("tring.info-call")),
+        "inforecording" if id == CALL_ID => MockResponse::html(200, example("tring.info-inforecording")),
         "recording" | "playrecording" if id == CALL_ID => MockResponse::new(200, "audio/mpeg", AUDIO),
         "voicemail" if id == "7" => MockResponse::new(200, "audio/wav", WAV),
-        "voicemailtranscript" if id == "7" => json(r#"{"id":"7","transcript":"Please call me back."}"#),
-        "dids" => json(r#"[{"did":"3212345678","destination":"EXT-101"}]"#),
-        "sms" => json(r#"[{"direction":"out","dest":"+3212345678","message":"hello"}]"#),
-        "extensions" => json(r#"[{"extension":"101","name":"Jo Do","state":"NOT_INUSE"}]"#),
-        "extstate" => json(
-            r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":"102","state":"NOT_INUSE","with":""},{"extension":"103","state":"UNAVAILABLE","with":""}]"#,
-        ),
-        "config" => json(r#"{"tenant":"DEMO","name":"Demo tenant"}"#),
-        "cdrs" | "simplecdrs" if csv => MockResponse::new(200, "text/csv", "calldate,src,dst\n2024-05-01 10:00:00,101,+3212345678\n"),
+        "voicemailtranscript" if id == "7" => json(example("tring.info-voicemailtranscript")),
+        "dids" => json(example("tring.info-dids")),
+        "sms" => json(example("tring.info-sms")),
+        "extensions" => json(example("tring.info-extensions")),
+        "extstate" => json(example("tring.info-extstate")),
+        "config" => json(example("tring.info-config")),
+        "cdrs" | "simplecdrs" if csv => MockResponse::new(200, "text/csv", example("tring.info-cdrs-csv")),
         "cdrs" if req.query_value("format").as_deref() == Some("xml") => {
-            MockResponse::new(200, "text/xml", "<cdrs><cdr><src>101</src></cdr></cdrs>")
+            MockResponse::new(200, "text/xml", example("tring.info-cdrs-xml"))
         }
-        "cdrs" | "simplecdrs" => json(CDRS),
-        "queuelogs" => json(r#"[{"time":"2024-05-01 10:00:00","queue":"3","event":"CONNECT"}]"#),
-        "balance" => json(r#"{"balance":"12.50","currency":"EUR"}"#),
+        // Asterisk CDR columns plus MiRTA's `direction`.
+        "cdrs" | "simplecdrs" => json(example("tring.info-cdrs")),
+        "queuelogs" => json(example("tring.info-queuelogs")),
+        "balance" => json(example("tring.info-balance")),
         // Without an id (optional on the page) the stand-in lists them all;
         // an unknown id is an empty answer.
-        "flow" if id.is_empty() => json(r#"[{"number":"*50","state":"NOT_INUSE"}]"#),
-        "variable" if id.is_empty() => json(r#"[{"name":"NIGHT","value":"1"}]"#),
-        "flow" if id == "*50" => json(r#"{"number":"*50","state":"NOT_INUSE"}"#),
-        "variable" if id == "NIGHT" => json(r#"{"name":"NIGHT","value":"1"}"#),
+        "flow" if id.is_empty() => json(example("tring.info-flows")),
+        "variable" if id.is_empty() => json(example("tring.info-variables")),
+        "flow" if id == "*50" => json(example("tring.info-flow")),
+        "variable" if id == "NIGHT" => json(example("tring.info-variable")),
         "flow" | "variable" => empty(),
         "queue" | "call" | "inforecording" | "recording" | "playrecording" | "voicemail" | "voicemailtranscript" => empty(),
         _ => return None,
@@ -157,10 +147,10 @@ fn info(req: &RecordedRequest, what: &str, id: &str) -> Option<MockResponse> {
 fn managedb(req: &RecordedRequest, action: &str) -> MockResponse {
     let posted = req.method == "POST" && req.body_text().starts_with("jsondata=");
     match action {
-        "list" | "getextensions" | "listtenants" | "listroutes" => json(r#"[{"id":"9","name":"demo"}]"#),
-        "get" => json(r#"{"id":"9","name":"demo"}"#),
+        "list" | "getextensions" | "listtenants" | "listroutes" => json(example("tring.managedb-list")),
+        "get" => json(example("tring.managedb-get")),
         "getbinary" => MockResponse::new(200, "audio/wav", WAV),
-        "add" | "update" | "setextensions" | "replace" if posted => json(r#"{"Response":"Success","Message":"Saved","ID":"9"}"#),
+        "add" | "update" | "setextensions" | "replace" if posted => json(example("tring.managedb-saved")),
         "updatebinary" if req.method == "POST" => done("File stored"),
         "delete" | "addtenant" | "deltenant" => done("Done"),
         _ => empty(),
