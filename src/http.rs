@@ -58,11 +58,7 @@ pub fn redirect(status: u16, location: Option<&str>, request_authority: &str) ->
         _ => message.push_str("(an invalid host)"),
     }
     message.push_str(" (not followed)");
-    Error::Provider(ProviderError {
-        status,
-        code: None,
-        message,
-    })
+    Error::Provider(ProviderError { status, code: None, message })
 }
 
 /// The HTTP methods the providers use.
@@ -122,14 +118,7 @@ impl core::fmt::Debug for Request {
 impl Request {
     /// A request with no headers or body yet.
     pub fn new(method: Method, target: Target, timeout_ms: u32) -> Request {
-        Request {
-            method,
-            target,
-            headers: Vec::new(),
-            body: None,
-            timeout_ms,
-            max_body: DEFAULT_MAX_BODY,
-        }
+        Request { method, target, headers: Vec::new(), body: None, timeout_ms, max_body: DEFAULT_MAX_BODY }
     }
 
     /// Adds a header (the value must already be validated).
@@ -147,17 +136,13 @@ impl Request {
 
     /// Sets the body.
     pub fn body(mut self, content_type: &str, bytes: Vec<u8>) -> Request {
-        self.body = Some(Body {
-            content_type: content_type.to_string(),
-            bytes,
-        });
+        self.body = Some(Body { content_type: content_type.to_string(), bytes });
         self
     }
 
     /// Every header that goes on the wire, including the body's.
     pub fn wire_headers(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> =
-            self.headers.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        let mut out: Vec<(String, String)> = self.headers.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
         if let Some(body) = &self.body {
             out.push(("Content-Type".into(), body.content_type.clone()));
             out.push(("Content-Length".into(), body.bytes.len().to_string()));
@@ -180,10 +165,7 @@ pub struct Response {
 impl Response {
     /// The first value of a header, by case-insensitive name, if it is text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| core::str::from_utf8(v).ok())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).and_then(|(_, v)| core::str::from_utf8(v).ok())
     }
 
     /// The media type, lower-cased, without parameters.
@@ -276,10 +258,10 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
 
 #[cfg(target_arch = "wasm32")]
 mod wasi_client {
-    use crate::prelude::*;
     use super::{describe_error_code, Method, Request, Response, INCOMPLETE};
-    use crate::url::Scheme;
     use crate::error::Result;
+    use crate::prelude::*;
+    use crate::url::Scheme;
     use crate::Error;
     use wasi::clocks::monotonic_clock;
     use wasi::http::outgoing_handler;
@@ -318,12 +300,8 @@ mod wasi_client {
         let refused = |what: &str| Error::Transport(format!("the host refused the request {what}"));
         request.set_method(&method).map_err(|()| refused("method"))?;
         request.set_scheme(Some(&scheme)).map_err(|()| refused("scheme"))?;
-        request
-            .set_authority(Some(&req.target.authority))
-            .map_err(|()| refused("authority"))?;
-        request
-            .set_path_with_query(Some(&req.target.path_and_query))
-            .map_err(|()| refused("path"))?;
+        request.set_authority(Some(&req.target.authority)).map_err(|()| refused("authority"))?;
+        request.set_path_with_query(Some(&req.target.path_and_query)).map_err(|()| refused("path"))?;
 
         let options = RequestOptions::new();
         // A host that does not support an option still gets our own deadline.
@@ -337,12 +315,8 @@ mod wasi_client {
 
         let response = wait_response(&future, &timer)?;
         let status = response.status();
-        let headers = response
-            .headers()
-            .entries()
-            .into_iter()
-            .map(|(n, v)| (n.to_ascii_lowercase(), v))
-            .collect::<Vec<_>>();
+        let headers =
+            response.headers().entries().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect::<Vec<_>>();
         let head = Response { status, headers, body: Vec::new() };
         if (300..400).contains(&status) {
             return Err(super::redirect(status, head.header("location"), &req.target.authority));
@@ -379,9 +353,8 @@ mod wasi_client {
     /// deadline). An empty body opens no stream.
     fn write_body(body: OutgoingBody, mut bytes: &[u8], timer: &Pollable) -> Result<()> {
         if !bytes.is_empty() {
-            let stream = body
-                .write()
-                .map_err(|()| Error::Transport("sending the request body failed (no stream)".into()))?;
+            let stream =
+                body.write().map_err(|()| Error::Transport("sending the request body failed (no stream)".into()))?;
             let ready = stream.subscribe();
             let mut flushed = false;
             loop {
@@ -439,14 +412,10 @@ mod wasi_client {
     }
 
     fn read_body(response: &IncomingResponse, timer: &Pollable, cap: u64) -> Result<Vec<u8>> {
-        let incoming = response
-            .consume()
-            .map_err(|()| Error::Transport("response body already taken".into()))?;
+        let incoming = response.consume().map_err(|()| Error::Transport("response body already taken".into()))?;
         let mut out = Vec::new();
         {
-            let stream = incoming
-                .stream()
-                .map_err(|()| Error::Transport("response body stream unavailable".into()))?;
+            let stream = incoming.stream().map_err(|()| Error::Transport("response body stream unavailable".into()))?;
             let readable = stream.subscribe();
             loop {
                 match stream.read(READ_CHUNK) {
@@ -540,7 +509,10 @@ mod tests {
         let req = Request::new(Method::Post, base.target("/p", &[]), 1000).body("application/json", b"{}".to_vec());
         assert_eq!(
             req.wire_headers(),
-            vec![("Content-Type".to_string(), "application/json".to_string()), ("Content-Length".to_string(), "2".to_string())]
+            vec![
+                ("Content-Type".to_string(), "application/json".to_string()),
+                ("Content-Length".to_string(), "2".to_string())
+            ]
         );
     }
 }

@@ -166,7 +166,10 @@ mod tests {
             .null_if("kept", false)
             .finish()
             .unwrap();
-        assert_eq!(String::from_utf8(body).unwrap(), r#"{"id":18446744073709551615,"o":{"a\"":"x\ny","n":-3},"s":["1","é\\"],"cleared":null}"#);
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            r#"{"id":18446744073709551615,"o":{"a\"":"x\ny","n":-3},"s":["1","é\\"],"cleared":null}"#
+        );
         assert!(Object::new().is_empty());
         assert_eq!(Object::new().finish().unwrap(), b"{}");
     }

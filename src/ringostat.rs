@@ -15,8 +15,8 @@ use crate::status::{describe_body, from_status};
 use crate::url::{form_body, BaseUrl};
 use crate::validate;
 use crate::{Component, Error, ProviderError};
-use serde_json::Value;
 use core::sync::atomic::{AtomicU64, Ordering};
+use serde_json::Value;
 
 pub mod calls;
 
@@ -33,7 +33,12 @@ impl Guest for Component {
         call(&cfg, "", sip_online_request(&cfg), decode_logins)
     }
 
-    fn smart_phone_online(cfg: Config, project_id: String, token: String, with_do_not_disturb: bool) -> Result<Vec<String>> {
+    fn smart_phone_online(
+        cfg: Config,
+        project_id: String,
+        token: String,
+        with_do_not_disturb: bool,
+    ) -> Result<Vec<String>> {
         let req = smart_phone_online_request(&cfg, &project_id, &token, with_do_not_disturb);
         call(&cfg, &token, req, decode_logins)
     }
@@ -70,7 +75,9 @@ fn start(cfg: &Config, method: Method, path: &str, query: &[(&str, &str)]) -> Re
     let base = BaseUrl::parse("cfg.base-url", cfg.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), false)?;
     let timeout = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
     let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;
-    Ok(Request::new(method, base.target(path, query), timeout).max_body(max_body).header("Auth-key", cfg.auth_key.clone()))
+    Ok(Request::new(method, base.target(path, query), timeout)
+        .max_body(max_body)
+        .header("Auth-key", cfg.auth_key.clone()))
 }
 
 /// `GET /sipstatus/online`.
@@ -253,7 +260,11 @@ mod tests {
     }
 
     fn ok(body: &str) -> Response {
-        Response { status: 200, headers: vec![("content-type".into(), b"application/json".to_vec())], body: body.into() }
+        Response {
+            status: 200,
+            headers: vec![("content-type".into(), b"application/json".to_vec())],
+            body: body.into(),
+        }
     }
 
     fn ext() -> ExtendedCallbackRequest {
@@ -285,7 +296,10 @@ mod tests {
         assert_eq!(r.timeout_ms, validate::DEFAULT_TIMEOUT_MS);
         assert_eq!(sip_speaking_request(&cfg()).unwrap().target.path_and_query, "/sipstatus/speaking");
         let r = smart_phone_online_request(&cfg(), "42", "t o&k", true).unwrap();
-        assert_eq!(r.target.path_and_query, "/sipstatus/online?project_id=42&token=t%20o%26k&withRspDoNotDisturbSips=true");
+        assert_eq!(
+            r.target.path_and_query,
+            "/sipstatus/online?project_id=42&token=t%20o%26k&withRspDoNotDisturbSips=true"
+        );
     }
 
     #[test]
@@ -312,7 +326,8 @@ mod tests {
             body,
             r#"{"jsonrpc":"2.0","id":777,"method":"Api\\V2\\Callback.external","params":{"callee_type":"default","caller_type":"default","caller":"380671112233","callee":"380632223344","manager_dst":1,"direction":"out","projectId":"11111","clientIp":"10.10.10.10","utmSource":"ringostat"}}"#
         );
-        let minimal = String::from_utf8(extended_callback_request(&cfg(), &ext(), 1).unwrap().body.unwrap().bytes).unwrap();
+        let minimal =
+            String::from_utf8(extended_callback_request(&cfg(), &ext(), 1).unwrap().body.unwrap().bytes).unwrap();
         assert!(!minimal.contains("manager_dst") && !minimal.contains("utm"), "{minimal}");
     }
 
@@ -340,10 +355,17 @@ mod tests {
         assert_eq!(r.body.unwrap().bytes, b"extension=380441112233&destination=101");
         // The customer (`caller`) and the project's number (`extension`) stay phone numbers or logins.
         req.caller = "101".into();
-        assert!(matches!(extended_callback_request(&cfg(), &req, 1), Err(Error::InvalidInput(f)) if f.field == "req.caller"));
-        assert!(matches!(simple_callback_request(&cfg(), "101", "102"), Err(Error::InvalidInput(f)) if f.field == "extension"));
+        assert!(
+            matches!(extended_callback_request(&cfg(), &req, 1), Err(Error::InvalidInput(f)) if f.field == "req.caller")
+        );
+        assert!(
+            matches!(simple_callback_request(&cfg(), "101", "102"), Err(Error::InvalidInput(f)) if f.field == "extension")
+        );
         for bad in ["1", "1234567890123456", "+101", "10 1", "a&b"] {
-            assert!(matches!(simple_callback_request(&cfg(), "380441112233", bad), Err(Error::InvalidInput(f)) if f.field == "destination"), "{bad}");
+            assert!(
+                matches!(simple_callback_request(&cfg(), "380441112233", bad), Err(Error::InvalidInput(f)) if f.field == "destination"),
+                "{bad}"
+            );
         }
     }
 
@@ -382,7 +404,8 @@ mod tests {
         req.direction = Some(CallDirection::Inbound);
         req.caller_type = Some(PartyType::Scheme);
         req.caller = "123".into();
-        let body = String::from_utf8(extended_callback_request(&cfg(), &req, u64::MAX).unwrap().body.unwrap().bytes).unwrap();
+        let body =
+            String::from_utf8(extended_callback_request(&cfg(), &req, u64::MAX).unwrap().body.unwrap().bytes).unwrap();
         assert_eq!(
             body,
             "{\"jsonrpc\":\"2.0\",\"id\":18446744073709551615,\"method\":\"Api\\\\V2\\\\Callback.external\",\"params\":{\"caller_type\":\"scheme\",\"caller\":\"123\",\"callee\":\"380632223344\",\"manager_dst\":0,\"direction\":\"in\",\"projectId\":\"11111\",\"utmSource\":\"a\\\"b\\\\\\n\\u0001é/\u{7f}\",\"clientUserAgent\":\"Mozilla/5.0 (X11; \\t)\"}}"
@@ -398,8 +421,12 @@ mod tests {
         assert!(matches!(decode_logins(&ok(r#"{"a":1}"#)), Err(Error::Decode(_))));
         let accepted = decode_extended_callback(&ok(r#"{"jsonrpc":"2.0","id":"777","result":{"ok":true}}"#)).unwrap();
         assert_eq!((accepted.result.as_str(), accepted.id.as_deref()), (r#"{"ok":true}"#, Some("777")));
-        match decode_extended_callback(&ok(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"Invalid number"}}"#)) {
-            Err(Error::Provider(p)) => assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("-32602"), "Invalid number")),
+        match decode_extended_callback(&ok(
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"Invalid number"}}"#,
+        )) {
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.status, p.code.as_deref(), p.message.as_str()), (200, Some("-32602"), "Invalid number"))
+            }
             other => panic!("{other:?}"),
         }
         assert!(decode_simple_callback(&ok(example("ringostat.simple-callback"))).is_ok());

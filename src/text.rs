@@ -45,7 +45,13 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
             assert_eq!(contains(hay, needle), hay.contains(needle));
         }
-        for (hay, from, to) in [("a%20b%20", "%20", "+"), ("aaaa", "aa", "b"), ("k1 bad k1", "k1", "[redacted]"), ("é", "x", "y"), ("", "a", "b")] {
+        for (hay, from, to) in [
+            ("a%20b%20", "%20", "+"),
+            ("aaaa", "aa", "b"),
+            ("k1 bad k1", "k1", "[redacted]"),
+            ("é", "x", "y"),
+            ("", "a", "b"),
+        ] {
             assert_eq!(replace(hay, from, to), hay.replace(from, to), "{hay:?} {from:?}");
         }
         assert_eq!(replace("ab", "", "x"), "ab");

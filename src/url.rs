@@ -82,11 +82,7 @@ impl BaseUrl {
             path_and_query.push('?');
             path_and_query.push_str(&encode_pairs(query));
         }
-        Target {
-            scheme: self.scheme,
-            authority: self.authority.clone(),
-            path_and_query,
-        }
+        Target { scheme: self.scheme, authority: self.authority.clone(), path_and_query }
     }
 }
 
@@ -120,16 +116,31 @@ mod tests {
         let b = BaseUrl::parse("f", "http://127.0.0.1:8080/base/", false).unwrap();
         assert_eq!(b.target("/x", &[]).to_url(), "http://127.0.0.1:8080/base/x");
         let b = BaseUrl::parse("f", "pbx.example.com", true).unwrap();
-        assert_eq!(b.target("/pbx/proxyapi.php", &[("a", "b")]).to_url(), "https://pbx.example.com/pbx/proxyapi.php?a=b");
+        assert_eq!(
+            b.target("/pbx/proxyapi.php", &[("a", "b")]).to_url(),
+            "https://pbx.example.com/pbx/proxyapi.php?a=b"
+        );
     }
 
     #[test]
     fn refuses_bad_base_urls() {
         for bad in [
-            "", "ftp://x", "pbx.example.com", "https://", "https://a b", "https://h\r\nX: y", "https://u:p@h",
-            "https://h?x=1", "https://h:99999", "https://h/%2e", "https://h:port",
+            "",
+            "ftp://x",
+            "pbx.example.com",
+            "https://",
+            "https://a b",
+            "https://h\r\nX: y",
+            "https://u:p@h",
+            "https://h?x=1",
+            "https://h:99999",
+            "https://h/%2e",
+            "https://h:port",
         ] {
-            assert!(matches!(BaseUrl::parse("cfg.base-url", bad, false), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"), "{bad:?}");
+            assert!(
+                matches!(BaseUrl::parse("cfg.base-url", bad, false), Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url"),
+                "{bad:?}"
+            );
         }
     }
 
@@ -137,13 +148,19 @@ mod tests {
     fn encodes_all_but_unreserved_characters() {
         let unreserved = "ABCXYZabcxyz0189-._~";
         assert_eq!(encode_component(unreserved), unreserved);
-        assert_eq!(encode_component(" !\"#$%&'()*+,/:;<=>?@[\\]^`{|}\u{7f}\0"), "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7F%00");
+        assert_eq!(
+            encode_component(" !\"#$%&'()*+,/:;<=>?@[\\]^`{|}\u{7f}\0"),
+            "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7F%00"
+        );
         assert_eq!(encode_component("ÿ€😀"), "%C3%BF%E2%82%AC%F0%9F%98%80");
     }
 
     #[test]
     fn encodes_everything_that_could_break_a_query() {
-        assert_eq!(encode_pairs(&[("a b", "x&y=z#?+%/\r\n"), ("k", "é")]), "a%20b=x%26y%3Dz%23%3F%2B%25%2F%0D%0A&k=%C3%A9");
+        assert_eq!(
+            encode_pairs(&[("a b", "x&y=z#?+%/\r\n"), ("k", "é")]),
+            "a%20b=x%26y%3Dz%23%3F%2B%25%2F%0D%0A&k=%C3%A9"
+        );
         assert_eq!(form_body(&[("m", "hi there"), ("n", "+1")]), b"m=hi+there&n=%2B1");
     }
 }

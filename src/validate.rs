@@ -253,18 +253,44 @@ mod tests {
             assert!(phone_or_login("p", ok).is_ok(), "{ok}");
         }
         for bad in ["", "12345", "+12", "sip user", "x\r\ny", "a&b=c", "имя"] {
-            assert!(matches!(phone_or_login("req.caller", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "req.caller"), "{bad}");
+            assert!(
+                matches!(phone_or_login("req.caller", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "req.caller"),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn ip_addresses() {
-        for ok in ["10.10.10.10", "0.0.0.0", "255.255.255.255", "::", "::1", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "ABCD:ef01::"] {
+        for ok in [
+            "10.10.10.10",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "1:2:3:4:5:6:7:8",
+            "::ffff:1.2.3.4",
+            "ABCD:ef01::",
+        ] {
             assert!(is_ip_addr(ok), "{ok:?}");
         }
         for bad in [
-            "", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.", "1.2.3.4 ", "1..2.3", "1:2:3:4:5:6:7:8:9", "1::2::3", ":::",
-            "1.2.3.4::", "fe80::1%1", "[::1]", "12345::", "1.2.3.4\r\n", "not-an-ip",
+            "",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4 ",
+            "1..2.3",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            ":::",
+            "1.2.3.4::",
+            "fe80::1%1",
+            "[::1]",
+            "12345::",
+            "1.2.3.4\r\n",
+            "not-an-ip",
         ] {
             assert!(!is_ip_addr(bad), "{bad:?}");
         }
@@ -305,15 +331,59 @@ mod tests {
     #[test]
     fn base_urls_that_are_refused() {
         for bad in [
-            "", "ftp://x", "pbx.example.com", "https://", "https:///x", "//h", "https://a b", "https://h/a b",
-            "https://h\r\nX: y", "https://h\t", "https://h\0", "https://h\u{7f}", "https://hé.com", "https://h/é",
-            "https://h/\"", "https://h/{x}", "https://h/<x>", "https://h/a\\b", "https://h/a^b", "https://h/a`b",
-            "https://h/a|b", "https://[::1", "https://::1]", "https://[::1]]", "https://h/[x]", "https://[x]",
-            "https://[::1]x", "https://h/.", "https://h/..", "https://h/a/../b", "https://h/./b", "https://h/%2e%2E/b",
-            "https://h/.%2e", "https://h//b", "https://u:p@h", "https://u@h/x", "https://h#f", "https://h/#",
-            "https://h?x=1", "https://h:99999", "https://h:0", "https://h:", "https://h:port", "https://h:80:81",
-            "https://h:+80", "https://h/%", "https://h/%zz", "https://h/%2", "https://.h", "https://a..b",
-            "https://h%2e.com", "HTTPS://h", "https://h/a//b/",
+            "",
+            "ftp://x",
+            "pbx.example.com",
+            "https://",
+            "https:///x",
+            "//h",
+            "https://a b",
+            "https://h/a b",
+            "https://h\r\nX: y",
+            "https://h\t",
+            "https://h\0",
+            "https://h\u{7f}",
+            "https://hé.com",
+            "https://h/é",
+            "https://h/\"",
+            "https://h/{x}",
+            "https://h/<x>",
+            "https://h/a\\b",
+            "https://h/a^b",
+            "https://h/a`b",
+            "https://h/a|b",
+            "https://[::1",
+            "https://::1]",
+            "https://[::1]]",
+            "https://h/[x]",
+            "https://[x]",
+            "https://[::1]x",
+            "https://h/.",
+            "https://h/..",
+            "https://h/a/../b",
+            "https://h/./b",
+            "https://h/%2e%2E/b",
+            "https://h/.%2e",
+            "https://h//b",
+            "https://u:p@h",
+            "https://u@h/x",
+            "https://h#f",
+            "https://h/#",
+            "https://h?x=1",
+            "https://h:99999",
+            "https://h:0",
+            "https://h:",
+            "https://h:port",
+            "https://h:80:81",
+            "https://h:+80",
+            "https://h/%",
+            "https://h/%zz",
+            "https://h/%2",
+            "https://.h",
+            "https://a..b",
+            "https://h%2e.com",
+            "HTTPS://h",
+            "https://h/a//b/",
         ] {
             let out = base_url("cfg.base-url", bad, false);
             let field = matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url");
@@ -465,8 +535,8 @@ pub fn non_empty_list<T>(field: &str, items: &[T], reason: &'static str) -> Resu
 /// name such as `0001*101`, 1-64 characters of digits, letters and
 /// `+ * # . _ @ -`.
 pub fn dial_number(field: &str, value: &str) -> Result<()> {
-    let ok = (1..=64).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
+    let ok =
+        (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+*#._@-".contains(&b));
     if !ok {
         return Err(invalid(field, "must be 1-64 characters: digits, letters, + * # . _ @ -"));
     }
@@ -541,7 +611,8 @@ mod request_value_tests {
         for (v, ok) in [("hi there\nline 2\t", true), ("  ", false), ("a\0b", false), ("a\u{7f}", false)] {
             assert_eq!(text("f", v).is_ok(), ok, "{v:?}");
         }
-        for (v, ok) in [("{\"a\":1}", true), (" [{\"a\":1}]", true), ("\"x\"", false), ("{\"a\":", false), ("1", false)] {
+        for (v, ok) in [("{\"a\":1}", true), (" [{\"a\":1}]", true), ("\"x\"", false), ("{\"a\":", false), ("1", false)]
+        {
             assert_eq!(json_container("f", v).is_ok(), ok, "{v:?}");
         }
         assert!(file_name("f", "a b.wav").is_ok());
@@ -586,10 +657,15 @@ mod request_value_tests {
             assert_eq!(field(id_or("client-id", bad, "@me", "r")), "client-id", "{bad:?}");
         }
         assert!(datetime("d", "2024-02-29 23:59:59").is_ok());
-        for bad in ["2024-02-29", "2024-13-01 00:00:00", "2024-01-01 24:00:00", "2024-01-01T00:00:00", "2024-01-00 00:00:00"] {
+        for bad in
+            ["2024-02-29", "2024-13-01 00:00:00", "2024-01-01 24:00:00", "2024-01-01T00:00:00", "2024-01-00 00:00:00"]
+        {
             assert!(datetime("d", bad).is_err(), "{bad:?}");
         }
-        assert_eq!(field(not_before("query.end-datetime", Some("2024-01-02 00:00:00"), Some("2024-01-01 00:00:00"))), "query.end-datetime");
+        assert_eq!(
+            field(not_before("query.end-datetime", Some("2024-01-02 00:00:00"), Some("2024-01-01 00:00:00"))),
+            "query.end-datetime"
+        );
         assert!(not_before("e", Some("2024-01-01 00:00:00"), Some("2024-01-01 00:00:00")).is_ok());
         assert!(not_before("e", None, Some("2024-01-01 00:00:00")).is_ok());
         assert_eq!(field(set_or_cleared("changes.clear", true)), "changes.clear");

@@ -27,9 +27,7 @@ pub fn plug(socket: &[u8], plug: &[u8]) -> Result<Vec<u8>> {
         .context("reading the plug component")?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket).context("plugging the socket's imports")?;
-    graph
-        .encode(EncodeOptions::default())
-        .context("encoding the composition")
+    graph.encode(EncodeOptions::default()).context("encoding the composition")
 }
 
 /// The names a component imports and exports (its top-level extern names,

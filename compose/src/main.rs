@@ -7,10 +7,9 @@ use anyhow::{bail, Context, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (bytes, what) = match args.as_slice() {
-        [flag, path] if flag == "--list" => (
-            std::fs::read(path).with_context(|| format!("reading {path}"))?,
-            path.clone(),
-        ),
+        [flag, path] if flag == "--list" => {
+            (std::fs::read(path).with_context(|| format!("reading {path}"))?, path.clone())
+        }
         [socket, plug, o, out] if o == "-o" => {
             let s = std::fs::read(socket).with_context(|| format!("reading {socket}"))?;
             let p = std::fs::read(plug).with_context(|| format!("reading {plug}"))?;

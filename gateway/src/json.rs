@@ -39,11 +39,7 @@ pub enum BadKind {
 impl Bad {
     /// A refusal of the caller's input at the current position.
     pub fn input(reason: impl Into<String>) -> Self {
-        Bad {
-            kind: BadKind::Input,
-            field: String::new(),
-            reason: reason.into(),
-        }
+        Bad { kind: BadKind::Input, field: String::new(), reason: reason.into() }
     }
 
     /// Puts `name` in front of the path (errors travel from the inside out).
@@ -118,11 +114,7 @@ pub trait FromJson: Sized {
     /// Reads a list of values: a JSON array, except `list<u8>` (base64).
     fn list_from_json(v: &Value, cx: &Cx) -> Result<Vec<Self>, Bad> {
         let items = v.as_array().ok_or_else(|| Bad::input("expected an array"))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| e.at_index(i)))
-            .collect()
+        items.iter().enumerate().map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| e.at_index(i))).collect()
     }
 }
 
@@ -199,9 +191,7 @@ fn present(v: Option<&Value>) -> Result<&Value, Bad> {
 
 /// The object at `v`, refusing members not in `fields`.
 pub fn object<'v>(v: Option<&'v Value>, fields: &[&str]) -> Result<&'v Map<String, Value>, Bad> {
-    let o = present(v)?
-        .as_object()
-        .ok_or_else(|| Bad::input("expected an object"))?;
+    let o = present(v)?.as_object().ok_or_else(|| Bad::input("expected an object"))?;
     only(o, fields)?;
     Ok(o)
 }
@@ -231,15 +221,7 @@ pub fn enum_case<'v>(v: Option<&'v Value>, cases: &[&str]) -> Result<&'v str, Ba
 
 /// A variant's case and payload: `"case"` or `{"case": payload}`.
 pub fn variant_case<'v>(v: Option<&'v Value>, cases: &[&str]) -> Result<(&'v str, Option<&'v Value>), Bad> {
-    let wrong = || {
-        Bad::input(
-            [
-                "expected {\"case\": payload} or \"case\", case one of: ",
-                &cases.join(", "),
-            ]
-            .concat(),
-        )
-    };
+    let wrong = || Bad::input(["expected {\"case\": payload} or \"case\", case one of: ", &cases.join(", ")].concat());
     let (case, payload) = match present(v)? {
         Value::String(s) => (s.as_str(), None),
         Value::Object(o) if o.len() == 1 => o.iter().next().map(|(k, p)| (k.as_str(), Some(p))).ok_or_else(wrong)?,
@@ -256,10 +238,7 @@ pub fn variant_case<'v>(v: Option<&'v Value>, cases: &[&str]) -> Result<(&'v str
 pub fn flag_names<'v>(v: Option<&'v Value>, names: &[&str]) -> Result<Vec<&'v str>, Bad> {
     let wrong = || Bad::input(["expected an array of: ", &names.join(", ")].concat());
     let items = present(v)?.as_array().ok_or_else(wrong)?;
-    items
-        .iter()
-        .map(|i| i.as_str().filter(|s| names.contains(s)).ok_or_else(wrong))
-        .collect()
+    items.iter().map(|i| i.as_str().filter(|s| names.contains(s)).ok_or_else(wrong)).collect()
 }
 
 /// `{"case": payload}`.
@@ -271,9 +250,7 @@ pub fn case_json(case: &str, payload: Value) -> Value {
 
 impl FromJson for bool {
     fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
-        present(v)?
-            .as_bool()
-            .ok_or_else(|| Bad::input("expected true or false"))
+        present(v)?.as_bool().ok_or_else(|| Bad::input("expected true or false"))
     }
 }
 impl ToJson for bool {
@@ -376,10 +353,7 @@ impl ToJson for char {
 
 impl FromJson for String {
     fn from_json(v: Option<&Value>, _: &Cx) -> Result<Self, Bad> {
-        present(v)?
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| Bad::input("expected a string"))
+        present(v)?.as_str().map(String::from).ok_or_else(|| Bad::input("expected a string"))
     }
 }
 impl ToJson for String {

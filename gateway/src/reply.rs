@@ -30,20 +30,12 @@ impl Reply {
 
     /// A pre-serialized JSON document (the OpenAPI document).
     pub fn raw(body: Vec<u8>) -> Self {
-        Reply {
-            status: 200,
-            headers: Vec::new(),
-            body,
-        }
+        Reply { status: 200, headers: Vec::new(), body }
     }
 
     fn json(status: u16, v: &Value) -> Self {
         // Serializing a `Value` cannot fail (string keys, no non-finite numbers).
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: serde_json::to_vec(v).unwrap_or_default(),
-        }
+        Reply { status, headers: Vec::new(), body: serde_json::to_vec(v).unwrap_or_default() }
     }
 
     /// `{"error": {"kind": kind, ...fields}}` with `status`.
@@ -94,11 +86,8 @@ impl Reply {
             Error::Forbidden(m) => Self::error(502, "forbidden", msg(m)),
             Error::NotFound(m) => Self::error(404, "not-found", msg(m)),
             Error::RateLimited(secs) => {
-                let r = Self::error(
-                    429,
-                    "rate-limited",
-                    fields(&[("retry-after", secs.map_or(Value::Null, Value::from))]),
-                );
+                let r =
+                    Self::error(429, "rate-limited", fields(&[("retry-after", secs.map_or(Value::Null, Value::from))]));
                 match secs {
                     Some(s) => r.with("retry-after", itoa(u64::from(s))),
                     None => r,

@@ -60,12 +60,8 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     }
     if let Some(token) = settings.token() {
         if !authorized(request, token) {
-            return Reply::refuse(
-                401,
-                "unauthorized",
-                "missing or wrong bearer token (Authorization: Bearer <token>)",
-            )
-            .with("www-authenticate", "Bearer".into());
+            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
+                .with("www-authenticate", "Bearer".into());
         }
     }
     if path == "/v1/openapi.json" {
@@ -93,9 +89,7 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let cx = Cx {
-        held: settings.token().map(|_| settings),
-    };
+    let cx = Cx { held: settings.token().map(|_| settings) };
     match dispatch::call(iface, func, &args, &cx) {
         Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
         Some(Ok(Outcome::Provider(e))) => Reply::provider(e),
@@ -111,12 +105,7 @@ fn health() -> Value {
 }
 
 fn not_allowed(allow: &'static str) -> Reply {
-    Reply::refuse(
-        405,
-        "method-not-allowed",
-        ["this route takes ", allow].concat().as_str(),
-    )
-    .with("allow", allow.into())
+    Reply::refuse(405, "method-not-allowed", ["this route takes ", allow].concat().as_str()).with("allow", allow.into())
 }
 
 /// Whether a `Content-Type` is JSON (`application/json`, `*/*+json`, any
@@ -129,13 +118,8 @@ fn is_json(ct: &[u8]) -> bool {
 
 /// The body as a JSON object; an empty body is `{}`.
 fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
-    let too_large = || {
-        Reply::refuse(
-            413,
-            "body-too-large",
-            "the body is over the gateway's cap of 8 MiB (8388608 bytes)",
-        )
-    };
+    let too_large =
+        || Reply::refuse(413, "body-too-large", "the body is over the gateway's cap of 8 MiB (8388608 bytes)");
     let declared = header(request, "content-length")
         .and_then(|v| core::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
     if declared.is_some_and(|n| n > BODY_CAP) {
@@ -152,17 +136,11 @@ fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
         return Ok(Map::new());
     }
     if content_type.is_none() {
-        return Err(Reply::refuse(
-            415,
-            "not-json",
-            "the body must be application/json (no Content-Type was sent)",
-        ));
+        return Err(Reply::refuse(415, "not-json", "the body must be application/json (no Content-Type was sent)"));
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(o)) => Ok(o),
-        Ok(_) => Err(Reply::bad(Bad::input(
-            "the body must be a JSON object keyed by parameter name",
-        ))),
+        Ok(_) => Err(Reply::bad(Bad::input("the body must be a JSON object keyed by parameter name"))),
         Err(_) => Err(Reply::refuse(400, "malformed-json", "the body is not valid JSON")),
     }
 }
@@ -224,11 +202,7 @@ mod tests {
 
     #[test]
     fn json_content_types() {
-        for ok in [
-            &b"application/json"[..],
-            b"Application/JSON; charset=utf-8",
-            b"application/vnd.api+json",
-        ] {
+        for ok in [&b"application/json"[..], b"Application/JSON; charset=utf-8", b"application/vnd.api+json"] {
             assert!(is_json(ok));
         }
         for bad in [&b"text/plain"[..], b"application/x-www-form-urlencoded", b"json", b""] {

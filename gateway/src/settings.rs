@@ -34,18 +34,12 @@ pub struct Settings {
 impl Settings {
     /// Reads the environment.
     pub fn from_env(env: Vec<(String, String)>) -> Self {
-        Settings {
-            vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect(),
-        }
+        Settings { vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect() }
     }
 
     /// A set, non-empty variable.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The gateway token, when one is set.
@@ -57,25 +51,15 @@ impl Settings {
     pub fn config(&self, iface: &str) -> Result<Value, Bad> {
         let mut o = Map::new();
         let (required, optional): (Vars, Vars) = match iface {
-            "ringostat" => (
-                &[("auth-key", "PBX_RINGOSTAT_AUTH_KEY")],
-                &[("base-url", "PBX_RINGOSTAT_BASE_URL")],
-            ),
-            "tring" => (
-                &[("server", "PBX_TRING_SERVER"), ("api-key", "PBX_TRING_API_KEY")],
-                &[("tenant", "PBX_TRING_TENANT")],
-            ),
-            "ringme" => (&[("base-url", "PBX_RINGME_BASE_URL")], &[]),
-            _ => {
-                return Err(Bad::input(
-                    "required (the gateway holds no settings for this interface)",
-                ))
+            "ringostat" => (&[("auth-key", "PBX_RINGOSTAT_AUTH_KEY")], &[("base-url", "PBX_RINGOSTAT_BASE_URL")]),
+            "tring" => {
+                (&[("server", "PBX_TRING_SERVER"), ("api-key", "PBX_TRING_API_KEY")], &[("tenant", "PBX_TRING_TENANT")])
             }
+            "ringme" => (&[("base-url", "PBX_RINGME_BASE_URL")], &[]),
+            _ => return Err(Bad::input("required (the gateway holds no settings for this interface)")),
         };
         for (field, var) in required {
-            let v = self
-                .get(var)
-                .ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
+            let v = self.get(var).ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
             o.insert((*field).into(), Value::String(v.into()));
         }
         for (field, var) in optional {
@@ -85,13 +69,9 @@ impl Settings {
         }
         if iface == "ringme" {
             let mut app = Map::new();
-            for (field, var) in [
-                ("client-id", "PBX_RINGME_CLIENT_ID"),
-                ("client-secret", "PBX_RINGME_CLIENT_SECRET"),
-            ] {
-                let v = self
-                    .get(var)
-                    .ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
+            for (field, var) in [("client-id", "PBX_RINGME_CLIENT_ID"), ("client-secret", "PBX_RINGME_CLIENT_SECRET")] {
+                let v =
+                    self.get(var).ok_or_else(|| Bad::input(["required (the gateway has no ", var, ")"].concat()))?;
                 app.insert(field.into(), Value::String(v.into()));
             }
             o.insert("auth".into(), crate::json::case_json("app", Value::Object(app)));
@@ -131,10 +111,7 @@ mod tests {
             ("PBX_TIMEOUT_MS", "5000"),
             ("HOME", "/root"),
         ]);
-        assert_eq!(
-            s.config("ringostat").ok(),
-            Some(serde_json::json!({"auth-key": "rk", "timeout-ms": 5000}))
-        );
+        assert_eq!(s.config("ringostat").ok(), Some(serde_json::json!({"auth-key": "rk", "timeout-ms": 5000})));
         assert_eq!(
             s.config("tring").ok(),
             Some(serde_json::json!({"server": "pbx.example", "api-key": "tk", "tenant": "t1", "timeout-ms": 5000}))

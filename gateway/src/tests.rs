@@ -57,10 +57,7 @@ fn a_sent_config_is_used_as_sent() {
     let (field, reason) = refusal::<ringostat::Config>(json!({"base-url": "https://evil.example"}), &held);
     assert_eq!((field.as_str(), reason.as_str()), ("auth-key", "required"));
     let cfg = parse::<ringostat::Config>(json!({"auth-key": "mine"}), &held).expect("parsed");
-    assert_eq!(
-        (cfg.auth_key.as_str(), cfg.base_url, cfg.timeout_ms),
-        ("mine", None, None)
-    );
+    assert_eq!((cfg.auth_key.as_str(), cfg.base_url, cfg.timeout_ms), ("mine", None, None));
 }
 
 #[test]
@@ -69,11 +66,7 @@ fn refusals_name_the_path_and_never_the_value() {
     let secret = "do-not-echo-7f3a";
     let cases = [
         (json!({"auth-key": 5}), "auth-key", "expected a string"),
-        (
-            json!({"auth-key": "k", "timeout-ms": secret}),
-            "timeout-ms",
-            "expected an integer in the range of u32",
-        ),
+        (json!({"auth-key": "k", "timeout-ms": secret}), "timeout-ms", "expected an integer in the range of u32"),
         (
             json!({"auth-key": "k", "timeout-ms": 4_294_967_296u64}),
             "timeout-ms",
@@ -91,10 +84,7 @@ fn refusals_name_the_path_and_never_the_value() {
         json!({"project-id": "1", "caller": "1", "callee": "m", "direction": secret}),
         &cx,
     );
-    assert_eq!(
-        (f.as_str(), r.as_str()),
-        ("direction", "expected one of: inbound, outbound")
-    );
+    assert_eq!((f.as_str(), r.as_str()), ("direction", "expected one of: inbound, outbound"));
 }
 
 #[test]
@@ -106,10 +96,7 @@ fn variants_enums_lists_and_bytes() {
     )
     .expect("parsed");
     assert!(matches!(&cfg.auth, ringme::Auth::App(a) if a.client_id == "a" && a.client_secret == "b"));
-    assert_eq!(
-        cfg.auth.to_json(),
-        json!({"app": {"client-id": "a", "client-secret": "b"}})
-    );
+    assert_eq!(cfg.auth.to_json(), json!({"app": {"client-id": "a", "client-secret": "b"}}));
     let (f, _) = refusal::<ringme::Config>(json!({"base-url": "u", "auth": {"token": "t"}}), &cx);
     assert_eq!(f, "auth");
 
@@ -121,23 +108,11 @@ fn variants_enums_lists_and_bytes() {
     assert_eq!(fax.pdf, b"%PDF-".to_vec());
     assert!(matches!(fax.quality, Some(tring::FaxQuality::Fine)));
     let (f, r) = refusal::<tring::FaxRequest>(json!({"source-number": "1", "dest-number": "2", "pdf": "%PDF"}), &cx);
-    assert_eq!(
-        (f.as_str(), r.as_str()),
-        ("pdf", "expected a base64 string (RFC 4648, padded)")
-    );
+    assert_eq!((f.as_str(), r.as_str()), ("pdf", "expected a base64 string (RFC 4648, padded)"));
 
-    let media = tring::Media {
-        content_type: "audio/mpeg".into(),
-        data: alloc::vec![0x49, 0x44, 0x33, 0xff],
-    };
-    assert_eq!(
-        media.to_json(),
-        json!({"content-type": "audio/mpeg", "data": "SUQz/w=="})
-    );
-    let counts = tring::PeerCounts {
-        nodes: alloc::vec![("n1".into(), 3)],
-        total: 3,
-    };
+    let media = tring::Media { content_type: "audio/mpeg".into(), data: alloc::vec![0x49, 0x44, 0x33, 0xff] };
+    assert_eq!(media.to_json(), json!({"content-type": "audio/mpeg", "data": "SUQz/w=="}));
+    let counts = tring::PeerCounts { nodes: alloc::vec![("n1".into(), 3)], total: 3 };
     assert_eq!(counts.to_json(), json!({"nodes": [["n1", 3]], "total": 3}));
     let (f, _) = refusal::<tring::PeerCounts>(json!({"nodes": [["n1", 3], ["n2"]], "total": 3}), &cx);
     assert_eq!(f, "nodes[1]");
@@ -177,10 +152,7 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     }
     // WIT doc comments are the descriptions.
     let op = &paths["/v1/ringostat/sip-online"]["post"];
-    assert_eq!(
-        op["description"],
-        "`GET /sipstatus/online`: the SIP logins that are online."
-    );
+    assert_eq!(op["description"], "`GET /sipstatus/online`: the SIP logins that are online.");
     let cfg = &doc["components"]["schemas"]["ringostat.config"];
     assert_eq!(cfg["required"], json!(["auth-key"]));
     assert!(cfg["description"].as_str().is_some_and(|d| d.contains("server-held")));

@@ -119,10 +119,7 @@ async fn native_call(client: &PooledClient, base: &str) -> Result<Vec<String>> {
 
 async fn component_call(host: &Host, transport: Transport, cfg: &Config) -> Result<Vec<String>> {
     let (mut store, ringostat) = host.ringostat(transport).await?;
-    ringostat
-        .call_sip_online(&mut store, cfg)
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
+    ringostat.call_sip_online(&mut store, cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
 fn main() -> Result<()> {
@@ -160,7 +157,10 @@ async fn run() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("pbx-bench-cache-{}", std::process::id()));
     cache::load(&eng, &bytes, &dir)?; // fill
     let start = time_median(runs(50), || {
-        let h = Host::load(&path, &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()), ..Default::default() })
+        let h = Host::load(
+            &path,
+            &host_test::HostOptions { pooling: true, cache_dir: Some(dir.clone()), ..Default::default() },
+        )
         .expect("host start");
         drop(h);
     });
@@ -168,16 +168,27 @@ async fn run() -> Result<()> {
     rows.push(Row {
         what: "host start from cache (engine+read+hash+load+link)".into(),
         value: fmt(start),
-        target: verdict(start < Duration::from_millis(10), format!("{:.2}x the 10 ms target", start.as_secs_f64() / 0.010)),
+        target: verdict(
+            start < Duration::from_millis(10),
+            format!("{:.2}x the 10 ms target", start.as_secs_f64() / 0.010),
+        ),
     });
     let engine_new = time_median(runs(50), || {
         drop(engine(true).expect("engine"));
     });
-    rows.push(Row { what: "  of which: engine with pooling allocator".into(), value: fmt(engine_new), target: "-".into() });
+    rows.push(Row {
+        what: "  of which: engine with pooling allocator".into(),
+        value: fmt(engine_new),
+        target: "-".into(),
+    });
     let engine_default = time_median(runs(50), || {
         drop(engine(false).expect("engine"));
     });
-    rows.push(Row { what: "  (an engine with the default allocator)".into(), value: fmt(engine_default), target: "-".into() });
+    rows.push(Row {
+        what: "  (an engine with the default allocator)".into(),
+        value: fmt(engine_default),
+        target: "-".into(),
+    });
 
     // Instantiation from one InstancePre.
     for pooling in [false, true] {
@@ -244,8 +255,16 @@ async fn run() -> Result<()> {
         }
         assert_eq!(out.len(), 3);
     }
-    rows.push(Row { what: "sip-online, mock transport (instantiate + call)".into(), value: fmt(median(times)), target: "-".into() });
-    rows.push(Row { what: "sip-online, mock transport (the call alone)".into(), value: fmt(median(call_only)), target: "-".into() });
+    rows.push(Row {
+        what: "sip-online, mock transport (instantiate + call)".into(),
+        value: fmt(median(times)),
+        target: "-".into(),
+    });
+    rows.push(Row {
+        what: "sip-online, mock transport (the call alone)".into(),
+        value: fmt(median(call_only)),
+        target: "-".into(),
+    });
 
     // End to end on loopback: component (pooled transport) vs native keep-alive client.
     let base = start_server().await?;
@@ -338,7 +357,11 @@ async fn run() -> Result<()> {
     tput.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
     let (comp_rate, native_rate) = tput[tput.len() / 2];
     let tratio = native_rate / comp_rate;
-    rows.push(Row { what: format!("throughput, {concurrency} concurrent: native"), value: format!("{native_rate:.0} calls/s"), target: "-".into() });
+    rows.push(Row {
+        what: format!("throughput, {concurrency} concurrent: native"),
+        value: format!("{native_rate:.0} calls/s"),
+        target: "-".into(),
+    });
     rows.push(Row {
         what: format!("throughput, {concurrency} concurrent: component"),
         value: format!("{comp_rate:.0} calls/s (native/component {tratio:.2}x)"),

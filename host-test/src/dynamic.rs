@@ -40,9 +40,8 @@ pub fn find(store: impl AsContextMut, instance: &Instance, target: &str) -> Resu
     let mut store = store;
     let (iface, func) = target.split_once('.').ok_or_else(|| anyhow!("expected interface.function, got {target}"))?;
     let iface_name = format!("{PACKAGE}/{iface}@{VERSION}");
-    let iface_idx = instance
-        .get_export_index(&mut store, None, &iface_name)
-        .ok_or_else(|| anyhow!("no interface {iface}"))?;
+    let iface_idx =
+        instance.get_export_index(&mut store, None, &iface_name).ok_or_else(|| anyhow!("no interface {iface}"))?;
     let func_idx = instance
         .get_export_index(&mut store, Some(&iface_idx), func)
         .ok_or_else(|| anyhow!("no function {func} in {iface}"))?;
@@ -76,7 +75,9 @@ pub async fn call<T: Send>(mut store: impl AsContextMut<Data = T>, func: Func, a
 pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
     let num = |v: &Value| -> Result<i128> {
         match v {
-            Value::Number(n) => n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)).ok_or_else(|| anyhow!("not an integer: {n}")),
+            Value::Number(n) => {
+                n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)).ok_or_else(|| anyhow!("not an integer: {n}"))
+            }
             Value::String(s) => s.parse::<i128>().map_err(|_| anyhow!("not an integer: {s}")),
             other => bail!("expected an integer, got {other}"),
         }

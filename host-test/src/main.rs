@@ -23,7 +23,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "pbx-host", about = "Call the pbx component through wasmtime, against the built-in mock or a real provider")]
+#[command(
+    name = "pbx-host",
+    about = "Call the pbx component through wasmtime, against the built-in mock or a real provider"
+)]
 struct Cli {
     /// The component (.wasm); default: target/wasm32-wasip2/release/pbx_component.wasm.
     #[arg(long, global = true)]
@@ -235,7 +238,8 @@ fn fill_cfg(function: &str, args: &mut Value, flags: &CallArgs, mock: bool) -> R
                     json!({ "app": { "client-id": flags.client_id.clone().unwrap_or_default(), "client-secret": flags.client_secret.clone().unwrap_or_default() } }),
                 );
             } else if mock {
-                cfg.entry("auth").or_insert(json!({ "app": { "client-id": "demo-client", "client-secret": "demo-secret" } }));
+                cfg.entry("auth")
+                    .or_insert(json!({ "app": { "client-id": "demo-client", "client-secret": "demo-secret" } }));
             }
         }
         _ => {}
@@ -320,8 +324,7 @@ fn gateway_env(demo: bool) -> Vec<(String, String)> {
 }
 
 async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
-    let transport =
-        if args.real { Transport::Network } else { Transport::Mock(MockProvider::builtin().unrecorded()) };
+    let transport = if args.real { Transport::Network } else { Transport::Mock(MockProvider::builtin().unrecorded()) };
     let env = gateway_env(!args.real);
     let path = args.gateway.clone().unwrap_or_else(host_test::serve::gateway_path);
     let gateway = Gateway::load(&host, &path, opts, ServeOptions { env: env.clone(), transport })?;
@@ -363,12 +366,7 @@ async fn demo_gateway(host: &Host, opts: &HostOptions) -> Result<()> {
         ("POST", "/v1/ringostat/sip-online", token, json!({})),
         ("POST", "/v1/tring/count-peers", token, json!({})),
         ("POST", "/v1/ringme/extensions", token, json!({})),
-        (
-            "POST",
-            "/v1/ringostat/sip-speaking",
-            token,
-            json!({"cfg": {"auth-key": "the-callers-own-key"}}),
-        ),
+        ("POST", "/v1/ringostat/sip-speaking", token, json!({"cfg": {"auth-key": "the-callers-own-key"}})),
         ("POST", "/v1/ringostat/sip-online", None, json!({})),
         ("POST", "/v1/ringostat/no-such-function", token, json!({})),
     ];

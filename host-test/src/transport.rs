@@ -14,7 +14,8 @@ use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 /// A pooled keep-alive HTTP/1.1 client shared by many instances.
-pub type PooledClient = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, WasiBody>;
+pub type PooledClient =
+    hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, WasiBody>;
 
 /// A new pooled client (keep-alive, no idle limit beyond 90 s).
 pub fn pooled_client() -> PooledClient {
@@ -76,7 +77,9 @@ impl WasiHttpHooks for Transport {
                     let response = tokio::time::timeout(first_byte, client.request(request))
                         .await
                         .map_err(|_| Error::HttpResponseTimeout)?
-                        .map_err(|e| if e.is_connect() { Error::ConnectionRefused } else { Error::HttpProtocolError })?;
+                        .map_err(
+                            |e| if e.is_connect() { Error::ConnectionRefused } else { Error::HttpProtocolError },
+                        )?;
                     Ok((response.map(|b| b.map_err(Error::from).boxed_unsync()), done()))
                 })
             }

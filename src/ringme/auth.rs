@@ -16,8 +16,8 @@ use super::{check_auth, decode_token, Api, TOKEN_PATH};
 use crate::bindings::exports::telephony::pbx::ringme::{AppCredentials, Auth, Config, Token};
 use crate::error::Result;
 use crate::http::{self, Method, Request, Response};
-use crate::Error;
 use crate::url::form_body;
+use crate::Error;
 
 /// A cached token is dropped this long before it expires.
 pub const EXPIRY_MARGIN_S: u32 = 60;
@@ -190,7 +190,11 @@ pub fn run<T>(cfg: &Config, op: impl FnOnce(&mut Session<'_>) -> Result<T>) -> R
 /// authorized ([`Session::call`]) and decodes the answer with `decode`,
 /// scrubbing every error as [`run`] does. Only the decoded type is generic:
 /// the operations share one copy of the rest.
-pub fn call_api<T>(cfg: &Config, build: &dyn Fn(&Api) -> Result<Request>, decode: fn(&Response) -> Result<T>) -> Result<T> {
+pub fn call_api<T>(
+    cfg: &Config,
+    build: &dyn Fn(&Api) -> Result<Request>,
+    decode: fn(&Response) -> Result<T>,
+) -> Result<T> {
     let (resp, tokens) = exchange(cfg, build)?;
     decode(&resp).map_err(|e| scrub(cfg, &tokens, e))
 }

@@ -36,11 +36,7 @@ pub fn check_status(resp: &Response) -> Result<()> {
     }
     let body = serde_json::from_slice::<Value>(&resp.body).ok();
     let text = |key: &str| {
-        body.as_ref()
-            .and_then(|b| b.get(key))
-            .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
-            .map(excerpt)
+        body.as_ref().and_then(|b| b.get(key)).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(excerpt)
     };
     let oauth = text("error");
     let message = text("error_description")

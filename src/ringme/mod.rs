@@ -19,9 +19,7 @@ pub mod auth;
 pub mod decode;
 
 pub use auth::{authorize, is_fresh, token_request};
-pub use decode::{
-    check_status, decode_call_history, decode_callback, decode_client, decode_extensions, decode_token,
-};
+pub use decode::{check_status, decode_call_history, decode_callback, decode_client, decode_extensions, decode_token};
 
 use crate::bindings::exports::telephony::pbx::ringme::{
     Auth, CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientField, ClientUpdate,
@@ -62,7 +60,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn extensions(cfg: Config, client_id: Option<String>, page: Option<u32>, per_page: Option<u32>) -> Result<Vec<Extension>> {
+    fn extensions(
+        cfg: Config,
+        client_id: Option<String>,
+        page: Option<u32>,
+        per_page: Option<u32>,
+    ) -> Result<Vec<Extension>> {
         auth::call_api(&cfg, &|api| extensions_request(api, client_id.as_deref(), page, per_page), decode_extensions)
     }
 
@@ -117,7 +120,9 @@ pub fn check_auth(auth: &Auth) -> Result<()> {
     match auth {
         Auth::Bearer(token) => validate::header_secret("cfg.auth.bearer", token),
         Auth::App(c) => {
-            for (field, value) in [("cfg.auth.app.client-id", &c.client_id), ("cfg.auth.app.client-secret", &c.client_secret)] {
+            for (field, value) in
+                [("cfg.auth.app.client-id", &c.client_id), ("cfg.auth.app.client-secret", &c.client_secret)]
+            {
                 validate::non_empty(field, value)?;
                 validate::no_controls(field, value)?;
             }
@@ -198,7 +203,12 @@ fn set_pairs<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)
 }
 
 /// `GET /client/{client_id}/extension/?page=&per_page=`.
-pub fn extensions_request(api: &Api, client_id: Option<&str>, page: Option<u32>, per_page: Option<u32>) -> Result<Request> {
+pub fn extensions_request(
+    api: &Api,
+    client_id: Option<&str>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+) -> Result<Request> {
     let id = client_segment(client_id)?;
     let [page, per_page] = paging(page, per_page, ["page", "per-page"])?;
     let query = set_pairs(&[("page", page.as_deref()), ("per_page", per_page.as_deref())]);

@@ -152,7 +152,12 @@ mod tests {
 
     fn cfg() -> Config {
         let app = AppCredentials { client_id: "app".into(), client_secret: "s3cret".into() };
-        Config { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None, max_body_bytes: None }
+        Config {
+            base_url: "https://apiproxy.telphin.ru".into(),
+            auth: Auth::App(app),
+            timeout_ms: None,
+            max_body_bytes: None,
+        }
     }
 
     fn ok(body: &str) -> Response {

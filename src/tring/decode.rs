@@ -291,7 +291,10 @@ pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
     let mut nodes = Vec::new();
     let mut total = None;
     for (name, v) in &members {
-        let n = v.as_ref().and_then(count).ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", excerpt(name))))?;
+        let n = v
+            .as_ref()
+            .and_then(count)
+            .ok_or_else(|| decode(format!("COUNTPEERS: {} is not a count", excerpt(name))))?;
         if name == "total" {
             total = Some(n);
         } else {
@@ -374,12 +377,17 @@ mod tests {
     fn json_text_is_checked() {
         assert_eq!(decode_json(&ok(" [{\"a\":1}]\n"), Shape::Rows).unwrap(), "[{\"a\":1}]");
         assert_eq!(decode_json(&ok("{\"a\":{\"Response\":1}}"), Shape::One).unwrap(), "{\"a\":{\"Response\":1}}");
-        assert_eq!(decode_json(&ok("{\"Response\":\"Success\",\"Message\":\"ok\"}"), Shape::One).unwrap(), "{\"Response\":\"Success\",\"Message\":\"ok\"}");
+        assert_eq!(
+            decode_json(&ok("{\"Response\":\"Success\",\"Message\":\"ok\"}"), Shape::One).unwrap(),
+            "{\"Response\":\"Success\",\"Message\":\"ok\"}"
+        );
         for bad in ["]", "<html></html>", "{\"a\":", "OK", "[1] 2"] {
             assert!(matches!(decode_json(&ok(bad), Shape::Rows), Err(Error::Decode(_))), "{bad}");
         }
         match decode_json(&ok("{\"Response\":\"Error\",\"Message\":\"Queue not found\"}"), Shape::One) {
-            Err(Error::Provider(p)) => assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Queue not found")),
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Queue not found"))
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(decode_json(&ok("a,b\n1,2\n"), Shape::Text).unwrap(), "a,b\n1,2");
@@ -410,7 +418,8 @@ mod tests {
 
     #[test]
     fn pipe_rows() {
-        let rows = decode_rows(&resp(200, "text/html", b"1588|101|202|2024-01-02 10:00:00|\r\n\r\n1589|x||\n")).unwrap();
+        let rows =
+            decode_rows(&resp(200, "text/html", b"1588|101|202|2024-01-02 10:00:00|\r\n\r\n1589|x||\n")).unwrap();
         assert_eq!(rows, vec![vec!["1588", "101", "202", "2024-01-02 10:00:00"], vec!["1589", "x", ""]]);
         assert!(matches!(decode_rows(&resp(200, "text/html", b"<html></html>")), Err(Error::Decode(_))));
     }
@@ -425,18 +434,30 @@ mod tests {
         for bad in ["[]", "]", "{\"n\":\"x\"}", "{\"n\":-1}", "{\"n\":1.5}", "{\"n\":4294967296}"] {
             assert!(matches!(decode_peer_counts(&ok(bad)), Err(Error::Decode(_))), "{bad}");
         }
-        assert!(matches!(decode_peer_counts(&ok("{\"Response\":\"Error\",\"Message\":\"m\"}")), Err(Error::Provider(_))));
+        assert!(matches!(
+            decode_peer_counts(&ok("{\"Response\":\"Error\",\"Message\":\"m\"}")),
+            Err(Error::Provider(_))
+        ));
     }
 
     #[test]
     fn status_members_edge_cases() {
         // A status member given twice is not a usable answer.
-        assert!(matches!(decode_json(&ok("{\"Response\":\"Error\",\"Response\":\"x\"}"), Shape::One), Err(Error::Decode(_))));
+        assert!(matches!(
+            decode_json(&ok("{\"Response\":\"Error\",\"Response\":\"x\"}"), Shape::One),
+            Err(Error::Decode(_))
+        ));
         assert!(matches!(decode_json(&ok("{\"Message\":null,\"Message\":\"m\"}"), Shape::One), Err(Error::Decode(_))));
         assert!(matches!(decode_dial(&ok("{\"ID\":\"1\",\"ID\":\"2\"}")), Err(Error::Decode(_))));
         // `null` members are absent; other members are only checked.
-        assert_eq!(decode_json(&ok("{\"Response\":null,\"Message\":\"m\"}"), Shape::One).unwrap(), "{\"Response\":null,\"Message\":\"m\"}");
-        assert_eq!(decode_json(&ok("{\"a\":1e400,\"b\":[1,{\"c\":null}]}"), Shape::One).unwrap(), "{\"a\":1e400,\"b\":[1,{\"c\":null}]}");
+        assert_eq!(
+            decode_json(&ok("{\"Response\":null,\"Message\":\"m\"}"), Shape::One).unwrap(),
+            "{\"Response\":null,\"Message\":\"m\"}"
+        );
+        assert_eq!(
+            decode_json(&ok("{\"a\":1e400,\"b\":[1,{\"c\":null}]}"), Shape::One).unwrap(),
+            "{\"a\":1e400,\"b\":[1,{\"c\":null}]}"
+        );
         match decode_json(&ok("{\"Response\":\"error\",\"Message\":null}"), Shape::One) {
             Err(Error::Provider(p)) => assert_eq!(p.message, "the server refused the request"),
             other => panic!("{other:?}"),
@@ -452,15 +473,23 @@ mod tests {
 
     #[test]
     fn dial_answers() {
-        let d = decode_dial(&ok("{\"Response\":\"Success\",\"Message\":\"Originate successfully queued\",\"ID\":\"15c5ec7352f0d7\"}")).unwrap();
+        let d = decode_dial(&ok(
+            "{\"Response\":\"Success\",\"Message\":\"Originate successfully queued\",\"ID\":\"15c5ec7352f0d7\"}",
+        ))
+        .unwrap();
         assert_eq!((d.id.as_str(), d.message.as_str()), ("15c5ec7352f0d7", "Originate successfully queued"));
-        let d = decode_dial(&resp(200, "text/html", b"Success|Originate successfully queued|15a4cfe6429054|\n")).unwrap();
+        let d =
+            decode_dial(&resp(200, "text/html", b"Success|Originate successfully queued|15a4cfe6429054|\n")).unwrap();
         assert_eq!((d.id.as_str(), d.message.as_str()), ("15a4cfe6429054", "Originate successfully queued"));
         match decode_dial(&ok("{\"Response\":\"Error\",\"Message\":\"Extension does not exist.\",\"ID\":\"\"}")) {
-            Err(Error::Provider(p)) => assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Extension does not exist.")),
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Extension does not exist."))
+            }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(decode_dial(&ok("Error|No such extension|")), Err(Error::Provider(ref p)) if p.message == "No such extension"));
+        assert!(
+            matches!(decode_dial(&ok("Error|No such extension|")), Err(Error::Provider(ref p)) if p.message == "No such extension")
+        );
         assert!(matches!(decode_dial(&ok("{\"Response\":\"Success\"}")), Err(Error::Decode(_))));
         assert!(matches!(decode_dial(&ok("]")), Err(Error::Decode(_))));
         assert!(matches!(decode_dial(&ok("<html>")), Err(Error::Decode(_))));

@@ -23,8 +23,8 @@ pub mod query;
 pub mod requests;
 
 use crate::bindings::exports::telephony::pbx::tring::{
-    AgentType, CdrFilter, CdrFormat, Config, DialRequest, DialResult, FaxRequest, FlowState, Guest, ManagedbObject, Media,
-    PeerCounts, QueueLogEntry, QueueRef, ResponsepathFilter, SimplecdrFilter, SimplecdrFormat,
+    AgentType, CdrFilter, CdrFormat, Config, DialRequest, DialResult, FaxRequest, FlowState, Guest, ManagedbObject,
+    Media, PeerCounts, QueueLogEntry, QueueRef, ResponsepathFilter, SimplecdrFilter, SimplecdrFormat,
 };
 use crate::error::Result;
 use crate::http::{self, Request};
@@ -268,7 +268,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn info_queuelogs(cfg: Config, queue: Option<String>, start: Option<String>, end: Option<String>) -> Result<String> {
+    fn info_queuelogs(
+        cfg: Config,
+        queue: Option<String>,
+        start: Option<String>,
+        end: Option<String>,
+    ) -> Result<String> {
         rows(&cfg, info_range(&cfg, "queuelogs", queue, start, end))
     }
 
@@ -322,7 +327,13 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn sms(cfg: Config, dest: String, message: String, destclid: Option<String>, server: Option<String>) -> Result<String> {
+    fn sms(
+        cfg: Config,
+        dest: String,
+        message: String,
+        destclid: Option<String>,
+        server: Option<String>,
+    ) -> Result<String> {
         one(&cfg, sms_request(&cfg, &dest, &message, destclid.as_deref(), server.as_deref()))
     }
 
@@ -347,7 +358,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn campaign_addnumber(cfg: Config, campaign: String, number: String, numberdescription: Option<String>) -> Result<String> {
+    fn campaign_addnumber(
+        cfg: Config,
+        campaign: String,
+        number: String,
+        numberdescription: Option<String>,
+    ) -> Result<String> {
         one(&cfg, campaign_request(&cfg, "addnumber", &campaign, Some(&number), numberdescription.as_deref()))
     }
 
@@ -377,7 +393,13 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn queue_add(cfg: Config, queue: QueueRef, extension: String, order: Option<u32>, agent_type: Option<AgentType>) -> Result<String> {
+    fn queue_add(
+        cfg: Config,
+        queue: QueueRef,
+        extension: String,
+        order: Option<u32>,
+        agent_type: Option<AgentType>,
+    ) -> Result<String> {
         let add = Queue { extension: Some(&extension), order, agent_type, ..Queue::new("add", &queue) };
         one(&cfg, queue_request(&cfg, &add))
     }
@@ -414,7 +436,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn responsepath_list(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
+    fn responsepath_list(
+        cfg: Config,
+        id: String,
+        filter: Option<ResponsepathFilter>,
+        filterdata: Option<String>,
+    ) -> Result<String> {
         let filterdata = filterdata.as_deref();
         let list = Responsepath { action: "list", id: &id, rrid: None, filter, filterdata };
         rows(&cfg, responsepath_request(&cfg, &list))
@@ -434,7 +461,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn responsepath_getlast(cfg: Config, id: String, filter: Option<ResponsepathFilter>, filterdata: Option<String>) -> Result<String> {
+    fn responsepath_getlast(
+        cfg: Config,
+        id: String,
+        filter: Option<ResponsepathFilter>,
+        filterdata: Option<String>,
+    ) -> Result<String> {
         let filterdata = filterdata.as_deref();
         let getlast = Responsepath { action: "getlast", id: &id, rrid: None, filter, filterdata };
         one(&cfg, responsepath_request(&cfg, &getlast))
@@ -573,7 +605,12 @@ impl Guest for Component {
     }
 
     #[inline(always)]
-    fn managedb_replace(cfg: Config, typesrc: Option<String>, typeidsrc: Option<String>, jsondata: String) -> Result<String> {
+    fn managedb_replace(
+        cfg: Config,
+        typesrc: Option<String>,
+        typeidsrc: Option<String>,
+        jsondata: String,
+    ) -> Result<String> {
         let db = Db { typesrc: typesrc.as_deref(), typeidsrc: typeidsrc.as_deref(), ..Db::default() };
         one(&cfg, managedb_request(&cfg, "destination", "replace", db, Tail::Form("jsondata", &jsondata)))
     }

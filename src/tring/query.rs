@@ -251,7 +251,13 @@ mod tests {
     use crate::Error;
 
     fn cfg() -> Config {
-        Config { server: "pbx.example.com".into(), api_key: "K&1".into(), tenant: Some("DEMO".into()), timeout_ms: None, max_body_bytes: None }
+        Config {
+            server: "pbx.example.com".into(),
+            api_key: "K&1".into(),
+            tenant: Some("DEMO".into()),
+            timeout_ms: None,
+            max_body_bytes: None,
+        }
     }
 
     fn field<T: core::fmt::Debug>(r: Result<T>) -> String {
@@ -278,22 +284,35 @@ mod tests {
         let mut c = cfg();
         c.tenant = None;
         c.server = "http://127.0.0.1:8080/x/".into();
-        let params = [Param::fixed("n", "7"), Param::flag("a", Some(true), "yes"), Param::flag("b", Some(false), "yes")];
+        let params =
+            [Param::fixed("n", "7"), Param::flag("a", Some(true), "yes"), Param::flag("b", Some(false), "yes")];
         let r = build(&c, "PEERS", &params, Tail::Raw).unwrap();
         assert_eq!(r.target.to_url(), "http://127.0.0.1:8080/x/pbx/proxyapi.php?key=K%261&reqtype=PEERS&n=7&a=yes");
         let r = build(&c, "X", &[], Tail::Form("values", "{\"a\":\"b c\"}")).unwrap();
-        assert_eq!((r.method, r.target.path_and_query.as_str()), (Method::Post, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&format=json"));
+        assert_eq!(
+            (r.method, r.target.path_and_query.as_str()),
+            (Method::Post, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&format=json")
+        );
         let body = r.body.unwrap();
-        assert_eq!((body.content_type.as_str(), body.bytes.as_slice()), ("application/x-www-form-urlencoded", &b"values=%7B%22a%22%3A%22b+c%22%7D"[..]));
+        assert_eq!(
+            (body.content_type.as_str(), body.bytes.as_slice()),
+            ("application/x-www-form-urlencoded", &b"values=%7B%22a%22%3A%22b+c%22%7D"[..])
+        );
         assert_eq!(field(build(&c, "X", &[], Tail::Form("values", "nope"))), "values");
         struct Req {
             id: String,
             server: Option<String>,
         }
         let req = Req { id: "x".into(), server: None };
-        assert_eq!(field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)), "req.id");
+        assert_eq!(
+            field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)),
+            "req.id"
+        );
         let req = Req { id: "7".into(), server: Some("a b".into()) };
-        assert_eq!(field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)), "req.server");
+        assert_eq!(
+            field(build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON)),
+            "req.server"
+        );
         let req = Req { id: "7".into(), server: None };
         let r = build(&c, "X", &[member!(req.id, Check::Digits), member!(req.server, Check::Token)], JSON).unwrap();
         assert_eq!(r.target.path_and_query, "/x/pbx/proxyapi.php?key=K%261&reqtype=X&id=7&format=json");

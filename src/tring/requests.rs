@@ -440,7 +440,13 @@ pub fn set_flow_request(cfg: &Config, number: &str, state: Option<FlowState>, va
 }
 
 /// SMS `dest`, `destclid`, `server`, `message`.
-pub fn sms_request(cfg: &Config, dest: &str, message: &str, destclid: Option<&str>, server: Option<&str>) -> Result<Request> {
+pub fn sms_request(
+    cfg: &Config,
+    dest: &str,
+    message: &str,
+    destclid: Option<&str>,
+    server: Option<&str>,
+) -> Result<Request> {
     let params = [
         Param::required("dest", dest, Token),
         Param::optional("destclid", destclid, Text),
@@ -451,7 +457,12 @@ pub fn sms_request(cfg: &Config, dest: &str, message: &str, destclid: Option<&st
 }
 
 /// VIRTUALEXT `number`, `extension`, `action`.
-pub fn virtualext_request(cfg: &Config, action: &'static str, number: &str, extension: Option<&str>) -> Result<Request> {
+pub fn virtualext_request(
+    cfg: &Config,
+    action: &'static str,
+    number: &str,
+    extension: Option<&str>,
+) -> Result<Request> {
     let params = [
         Param::required("number", number, Token),
         Param::optional("extension", extension, Token),
@@ -543,7 +554,13 @@ impl Db<'_> {
 
 /// MANAGEDB `object`, `routingprofileid`, `typesrc`, `typeidsrc`, `action`,
 /// `objectid`, `tenantid`, in the page's order, ended by `tail`.
-pub fn managedb_request(cfg: &Config, object: &'static str, action: &'static str, db: Db<'_>, tail: Tail<'_>) -> Result<Request> {
+pub fn managedb_request(
+    cfg: &Config,
+    object: &'static str,
+    action: &'static str,
+    db: Db<'_>,
+    tail: Tail<'_>,
+) -> Result<Request> {
     let params = [
         Param::fixed("object", object),
         Param::optional("routingprofileid", db.routingprofileid, Digits),

@@ -11,7 +11,13 @@ use crate::Error;
 const BASE: &str = "https://api.tring.nu/pbx/proxyapi.php?key=K1&tenant=DEMO&reqtype=";
 
 fn cfg() -> Config {
-    Config { server: "https://api.tring.nu".into(), api_key: "K1".into(), tenant: Some("DEMO".into()), timeout_ms: None, max_body_bytes: None }
+    Config {
+        server: "https://api.tring.nu".into(),
+        api_key: "K1".into(),
+        tenant: Some("DEMO".into()),
+        timeout_ms: None,
+        max_body_bytes: None,
+    }
 }
 
 /// The URL after `reqtype=` of a GET without a body.
@@ -33,14 +39,23 @@ fn field(r: Result<Request>) -> String {
 #[test]
 fn simple_reqtypes() {
     assert_eq!(get(plain_request(&cfg(), "COUNTPEERS")), "COUNTPEERS&format=json");
-    assert_eq!(get(one_param_request(&cfg(), "COUNTCHANNELS", "nodename", None, Check::Token)), "COUNTCHANNELS&format=json");
+    assert_eq!(
+        get(one_param_request(&cfg(), "COUNTCHANNELS", "nodename", None, Check::Token)),
+        "COUNTCHANNELS&format=json"
+    );
     assert_eq!(
         get(one_param_request(&cfg(), "CHANNEL", "channel", Some("SIP/101-DEVEL-00000a"), Check::Token)),
         "CHANNEL&channel=SIP%2F101-DEVEL-00000a&format=json"
     );
-    assert_eq!(get(one_param_request(&cfg(), "REBOOT", "peer", Some("ALL"), Check::Token)), "REBOOT&peer=ALL&format=json");
+    assert_eq!(
+        get(one_param_request(&cfg(), "REBOOT", "peer", Some("ALL"), Check::Token)),
+        "REBOOT&peer=ALL&format=json"
+    );
     assert_eq!(field(one_param_request(&cfg(), "QUEUERESET", "queueid", Some("x1"), Check::Digits)), "queueid");
-    assert_eq!(get(auth_request(&cfg(), "CHECKAUTH", "101-DEVEL", "p@ss w&rd")), "CHECKAUTH&username=101-DEVEL&password=p%40ss%20w%26rd&format=json");
+    assert_eq!(
+        get(auth_request(&cfg(), "CHECKAUTH", "101-DEVEL", "p@ss w&rd")),
+        "CHECKAUTH&username=101-DEVEL&password=p%40ss%20w%26rd&format=json"
+    );
 }
 
 #[test]
@@ -49,9 +64,16 @@ fn phonebook() {
         get(phonebook_request(&cfg(), "Main book", PhonebookAction::Query { field: "name", value: "Jo%" })),
         "PHONEBOOK&phonebook=Main%20book&subreqtype=query&field=name&value=Jo%25&format=json"
     );
-    assert_eq!(get(phonebook_request(&cfg(), "b", PhonebookAction::Delete { peid: "42" })), "PHONEBOOK&phonebook=b&subreqtype=delete&peid=42&format=json");
-    assert_eq!(get(phonebook_request(&cfg(), "b", PhonebookAction::Cleanall)), "PHONEBOOK&phonebook=b&subreqtype=cleanall&format=json");
-    let r = phonebook_request(&cfg(), "b", PhonebookAction::Add { values: r#"{"name":"Jo Do","number":"+3212"}"# }).unwrap();
+    assert_eq!(
+        get(phonebook_request(&cfg(), "b", PhonebookAction::Delete { peid: "42" })),
+        "PHONEBOOK&phonebook=b&subreqtype=delete&peid=42&format=json"
+    );
+    assert_eq!(
+        get(phonebook_request(&cfg(), "b", PhonebookAction::Cleanall)),
+        "PHONEBOOK&phonebook=b&subreqtype=cleanall&format=json"
+    );
+    let r = phonebook_request(&cfg(), "b", PhonebookAction::Add { values: r#"{"name":"Jo Do","number":"+3212"}"# })
+        .unwrap();
     assert_eq!(r.method, Method::Post);
     assert_eq!(r.target.to_url(), format!("{BASE}PHONEBOOK&phonebook=b&subreqtype=add&format=json"));
     let body = r.body.unwrap();
@@ -67,13 +89,22 @@ fn info() {
     let recording = Info { id: Some("1588.12"), answer: Answer::Raw, ..Info::new("recording") };
     assert_eq!(get(info_request(&cfg(), &recording)), "INFO&info=recording&id=1588.12");
     assert_eq!(
-        get(info_request(&cfg(), &Info { queue: Some("7"), start: Some("2024-01-01 00:00:00"), ..Info::new("queuelogs") })),
+        get(info_request(
+            &cfg(),
+            &Info { queue: Some("7"), start: Some("2024-01-01 00:00:00"), ..Info::new("queuelogs") }
+        )),
         "INFO&info=queuelogs&queue=7&start=2024-01-01%2000%3A00%3A00&format=json"
     );
-    assert_eq!(field(info_request(&cfg(), &Info { id: Some("q1"), id_check: Check::Digits, ..Info::new("queue") })), "id");
+    assert_eq!(
+        field(info_request(&cfg(), &Info { id: Some("q1"), id_check: Check::Digits, ..Info::new("queue") })),
+        "id"
+    );
     assert_eq!(field(info_request(&cfg(), &Info { queue: Some("x"), ..Info::new("agents") })), "queue");
     assert_eq!(get(info_request(&cfg(), &Info::new("flow"))), "INFO&info=flow&format=json");
-    assert_eq!(get(info_request(&cfg(), &Info { id: Some("*50"), ..Info::new("flow") })), "INFO&info=flow&id=%2A50&format=json");
+    assert_eq!(
+        get(info_request(&cfg(), &Info { id: Some("*50"), ..Info::new("flow") })),
+        "INFO&info=flow&id=%2A50&format=json"
+    );
     let f = CdrFilter {
         id: None,
         uniqueid: None,
@@ -87,7 +118,10 @@ fn info() {
         end: Some("2024-01-02".into()),
         format: Some(CdrFormat::Csv),
     };
-    assert_eq!(get(info_cdrs_request(&cfg(), &f)), "INFO&info=cdrs&src=101%2C102&direction=in&start=2024-01-01&end=2024-01-02&format=csv");
+    assert_eq!(
+        get(info_cdrs_request(&cfg(), &f)),
+        "INFO&info=cdrs&src=101%2C102&direction=in&start=2024-01-01&end=2024-01-02&format=csv"
+    );
     let f = SimplecdrFilter {
         id: None,
         uniqueid: None,
@@ -101,7 +135,10 @@ fn info() {
         end: None,
         format: None,
     };
-    assert_eq!(get(info_simplecdrs_request(&cfg(), &f)), "INFO&info=simplecdrs&calleridname=Jo%20Do&phone=%2B3212&format=json");
+    assert_eq!(
+        get(info_simplecdrs_request(&cfg(), &f)),
+        "INFO&info=simplecdrs&calleridname=Jo%20Do&phone=%2B3212&format=json"
+    );
     let bad = SimplecdrFilter { phone: Some("1 2".into()), ..f };
     assert_eq!(field(info_simplecdrs_request(&cfg(), &bad)), "filter.phone");
 }
@@ -112,7 +149,10 @@ fn calls_agents_campaigns() {
         get(agent_request(&cfg(), "pause", "101", &QueueRef::Number("600".into()), Some("lunch break"))),
         "AGENT&extension=101&queuenumber=600&action=pause&pausereason=lunch%20break&format=json"
     );
-    assert_eq!(get(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("3".into()), None)), "AGENT&extension=101&queue=3&action=unpause&format=json");
+    assert_eq!(
+        get(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("3".into()), None)),
+        "AGENT&extension=101&queue=3&action=unpause&format=json"
+    );
     assert_eq!(field(agent_request(&cfg(), "unpause", "101", &QueueRef::Id("q".into()), None)), "queue");
     let transfer = Transfer { reqtype: "TRANSFER", channel: "c1", extrachannel: Some("c2"), dest: "200" };
     assert_eq!(get(transfer_request(&cfg(), &transfer)), "TRANSFER&channel=c1&extrachannel=c2&dest=200&format=json");
@@ -124,12 +164,27 @@ fn calls_agents_campaigns() {
     );
     let hangup = Hangup { channel: Some("c1"), extension: Some("103-DEVEL"), fast: Some(true) };
     assert_eq!(get(hangup_request(&cfg(), &hangup)), "HANGUP&channel=c1&extension=103-DEVEL&fast=yes&format=json");
-    assert_eq!(get(hangup_request(&cfg(), &Hangup { extension: None, fast: Some(false), ..hangup })), "HANGUP&channel=c1&format=json");
-    assert_eq!(get(hangup_request(&cfg(), &Hangup { channel: None, ..hangup })), "HANGUP&extension=103-DEVEL&fast=yes&format=json");
+    assert_eq!(
+        get(hangup_request(&cfg(), &Hangup { extension: None, fast: Some(false), ..hangup })),
+        "HANGUP&channel=c1&format=json"
+    );
+    assert_eq!(
+        get(hangup_request(&cfg(), &Hangup { channel: None, ..hangup })),
+        "HANGUP&extension=103-DEVEL&fast=yes&format=json"
+    );
     assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: None, fast: Some(true) })), "channel");
-    assert_eq!(field(hangup_request(&cfg(), &Hangup { channel: None, extension: Some("103 DEVEL"), fast: None })), "extension");
-    assert_eq!(get(sms_request(&cfg(), "+3212", "hi\nthere", Some("TRiNG"), None)), "SMS&dest=%2B3212&destclid=TRiNG&message=hi%0Athere&format=json");
-    assert_eq!(get(set_flow_request(&cfg(), "*50", Some(FlowState::NotInuse), None)), "SETFLOW&number=%2A50&state=NOT_INUSE&format=json");
+    assert_eq!(
+        field(hangup_request(&cfg(), &Hangup { channel: None, extension: Some("103 DEVEL"), fast: None })),
+        "extension"
+    );
+    assert_eq!(
+        get(sms_request(&cfg(), "+3212", "hi\nthere", Some("TRiNG"), None)),
+        "SMS&dest=%2B3212&destclid=TRiNG&message=hi%0Athere&format=json"
+    );
+    assert_eq!(
+        get(set_flow_request(&cfg(), "*50", Some(FlowState::NotInuse), None)),
+        "SETFLOW&number=%2A50&state=NOT_INUSE&format=json"
+    );
 }
 
 fn dial_req() -> DialRequest {
@@ -250,7 +305,10 @@ fn queues_paths_virtualext_voicemail() {
         )),
         "RESPONSEPATH&id=5&rrid=1588.1&filter=answer&filterdata=101&action=getid&format=json"
     );
-    assert_eq!(get(virtualext_request(&cfg(), "add", "800", Some("101"))), "VIRTUALEXT&number=800&extension=101&action=add&format=json");
+    assert_eq!(
+        get(virtualext_request(&cfg(), "add", "800", Some("101"))),
+        "VIRTUALEXT&number=800&extension=101&action=add&format=json"
+    );
     let message = Voicemail { action: "message", mailbox: Some("101"), msgid: Some("7"), answer: Answer::Raw };
     assert_eq!(get(voicemail_request(&cfg(), &message)), "VOICEMAIL&mailbox=101&msgid=7&action=message");
     let list = Voicemail { action: "list", mailbox: None, msgid: None, answer: Answer::Json };
@@ -261,26 +319,46 @@ fn queues_paths_virtualext_voicemail() {
 #[test]
 fn managedb() {
     let db = Db { routingprofileid: Some("4"), ..Db::default() };
-    assert_eq!(get(managedb_request(&cfg(), "route", "list", db, JSON)), "MANAGEDB&object=route&routingprofileid=4&action=list&format=json");
+    assert_eq!(
+        get(managedb_request(&cfg(), "route", "list", db, JSON)),
+        "MANAGEDB&object=route&routingprofileid=4&action=list&format=json"
+    );
     let db = Db { objectid: Some("9"), tenantid: Some("3"), ..Db::default() };
-    assert_eq!(get(managedb_request(&cfg(), "user", "addtenant", db, JSON)), "MANAGEDB&object=user&action=addtenant&objectid=9&tenantid=3&format=json");
+    assert_eq!(
+        get(managedb_request(&cfg(), "user", "addtenant", db, JSON)),
+        "MANAGEDB&object=user&action=addtenant&objectid=9&tenantid=3&format=json"
+    );
     let db = Db { typesrc: Some("DID"), typeidsrc: Some("12"), ..Db::default() };
     let r = managedb_request(&cfg(), "destination", "replace", db, Tail::Form("jsondata", r#"["EXT-101"]"#)).unwrap();
     assert_eq!(r.method, Method::Post);
-    assert_eq!(r.target.to_url(), format!("{BASE}MANAGEDB&object=destination&typesrc=DID&typeidsrc=12&action=replace&format=json"));
+    assert_eq!(
+        r.target.to_url(),
+        format!("{BASE}MANAGEDB&object=destination&typesrc=DID&typeidsrc=12&action=replace&format=json")
+    );
     assert_eq!(r.body.unwrap().bytes, b"jsondata=%5B%22EXT-101%22%5D");
     assert_eq!(object_for(ManagedbObject::Route, "delete").unwrap(), "route");
     assert_eq!(object_for(ManagedbObject::Huntlist, "list").unwrap(), "huntlist");
-    for (o, a) in [(ManagedbObject::Tenant, "delete"), (ManagedbObject::Huntlist, "get"), (ManagedbObject::Destination, "add")] {
+    for (o, a) in
+        [(ManagedbObject::Tenant, "delete"), (ManagedbObject::Huntlist, "get"), (ManagedbObject::Destination, "add")]
+    {
         assert!(matches!(object_for(o, a), Err(Error::InvalidInput(ref f)) if f.field == "object"), "{o:?} {a}");
     }
     let file = Media { content_type: "audio/wav".into(), data: b"RIFF".to_vec() };
     let r = managedb_updatebinary_request(&cfg(), "9", "hold music.wav", &file).unwrap();
-    assert_eq!(r.target.to_url(), format!("{BASE}MANAGEDB&object=mediafile&action=updatebinary&objectid=9&format=json"));
+    assert_eq!(
+        r.target.to_url(),
+        format!("{BASE}MANAGEDB&object=mediafile&action=updatebinary&objectid=9&format=json")
+    );
     let body = String::from_utf8(r.body.unwrap().bytes).unwrap();
-    assert!(body.contains("name=\"filename\"; filename=\"hold music.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n"), "{body}");
+    assert!(
+        body.contains("name=\"filename\"; filename=\"hold music.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n"),
+        "{body}"
+    );
     assert_eq!(field(managedb_updatebinary_request(&cfg(), "9", "../x", &file)), "file-name");
     let empty = Media { content_type: "audio/wav".into(), data: vec![] };
     assert_eq!(field(managedb_updatebinary_request(&cfg(), "9", "x.wav", &empty)), "file.data");
-    assert_eq!(field(managedb_request(&cfg(), "user", "get", Db { objectid: Some("9;"), ..Db::default() }, JSON)), "objectid");
+    assert_eq!(
+        field(managedb_request(&cfg(), "user", "get", Db { objectid: Some("9;"), ..Db::default() }, JSON)),
+        "objectid"
+    );
 }

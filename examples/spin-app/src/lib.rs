@@ -64,14 +64,7 @@ fn quote(s: &str, out: &mut Vec<u8>) {
             b'"' | b'\\' => out.extend_from_slice(&[b'\\', c]),
             c if c < 0x20 => {
                 let hex = b"0123456789abcdef";
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    hex[usize::from(c >> 4)],
-                    hex[usize::from(c & 15)],
-                ]);
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[usize::from(c >> 4)], hex[usize::from(c & 15)]]);
             }
             c => out.push(c),
         }

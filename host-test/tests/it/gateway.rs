@@ -5,8 +5,8 @@
 //! Spin path (an app importing `telephony:pbx/*`, composed with the library).
 
 use super::common::host;
-use host_test::kit::client::{Answer, Client};
 use host_test::instances::Reuse;
+use host_test::kit::client::{Answer, Client};
 use host_test::kit::mock::{example, MockProvider, MockResponse};
 use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
 use host_test::{dynamic, Host, HostOptions, Transport};
@@ -196,7 +196,8 @@ async fn telephony_accounts_take_server_held_or_the_callers_config() {
     // Server-held: the account names its provider, the gateway fills the config.
     let states = ok(&s.post("telephony/agent-states", json!({"account": "tring"})).await);
     assert!(states.as_array().is_some_and(|a| !a.is_empty()), "{states}");
-    let states = ok(&s.post("telephony/agent-states", json!({"account": {"ringostat": {"project-id": "11111"}}})).await);
+    let states =
+        ok(&s.post("telephony/agent-states", json!({"account": {"ringostat": {"project-id": "11111"}}})).await);
     assert!(states.as_array().is_some_and(|a| a.iter().any(|a| a["state"] == "busy")), "{states}");
     // The caller's own config, used as sent.
     ok(&s.post("telephony/agent-states", json!({"account": {"tring": caller_tring_cfg()}})).await);

@@ -42,10 +42,7 @@ fn precompiled_cache_round_trips() {
     let path = host_test::cache::key_path(&h.engine, &bytes, &dir);
     assert!(path.exists(), "cache file written");
     let second = host_test::cache::load(&h.engine, &bytes, &dir).unwrap();
-    assert_eq!(
-        first.component_type().exports(&h.engine).count(),
-        second.component_type().exports(&h.engine).count()
-    );
+    assert_eq!(first.component_type().exports(&h.engine).count(), second.component_type().exports(&h.engine).count());
     std::fs::write(&path, b"garbage").unwrap();
     assert!(host_test::cache::load(&h.engine, &bytes, &dir).is_ok(), "a corrupt entry is recompiled");
     let _ = std::fs::remove_dir_all(&dir);

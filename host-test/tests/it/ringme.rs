@@ -40,7 +40,10 @@ fn bearer_cfg() -> Config {
 fn demo_cfg() -> Config {
     Config {
         base_url: "https://apiproxy.telphin.ru".into(),
-        auth: Auth::App(AppCredentials { client_id: builtin::CLIENT_ID.into(), client_secret: builtin::CLIENT_SECRET.into() }),
+        auth: Auth::App(AppCredentials {
+            client_id: builtin::CLIENT_ID.into(),
+            client_secret: builtin::CLIENT_SECRET.into(),
+        }),
         timeout_ms: None,
         max_body_bytes: None,
     }
@@ -145,7 +148,10 @@ async fn get_token_posts_the_client_credentials_form() {
     let mock = provider(3600, |_| example());
     let mut s = session(&mock).await;
     let t = s.pbx.telephony_pbx_ringme().call_get_token(&mut s.store, &cfg()).await.unwrap().unwrap();
-    assert_eq!((t.access_token.as_str(), t.token_type.as_str(), t.expires_in, t.scope.as_deref()), ("rm-TOKEN-1", "Bearer", 3600, Some("all")));
+    assert_eq!(
+        (t.access_token.as_str(), t.token_type.as_str(), t.expires_in, t.scope.as_deref()),
+        ("rm-TOKEN-1", "Bearer", 3600, Some("all"))
+    );
     let r = mock.single();
     assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", "http://127.0.0.1:9/oauth/token"));
     let body = format!("grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={SECRET}");
@@ -178,7 +184,10 @@ async fn the_form_encodes_odd_credentials() {
         ..cfg()
     };
     s.pbx.telephony_pbx_ringme().call_get_token(&mut s.store, &c).await.unwrap().unwrap();
-    assert_eq!(mock.single().body_text(), "grant_type=client_credentials&client_id=a+b&client_secret=s%26t%3Du%2Bv%2Fw%25");
+    assert_eq!(
+        mock.single().body_text(),
+        "grant_type=client_credentials&client_id=a+b&client_secret=s%26t%3Du%2Bv%2Fw%25"
+    );
 }
 
 #[tokio::test]
@@ -191,7 +200,10 @@ async fn client_info_gets_a_token_then_calls_with_it() {
     assert_eq!(log.len(), 2);
     assert_eq!((log[0].method.as_str(), log[0].url.as_str()), ("POST", "https://apiproxy.telphin.ru/oauth/token"));
     let r = &log[1];
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("GET", "https://apiproxy.telphin.ru/api/ver1.0/client/@me/client/"));
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("GET", "https://apiproxy.telphin.ru/api/ver1.0/client/@me/client/")
+    );
     let auth = format!("Bearer {}", builtin::ACCESS_TOKEN);
     assert_eq!(headers(r), vec![("host", "apiproxy.telphin.ru"), ("authorization", auth.as_str())]);
     assert!(r.body.is_empty());
@@ -206,7 +218,10 @@ async fn a_client_id_and_a_base_prefix_are_kept() {
     let c = Config { base_url: "http://127.0.0.1:9/ringme/".into(), ..cfg() };
     client_info(&mut s, &c, Some("12")).await.unwrap();
     let urls: Vec<String> = mock.requests().iter().map(|r| r.url.clone()).collect();
-    assert_eq!(urls, vec!["http://127.0.0.1:9/ringme/oauth/token", "http://127.0.0.1:9/ringme/api/ver1.0/client/12/client/"]);
+    assert_eq!(
+        urls,
+        vec!["http://127.0.0.1:9/ringme/oauth/token", "http://127.0.0.1:9/ringme/api/ver1.0/client/12/client/"]
+    );
 }
 
 #[tokio::test]
@@ -217,7 +232,10 @@ async fn bearer_auth_sends_the_token_and_never_retries() {
     let r = mock.single();
     assert_eq!(headers(&r), vec![("host", "127.0.0.1:9"), ("authorization", "Bearer rm-BEARER-given-33aa")]);
 
-    let mock = MockProvider::always(MockResponse::json(401, r#"{"error":"invalid_token","error_description":"Token expired"}"#));
+    let mock = MockProvider::always(MockResponse::json(
+        401,
+        r#"{"error":"invalid_token","error_description":"Token expired"}"#,
+    ));
     let mut s = session(&mock).await;
     let err = client_info(&mut s, &bearer_cfg(), None).await.unwrap_err();
     assert!(matches!(&err, Error::Unauthorized(m) if m == "Token expired"), "{err:?}");
@@ -255,12 +273,24 @@ async fn update_client_puts_only_the_set_fields() {
         disk_space_notify_threshold: Some(90),
         ..no_changes()
     };
-    let c = s.pbx.telephony_pbx_ringme().call_update_client(&mut s.store, &demo_cfg(), None, &changes).await.unwrap().unwrap();
-    assert_eq!((c.id, c.dial_rule_id, c.timezone.as_deref(), c.disk_space_notify_threshold), (12, Some(20), Some("Europe/Samara"), Some(90)));
+    let c = s
+        .pbx
+        .telephony_pbx_ringme()
+        .call_update_client(&mut s.store, &demo_cfg(), None, &changes)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c.id, c.dial_rule_id, c.timezone.as_deref(), c.disk_space_notify_threshold),
+        (12, Some(20), Some("Europe/Samara"), Some(90))
+    );
     let log = mock.requests();
     assert_eq!(log.len(), 2);
     let r = &log[1];
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("PUT", "https://apiproxy.telphin.ru/api/ver1.0/client/@me/client/"));
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("PUT", "https://apiproxy.telphin.ru/api/ver1.0/client/@me/client/")
+    );
     let body = r#"{"dial_rule_id":20,"disk_space_notify_threshold":90,"timezone":"Europe/Samara"}"#;
     assert_eq!(r.body_text(), body);
     let auth = format!("Bearer {}", builtin::ACCESS_TOKEN);
@@ -286,7 +316,12 @@ async fn update_client_puts_only_the_set_fields() {
         timezone: Some("UTC".into()),
         clear: None,
     };
-    s.pbx.telephony_pbx_ringme().call_update_client(&mut s.store, &bearer_cfg(), Some("12"), &all).await.unwrap().unwrap();
+    s.pbx
+        .telephony_pbx_ringme()
+        .call_update_client(&mut s.store, &bearer_cfg(), Some("12"), &all)
+        .await
+        .unwrap()
+        .unwrap();
     let r = mock.single();
     assert_eq!(r.path(), "/api/ver1.0/client/12/client/");
     let sent: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
@@ -406,7 +441,10 @@ async fn a_401_gets_one_fresh_token_and_one_retry() {
     // The provider revoked token 1: the call is retried once with token 2.
     let mock = provider(3600, |req| {
         if req.header("authorization") == Some("Bearer rm-TOKEN-1") {
-            MockResponse::json(401, r#"{"error":"invalid_token","error_description":"The access token provided has expired"}"#)
+            MockResponse::json(
+                401,
+                r#"{"error":"invalid_token","error_description":"The access token provided has expired"}"#,
+            )
         } else {
             example()
         }
@@ -417,7 +455,10 @@ async fn a_401_gets_one_fresh_token_and_one_retry() {
     assert_eq!(kinds, vec![true, false, true, false]);
     assert_eq!(bearers(&mock), vec!["Bearer rm-TOKEN-1", "Bearer rm-TOKEN-2"]);
     let retry = &mock.requests()[3];
-    assert_eq!((retry.method.as_str(), retry.url.as_str()), ("GET", "http://127.0.0.1:9/api/ver1.0/client/@me/client/"));
+    assert_eq!(
+        (retry.method.as_str(), retry.url.as_str()),
+        ("GET", "http://127.0.0.1:9/api/ver1.0/client/@me/client/")
+    );
     // The new token is the one kept.
     client_info(&mut s, &cfg(), None).await.unwrap();
     assert_eq!(mock.requests().len(), 5);
@@ -436,13 +477,19 @@ async fn a_401_gets_one_fresh_token_and_one_retry() {
     s.pbx.telephony_pbx_ringme().call_update_client(&mut s.store, &cfg(), None, &changes).await.unwrap().unwrap();
     let log = mock.requests();
     assert_eq!(log.len(), 4);
-    assert_eq!((log[1].body_text(), log[3].body_text()), (r#"{"hold_music":4}"#.to_string(), r#"{"hold_music":4}"#.to_string()));
+    assert_eq!(
+        (log[1].body_text(), log[3].body_text()),
+        (r#"{"hold_music":4}"#.to_string(), r#"{"hold_music":4}"#.to_string())
+    );
 }
 
 #[tokio::test]
 async fn a_second_401_is_unauthorized_never_a_third_try() {
     let mock = provider(3600, |_| {
-        MockResponse::json(401, &format!(r#"{{"error":"invalid_token","error_description":"Token {TOKEN}2 is not valid"}}"#))
+        MockResponse::json(
+            401,
+            &format!(r#"{{"error":"invalid_token","error_description":"Token {TOKEN}2 is not valid"}}"#),
+        )
     });
     let mut s = session(&mock).await;
     let err = client_info(&mut s, &cfg(), None).await.unwrap_err();
@@ -462,21 +509,39 @@ async fn token_endpoint_errors() {
             MockResponse::json(400, r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#),
             Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "Client authentication failed")),
         ),
-        (MockResponse::json(400, r#"{"error":"invalid_grant"}"#), Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "invalid_grant"))),
+        (
+            MockResponse::json(400, r#"{"error":"invalid_grant"}"#),
+            Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "invalid_grant")),
+        ),
         (
             MockResponse::json(200, r#"{"error":"invalid_client","error_description":"Bad secret"}"#),
             Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "Bad secret")),
         ),
-        (MockResponse::json(429, "{}").header("X-RateLimit-Reset", "600"), Box::new(|e| matches!(e, Error::RateLimited(Some(600))))),
-        (MockResponse::json(503, r#"{"message":"maintenance"}"#), Box::new(|e| matches!(e, Error::Provider(p) if p.status == 503 && p.message == "maintenance"))),
-        (MockResponse::html(200, "<html>login</html>"), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("html")))),
-        (MockResponse::json(200, r#"{"token_type":"Bearer"}"#), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("access_token")))),
+        (
+            MockResponse::json(429, "{}").header("X-RateLimit-Reset", "600"),
+            Box::new(|e| matches!(e, Error::RateLimited(Some(600)))),
+        ),
+        (
+            MockResponse::json(503, r#"{"message":"maintenance"}"#),
+            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 503 && p.message == "maintenance")),
+        ),
+        (
+            MockResponse::html(200, "<html>login</html>"),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("html"))),
+        ),
+        (
+            MockResponse::json(200, r#"{"token_type":"Bearer"}"#),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("access_token"))),
+        ),
         (
             MockResponse::json(200, &format!(r#"{{"access_token":"{TOKEN}x","expires_in":"soon"}}"#)),
             Box::new(|e| matches!(e, Error::Decode(m) if m.contains("expires_in"))),
         ),
         (
-            MockResponse::json(401, &format!(r#"{{"error":"invalid_client","error_description":"secret {SECRET} is wrong"}}"#)),
+            MockResponse::json(
+                401,
+                &format!(r#"{{"error":"invalid_client","error_description":"secret {SECRET} is wrong"}}"#),
+            ),
             Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "secret [redacted] is wrong")),
         ),
     ];
@@ -499,8 +564,14 @@ async fn token_endpoint_errors() {
 async fn api_error_classes() {
     let big = vec![b' '; 17 * 1024 * 1024];
     let cases: Vec<Case> = vec![
-        (MockResponse::json(403, r#"{"message":"Access denied"}"#), Box::new(|e| matches!(e, Error::Forbidden(m) if m == "Access denied"))),
-        (MockResponse::json(404, r#"{"message":"Record not found"}"#), Box::new(|e| matches!(e, Error::NotFound(m) if m == "Record not found"))),
+        (
+            MockResponse::json(403, r#"{"message":"Access denied"}"#),
+            Box::new(|e| matches!(e, Error::Forbidden(m) if m == "Access denied")),
+        ),
+        (
+            MockResponse::json(404, r#"{"message":"Record not found"}"#),
+            Box::new(|e| matches!(e, Error::NotFound(m) if m == "Record not found")),
+        ),
         (
             MockResponse::json(429, r#"{"message":"Rate limit exceeded"}"#)
                 .header("X-RateLimit-Limit", "1000")
@@ -508,26 +579,45 @@ async fn api_error_classes() {
                 .header("X-RateLimit-Reset", "1800"),
             Box::new(|e| matches!(e, Error::RateLimited(Some(1800)))),
         ),
-        (MockResponse::json(429, "{}").header("Retry-After", "7"), Box::new(|e| matches!(e, Error::RateLimited(Some(7))))),
+        (
+            MockResponse::json(429, "{}").header("Retry-After", "7"),
+            Box::new(|e| matches!(e, Error::RateLimited(Some(7)))),
+        ),
         (MockResponse::json(429, "{}"), Box::new(|e| matches!(e, Error::RateLimited(None)))),
         (
             MockResponse::json(400, r#"{"message":"timezone is not valid"}"#),
-            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 400 && p.code.is_none() && p.message == "timezone is not valid")),
+            Box::new(
+                |e| matches!(e, Error::Provider(p) if p.status == 400 && p.code.is_none() && p.message == "timezone is not valid"),
+            ),
         ),
         (
             MockResponse::json(500, r#"{"error":"server_error","error_description":"try later"}"#),
-            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 500 && p.code.as_deref() == Some("server_error") && p.message == "try later")),
+            Box::new(
+                |e| matches!(e, Error::Provider(p) if p.status == 500 && p.code.as_deref() == Some("server_error") && p.message == "try later"),
+            ),
         ),
         (
             MockResponse::html(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
             Box::new(|e| matches!(e, Error::Provider(p) if p.status == 502 && p.message.contains("HTML body"))),
         ),
-        (MockResponse::html(200, "<!DOCTYPE html><html>login</html>"), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("HTML")))),
+        (
+            MockResponse::html(200, "<!DOCTYPE html><html>login</html>"),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("HTML"))),
+        ),
         (MockResponse::json(200, r#"{"id": 12, "name": "trunc"#), Box::new(|e| matches!(e, Error::Decode(_)))),
-        (MockResponse::json(200, r#"{"name": "no id"}"#), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("`id`")))),
-        (MockResponse::json(200, r#"{"id": 12, "dial_rule_id": "nineteen"}"#), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("dial_rule_id")))),
+        (
+            MockResponse::json(200, r#"{"name": "no id"}"#),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("`id`"))),
+        ),
+        (
+            MockResponse::json(200, r#"{"id": 12, "dial_rule_id": "nineteen"}"#),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("dial_rule_id"))),
+        ),
         (MockResponse::new(200, "application/json", big), Box::new(|e| matches!(e, Error::TooLarge(16_777_216)))),
-        (MockResponse::json(200, fixture("ringme.client")).delayed(Duration::from_millis(2_500)), Box::new(|e| matches!(e, Error::Timeout))),
+        (
+            MockResponse::json(200, fixture("ringme.client")).delayed(Duration::from_millis(2_500)),
+            Box::new(|e| matches!(e, Error::Timeout)),
+        ),
         (
             MockResponse::json(418, &format!(r#"{{"message":"token {TOKEN}1 of secret {SECRET}"}}"#)),
             Box::new(|e| matches!(e, Error::Provider(p) if p.message == "token [redacted] of secret [redacted]")),
@@ -578,7 +668,10 @@ async fn extensions_pages_and_types() {
     let list = r.call_extensions(&mut s.store, &demo_cfg(), None, Some(1), Some(50)).await.unwrap().unwrap();
     assert_eq!(list.len(), 3);
     let e = &list[0];
-    assert_eq!((e.id, e.name.as_deref(), e.status.as_deref(), e.type_.as_deref(), e.label.as_deref()), (469100, Some("0001*101"), Some("active"), Some("phone"), Some("Reception")));
+    assert_eq!(
+        (e.id, e.name.as_deref(), e.status.as_deref(), e.type_.as_deref(), e.label.as_deref()),
+        (469100, Some("0001*101"), Some("active"), Some("phone"), Some("Reception"))
+    );
     assert_eq!(list[1].label, None);
     let raw: serde_json::Value = serde_json::from_str(&e.raw).unwrap();
     assert_eq!(raw["client_id"], 12, "raw keeps every field");
@@ -599,12 +692,22 @@ async fn extensions_pages_and_types() {
 async fn click_to_call_posts_json() {
     let mock = MockProvider::builtin();
     let mut s = session(&mock).await;
-    let req = CallbackRequest { src_num: vec!["0001*101".into(), "+79161112233".into()], dst_num: "+74951234567".into() };
-    let started = s.pbx.telephony_pbx_ringme().call_click_to_call(&mut s.store, &demo_cfg(), 469100, &req).await.unwrap().unwrap();
+    let req =
+        CallbackRequest { src_num: vec!["0001*101".into(), "+79161112233".into()], dst_num: "+74951234567".into() };
+    let started = s
+        .pbx
+        .telephony_pbx_ringme()
+        .call_click_to_call(&mut s.store, &demo_cfg(), 469100, &req)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(started.call_api_id, "02abb9ee685a11ea94bfe17eb6eaecba");
     assert_eq!(started.call_id.as_deref(), Some("02abb9ee685a11ea94bfe17eb6eaecbb"));
     let r = &mock.requests()[1];
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/"));
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("POST", "https://apiproxy.telphin.ru/api/ver1.0/extension/469100/callback/")
+    );
     let body = r#"{"src_num":["0001*101","+79161112233"],"dst_num":"+74951234567"}"#;
     assert_eq!(r.body_text(), body);
     assert_eq!(r.header("content-type"), Some("application/json"));
@@ -621,29 +724,45 @@ async fn call_history_with_a_time_range() {
         page: Some(1),
         per_page: Some(20),
     };
-    let page = s.pbx.telephony_pbx_ringme().call_call_history(&mut s.store, &demo_cfg(), None, &q).await.unwrap().unwrap();
+    let page =
+        s.pbx.telephony_pbx_ringme().call_call_history(&mut s.store, &demo_cfg(), None, &q).await.unwrap().unwrap();
     let r = &mock.requests()[1];
     assert_eq!(
         r.path_and_query,
         "/api/ver1.0/client/@me/call_history/?start_datetime=2021-01-01%2000%3A00%3A00&end_datetime=2021-01-31%2023%3A59%3A59&page=1&per_page=20"
     );
     assert_eq!(r.query_value("start_datetime").as_deref(), Some("2021-01-01 00:00:00"));
-    assert_eq!((page.page, page.per_page, page.order.as_deref(), page.calls.len()), (Some(1), Some(20), Some("desc"), 2));
+    assert_eq!(
+        (page.page, page.per_page, page.order.as_deref(), page.calls.len()),
+        (Some(1), Some(20), Some("desc"), 2)
+    );
     let c = &page.calls[0];
     assert_eq!(c.call_uuid.as_deref(), Some("CAA308E3333C4A19AAED9C0254B9C61B"));
-    assert_eq!((c.flow.as_deref(), c.result.as_deref(), c.duration, c.bridged_duration), (Some("out"), Some("bridged"), Some(37), Some(24)));
+    assert_eq!(
+        (c.flow.as_deref(), c.result.as_deref(), c.duration, c.bridged_duration),
+        (Some("out"), Some("bridged"), Some(37), Some(24))
+    );
     assert_eq!((c.from_username.as_deref(), c.to_username.as_deref()), (Some("0001*101"), Some("+74951234567")));
     assert_eq!((c.extension_id, c.did_number.as_deref()), (Some(469100), None));
     assert_eq!(c.hangup_time_gmt.as_deref(), Some("2021-01-01 16:30:16"));
     let raw: serde_json::Value = serde_json::from_str(&c.raw).unwrap();
     assert_eq!(raw["cdr"][0]["record_uuid"], "469100-5D36E555");
-    assert_eq!((page.calls[1].bridged_username.as_deref(), page.calls[1].did_number.as_deref()), (None, Some("74951110000")));
+    assert_eq!(
+        (page.calls[1].bridged_username.as_deref(), page.calls[1].did_number.as_deref()),
+        (None, Some("74951110000"))
+    );
 
     // A bare array is accepted too; no filters sends no query.
     let mock = MockProvider::always(MockResponse::json(200, r#"[{"call_uuid":"X","duration":"5"}]"#));
     let mut s = session(&mock).await;
     let none = CallHistoryQuery { start_datetime: None, end_datetime: None, page: None, per_page: None };
-    let page = s.pbx.telephony_pbx_ringme().call_call_history(&mut s.store, &bearer_cfg(), Some("12"), &none).await.unwrap().unwrap();
+    let page = s
+        .pbx
+        .telephony_pbx_ringme()
+        .call_call_history(&mut s.store, &bearer_cfg(), Some("12"), &none)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((page.page, page.calls[0].duration), (None, Some(5)));
     assert_eq!(mock.single().path_and_query, "/api/ver1.0/client/12/call_history/");
 }
@@ -695,7 +814,10 @@ async fn bad_input_sends_nothing() {
     assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == "page"), "{out:?}");
     let out = r.call_extensions(&mut s.store, &cfg(), Some("x/y"), None, None).await.unwrap();
     assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == "client-id"), "{out:?}");
-    let call = |src: Vec<&str>, dst: &str| CallbackRequest { src_num: src.into_iter().map(String::from).collect(), dst_num: dst.into() };
+    let call = |src: Vec<&str>, dst: &str| CallbackRequest {
+        src_num: src.into_iter().map(String::from).collect(),
+        dst_num: dst.into(),
+    };
     for (ext, req, field) in [
         (0, call(vec!["101"], "+74951234567"), "extension-id"),
         (-5, call(vec!["101"], "+74951234567"), "extension-id"),

@@ -13,7 +13,12 @@ use std::time::Duration;
 const KEY: &str = "rg-SECRET-auth-key-7f3a";
 
 fn cfg() -> Config {
-    Config { auth_key: KEY.into(), base_url: Some("http://127.0.0.1:9/".into()), timeout_ms: Some(2_000), max_body_bytes: None }
+    Config {
+        auth_key: KEY.into(),
+        base_url: Some("http://127.0.0.1:9/".into()),
+        timeout_ms: Some(2_000),
+        max_body_bytes: None,
+    }
 }
 
 fn default_cfg() -> Config {
@@ -79,7 +84,10 @@ async fn sip_speaking_and_timeouts_from_config() {
     let mock = MockProvider::builtin();
     let mut s = session(&mock).await;
     let out = s.pbx.telephony_pbx_ringostat().call_sip_speaking(&mut s.store, &cfg()).await.unwrap().unwrap();
-    assert_eq!(out, vec!["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]);
+    assert_eq!(
+        out,
+        vec!["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]
+    );
     let r = mock.single();
     assert_eq!((r.method.as_str(), r.url.as_str()), ("GET", "http://127.0.0.1:9/sipstatus/speaking"));
     let two = Some(Duration::from_millis(2_000));
@@ -99,10 +107,14 @@ async fn smart_phone_online_encodes_its_query() {
         .unwrap();
     assert_eq!(out, vec!["supportrngst_manager1"]);
     let r = mock.single();
-    assert_eq!(r.path_and_query, "/sipstatus/online?project_id=12345&token=tok%20en%26x%3D1&withRspDoNotDisturbSips=false");
+    assert_eq!(
+        r.path_and_query,
+        "/sipstatus/online?project_id=12345&token=tok%20en%26x%3D1&withRspDoNotDisturbSips=false"
+    );
     assert_eq!(headers(&r), vec![("host", "127.0.0.1:9"), ("auth-key", KEY)]);
     let mut s = session(&mock).await;
-    let out = s.pbx.telephony_pbx_ringostat().call_smart_phone_online(&mut s.store, &cfg(), "1", "t", true).await.unwrap();
+    let out =
+        s.pbx.telephony_pbx_ringostat().call_smart_phone_online(&mut s.store, &cfg(), "1", "t", true).await.unwrap();
     assert_eq!(out.unwrap().len(), 2);
     assert!(mock.requests()[1].path_and_query.ends_with("withRspDoNotDisturbSips=true"));
 }
@@ -207,7 +219,12 @@ async fn extended_callback_sends_json_rpc() {
     assert!(r.body_text().contains(r#""method":"Api\\V2\\Callback.external""#), "one escaped backslash on the wire");
     assert_eq!(
         headers(&r),
-        vec![("host", "127.0.0.1:9"), ("auth-key", KEY), ("content-type", "application/json"), ("content-length", &r.body.len().to_string())]
+        vec![
+            ("host", "127.0.0.1:9"),
+            ("auth-key", KEY),
+            ("content-type", "application/json"),
+            ("content-length", &r.body.len().to_string())
+        ]
     );
 }
 
@@ -242,21 +259,57 @@ async fn error_classes() {
     let big = vec![b'['; 17 * 1024 * 1024];
     type Expect = Box<dyn Fn(&Error) -> bool>;
     let cases: Vec<(MockResponse, Expect)> = vec![
-        (MockResponse::json(400, r#"{"message":"callee is not valid"}"#), Box::new(|e| matches!(e, Error::Provider(p) if p.status == 400 && p.message == "callee is not valid"))),
-        (MockResponse::json(401, r#"{"message":"Unauthorized"}"#), Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "Unauthorized"))),
-        (MockResponse::new(403, "text/plain", "Forbidden"), Box::new(|e| matches!(e, Error::Forbidden(m) if m == "Forbidden"))),
-        (MockResponse::json(404, r#"{"error":{"code":404,"message":"no such method"}}"#), Box::new(|e| matches!(e, Error::NotFound(m) if m == "no such method"))),
-        (MockResponse::json(429, "{}").header("retry-after", "120"), Box::new(|e| matches!(e, Error::RateLimited(Some(120))))),
+        (
+            MockResponse::json(400, r#"{"message":"callee is not valid"}"#),
+            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 400 && p.message == "callee is not valid")),
+        ),
+        (
+            MockResponse::json(401, r#"{"message":"Unauthorized"}"#),
+            Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "Unauthorized")),
+        ),
+        (
+            MockResponse::new(403, "text/plain", "Forbidden"),
+            Box::new(|e| matches!(e, Error::Forbidden(m) if m == "Forbidden")),
+        ),
+        (
+            MockResponse::json(404, r#"{"error":{"code":404,"message":"no such method"}}"#),
+            Box::new(|e| matches!(e, Error::NotFound(m) if m == "no such method")),
+        ),
+        (
+            MockResponse::json(429, "{}").header("retry-after", "120"),
+            Box::new(|e| matches!(e, Error::RateLimited(Some(120)))),
+        ),
         (MockResponse::json(429, "{}"), Box::new(|e| matches!(e, Error::RateLimited(None)))),
-        (MockResponse::new(500, "text/plain", "internal error"), Box::new(|e| matches!(e, Error::Provider(p) if p.status == 500 && p.message == "internal error"))),
-        (MockResponse::html(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"), Box::new(|e| matches!(e, Error::Provider(p) if p.status == 502 && p.message.contains("HTML body")))),
-        (MockResponse::html(200, "<!DOCTYPE html><html>login</html>"), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("HTML")))),
+        (
+            MockResponse::new(500, "text/plain", "internal error"),
+            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 500 && p.message == "internal error")),
+        ),
+        (
+            MockResponse::html(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 502 && p.message.contains("HTML body"))),
+        ),
+        (
+            MockResponse::html(200, "<!DOCTYPE html><html>login</html>"),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("HTML"))),
+        ),
         (MockResponse::json(200, r#"["truncated"#), Box::new(|e| matches!(e, Error::Decode(_)))),
         (MockResponse::json(200, &big.len().to_string()).header("x", "y"), Box::new(|e| matches!(e, Error::Decode(_)))),
-        (MockResponse::new(200, "application/json", big.clone()), Box::new(|e| matches!(e, Error::TooLarge(16_777_216)))),
-        (MockResponse::new(200, "application/json", big).header("content-length", "17825792"), Box::new(|e| matches!(e, Error::TooLarge(16_777_216)))),
-        (MockResponse::json(200, "[]").delayed(Duration::from_millis(2_500)), Box::new(|e| matches!(e, Error::Timeout))),
-        (MockResponse::json(418, &format!(r#"{{"message":"bad key {KEY}"}}"#)), Box::new(|e| matches!(e, Error::Provider(p) if p.message == "bad key [redacted]"))),
+        (
+            MockResponse::new(200, "application/json", big.clone()),
+            Box::new(|e| matches!(e, Error::TooLarge(16_777_216))),
+        ),
+        (
+            MockResponse::new(200, "application/json", big).header("content-length", "17825792"),
+            Box::new(|e| matches!(e, Error::TooLarge(16_777_216))),
+        ),
+        (
+            MockResponse::json(200, "[]").delayed(Duration::from_millis(2_500)),
+            Box::new(|e| matches!(e, Error::Timeout)),
+        ),
+        (
+            MockResponse::json(418, &format!(r#"{{"message":"bad key {KEY}"}}"#)),
+            Box::new(|e| matches!(e, Error::Provider(p) if p.message == "bad key [redacted]")),
+        ),
     ];
     for (answer, expected) in cases {
         let mock = MockProvider::always(answer.clone());
@@ -334,7 +387,9 @@ async fn bad_input_sends_nothing() {
         let out = r.call_simple_callback(&mut s.store, &cfg(), ext_no, dest).await.unwrap();
         assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == field), "{ext_no}/{dest}: {out:?}");
     }
-    for (pid, token, field) in [("", "t", "project-id"), ("1&a=b", "t", "project-id"), ("1", "", "token"), ("1", "t\r\n", "token")] {
+    for (pid, token, field) in
+        [("", "t", "project-id"), ("1&a=b", "t", "project-id"), ("1", "", "token"), ("1", "t\r\n", "token")]
+    {
         let out = r.call_smart_phone_online(&mut s.store, &cfg(), pid, token, false).await.unwrap();
         assert!(matches!(&out, Err(Error::InvalidInput(f)) if f.field == field), "{pid}/{token}: {out:?}");
     }
@@ -344,8 +399,14 @@ async fn bad_input_sends_nothing() {
         (ext("101", "manager1"), "req.caller"),
         (ext("12", "manager1"), "req.caller"),
         (ExtendedCallbackRequest { project_id: "abc".into(), ..ext("380671112233", "manager1") }, "req.project-id"),
-        (ExtendedCallbackRequest { client_ip: Some("1.2.3.4\r\n".into()), ..ext("380671112233", "manager1") }, "req.client-ip"),
-        (ExtendedCallbackRequest { callee_type: Some(PartyType::Scheme), ..ext("380671112233", "scheme-a") }, "req.callee"),
+        (
+            ExtendedCallbackRequest { client_ip: Some("1.2.3.4\r\n".into()), ..ext("380671112233", "manager1") },
+            "req.client-ip",
+        ),
+        (
+            ExtendedCallbackRequest { callee_type: Some(PartyType::Scheme), ..ext("380671112233", "scheme-a") },
+            "req.callee",
+        ),
     ];
     for (req, field) in bad_ext {
         let out = r.call_extended_callback(&mut s.store, &cfg(), &req).await.unwrap();
@@ -357,7 +418,10 @@ async fn bad_input_sends_nothing() {
 #[tokio::test]
 async fn the_token_of_smart_phone_is_redacted_too() {
     let token = "SMART-TOKEN-991";
-    let mock = MockProvider::always(MockResponse::json(400, &format!(r#"{{"message":"token {token} expired for key {KEY}"}}"#)));
+    let mock = MockProvider::always(MockResponse::json(
+        400,
+        &format!(r#"{{"message":"token {token} expired for key {KEY}"}}"#),
+    ));
     let mut s = session(&mock).await;
     let err = s
         .pbx
@@ -366,5 +430,8 @@ async fn the_token_of_smart_phone_is_redacted_too() {
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(&err, Error::Provider(p) if p.message == "token [redacted] expired for key [redacted]"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Provider(p) if p.message == "token [redacted] expired for key [redacted]"),
+        "{err:?}"
+    );
 }

@@ -37,7 +37,12 @@ fn tring_cfg() -> TringConfig {
 
 fn ringme_cfg() -> RingmeConfig {
     let app = AppCredentials { client_id: rm::CLIENT_ID.into(), client_secret: rm::CLIENT_SECRET.into() };
-    RingmeConfig { base_url: "https://apiproxy.telphin.ru".into(), auth: Auth::App(app), timeout_ms: None, max_body_bytes: None }
+    RingmeConfig {
+        base_url: "https://apiproxy.telphin.ru".into(),
+        auth: Auth::App(app),
+        timeout_ms: None,
+        max_body_bytes: None,
+    }
 }
 
 fn ringostat() -> Account {

@@ -22,7 +22,13 @@ const KEY_ENC: &str = "tr-SECRET-key%2F9";
 const BASE: &str = "https://pbx.example.com/pbx/proxyapi.php?key=tr-SECRET-key%2F9&tenant=DEMO&reqtype=";
 
 fn cfg() -> Config {
-    Config { server: "pbx.example.com".into(), api_key: KEY.into(), tenant: Some("DEMO".into()), timeout_ms: Some(2_000), max_body_bytes: None }
+    Config {
+        server: "pbx.example.com".into(),
+        api_key: KEY.into(),
+        tenant: Some("DEMO".into()),
+        timeout_ms: Some(2_000),
+        max_body_bytes: None,
+    }
 }
 
 fn url(rest: &str) -> String {
@@ -149,8 +155,11 @@ async fn counts_peers_channels_and_status_reqtypes() {
     json_case!("PEERS&format=json", ROWS, |t, s, c| t.call_peers(s, &c));
     json_case!("BLFS&format=json", ROWS, |t, s, c| t.call_blfs(s, &c));
     json_case!("FLOWS&format=json", ROWS, |t, s, c| t.call_flows(s, &c));
-    json_case!("CHANNEL&channel=SIP%2F101-DEVEL-00000a1b&format=json", OBJ, |t, s, c| t
-        .call_channel(s, &c, "SIP/101-DEVEL-00000a1b"));
+    json_case!("CHANNEL&channel=SIP%2F101-DEVEL-00000a1b&format=json", OBJ, |t, s, c| t.call_channel(
+        s,
+        &c,
+        "SIP/101-DEVEL-00000a1b"
+    ));
     json_case!("CHANNELS&format=json", ROWS, |t, s, c| t.call_channels(s, &c));
 }
 
@@ -175,8 +184,11 @@ async fn count_peers_keeps_node_order_and_reads_string_counts() {
 
 #[tokio::test]
 async fn phonebook_functions() {
-    json_case!("PHONEBOOK&phonebook=Main%20book&subreqtype=query&field=name&value=Jo%25&format=json", ROWS, |t, s, c| t
-        .call_phonebook_query(s, &c, "Main book", "name", "Jo%"));
+    json_case!(
+        "PHONEBOOK&phonebook=Main%20book&subreqtype=query&field=name&value=Jo%25&format=json",
+        ROWS,
+        |t, s, c| t.call_phonebook_query(s, &c, "Main book", "name", "Jo%")
+    );
     json_case!("PHONEBOOK&phonebook=Main&subreqtype=delete&peid=42&format=json", DONE, |t, s, c| t
         .call_phonebook_delete(s, &c, "Main", "42"));
     json_case!("PHONEBOOK&phonebook=Main&subreqtype=cleanall&format=json", DONE, |t, s, c| t
@@ -187,7 +199,10 @@ async fn phonebook_functions() {
     let out = run!(mock, |t, s, c| t.call_phonebook_add(s, &c, "Main", values));
     assert_eq!(out.unwrap(), r#"{"Response":"Success","Message":"Record added"}"#);
     let r = mock.single();
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", url("PHONEBOOK&phonebook=Main&subreqtype=add&format=json").as_str()));
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("POST", url("PHONEBOOK&phonebook=Main&subreqtype=add&format=json").as_str())
+    );
     let body = "values=%5B%7B%22name%22%3A%22Jo+Do%22%2C%22number%22%3A%22%2B3212%22%7D%5D";
     assert_eq!(r.body_text(), body);
     assert_eq!(
@@ -206,8 +221,11 @@ async fn info_json_functions() {
     json_case!("INFO&info=queue&id=3&format=json", OBJ, |t, s, c| t.call_info_queue(s, &c, "3"));
     json_case!("INFO&info=agents&format=json", ROWS, |t, s, c| t.call_info_agents(s, &c, None));
     json_case!("INFO&info=agents&queue=3&format=json", ROWS, |t, s, c| t.call_info_agents(s, &c, Some("3")));
-    json_case!("INFO&info=agentsconnected&queue=3&format=json", ROWS, |t, s, c| t
-        .call_info_agentsconnected(s, &c, Some("3")));
+    json_case!("INFO&info=agentsconnected&queue=3&format=json", ROWS, |t, s, c| t.call_info_agentsconnected(
+        s,
+        &c,
+        Some("3")
+    ));
     json_case!("INFO&info=agentsdelay&format=json", ROWS, |t, s, c| t.call_info_agentsdelay(s, &c, None));
     json_case!("INFO&info=outdialed&format=json", ROWS, |t, s, c| t.call_info_outdialed(s, &c));
     json_case!("INFO&info=simpledialed&format=json", ROWS, |t, s, c| t.call_info_simpledialed(s, &c));
@@ -220,8 +238,13 @@ async fn info_json_functions() {
     json_case!("INFO&info=extensions&format=json", ROWS, |t, s, c| t.call_info_extensions(s, &c));
     json_case!("INFO&info=extstate&format=json", ROWS, |t, s, c| t.call_info_extstate(s, &c));
     json_case!("INFO&info=config&format=json", OBJ, |t, s, c| t.call_info_config(s, &c));
-    json_case!("INFO&info=queuelogs&queue=3&start=2024-05-01&format=json", ROWS, |t, s, c| t
-        .call_info_queuelogs(s, &c, Some("3"), Some("2024-05-01"), None));
+    json_case!("INFO&info=queuelogs&queue=3&start=2024-05-01&format=json", ROWS, |t, s, c| t.call_info_queuelogs(
+        s,
+        &c,
+        Some("3"),
+        Some("2024-05-01"),
+        None
+    ));
     json_case!("INFO&info=balance&end=2024-05-31&format=json", r#"{"balance":"12.50"}"#, |t, s, c| t
         .call_info_balance(s, &c, None, Some("2024-05-31")));
     json_case!("INFO&info=flow&id=%2A50&format=json", OBJ, |t, s, c| t.call_info_flow(s, &c, Some("*50")));
@@ -375,25 +398,56 @@ async fn info_recording_is_plain_text_without_format() {
 async fn agent_transfer_calls_and_campaigns() {
     json_case!("AGENT&extension=101&queue=3&action=pause&pausereason=lunch%20break&format=json", DONE, |t, s, c| t
         .call_agent_pause(s, &c, "101", &QueueRef::Id("3".into()), Some("lunch break")));
-    json_case!("AGENT&extension=101&queuenumber=600&action=unpause&format=json", DONE, |t, s, c| t
-        .call_agent_unpause(s, &c, "101", &QueueRef::Number("600".into())));
-    json_case!("ATXTRANSFER&channel=SIP%2F101-1&dest=102&format=json", DONE, |t, s, c| t
-        .call_atx_transfer(s, &c, "SIP/101-1", "102"));
-    json_case!("HANGUP&channel=SIP%2F101-1&extension=103-DEVEL&fast=yes&format=json", DONE, |t, s, c| t
-        .call_hangup(s, &c, Some("SIP/101-1"), Some("103-DEVEL"), Some(true)));
-    json_case!("HANGUP&channel=SIP%2F101-1&format=json", DONE, |t, s, c| t.call_hangup(s, &c, Some("SIP/101-1"), None, Some(false)));
+    json_case!("AGENT&extension=101&queuenumber=600&action=unpause&format=json", DONE, |t, s, c| t.call_agent_unpause(
+        s,
+        &c,
+        "101",
+        &QueueRef::Number("600".into())
+    ));
+    json_case!("ATXTRANSFER&channel=SIP%2F101-1&dest=102&format=json", DONE, |t, s, c| t.call_atx_transfer(
+        s,
+        &c,
+        "SIP/101-1",
+        "102"
+    ));
+    json_case!("HANGUP&channel=SIP%2F101-1&extension=103-DEVEL&fast=yes&format=json", DONE, |t, s, c| t.call_hangup(
+        s,
+        &c,
+        Some("SIP/101-1"),
+        Some("103-DEVEL"),
+        Some(true)
+    ));
+    json_case!("HANGUP&channel=SIP%2F101-1&format=json", DONE, |t, s, c| t.call_hangup(
+        s,
+        &c,
+        Some("SIP/101-1"),
+        None,
+        Some(false)
+    ));
     // The page lets `extension` stand alone.
-    json_case!("HANGUP&extension=103-DEVEL&format=json", DONE, |t, s, c| t.call_hangup(s, &c, None, Some("103-DEVEL"), None));
+    json_case!("HANGUP&extension=103-DEVEL&format=json", DONE, |t, s, c| t.call_hangup(
+        s,
+        &c,
+        None,
+        Some("103-DEVEL"),
+        None
+    ));
     json_case!("TRANSFER&channel=SIP%2F101-1&extrachannel=SIP%2F102-2&dest=600&format=json", DONE, |t, s, c| t
         .call_transfer(s, &c, "SIP/101-1", "600", Some("SIP/102-2")));
-    json_case!("SMS&dest=%2B3212345678&destclid=TRiNG&server=node2&message=Hello%2C%20world%21%0Abye&format=json", DONE, |t, s, c| t
-        .call_sms(s, &c, "+3212345678", "Hello, world!\nbye", Some("TRiNG"), Some("node2")));
+    json_case!(
+        "SMS&dest=%2B3212345678&destclid=TRiNG&server=node2&message=Hello%2C%20world%21%0Abye&format=json",
+        DONE,
+        |t, s, c| t.call_sms(s, &c, "+3212345678", "Hello, world!\nbye", Some("TRiNG"), Some("node2"))
+    );
     json_case!("CAMPAIGN&campaign=12&action=start&format=json", DONE, |t, s, c| t.call_campaign_start(s, &c, "12"));
     json_case!("CAMPAIGN&campaign=12&action=stop&format=json", DONE, |t, s, c| t.call_campaign_stop(s, &c, "12"));
     json_case!("CAMPAIGN&campaign=12&action=pause&format=json", DONE, |t, s, c| t.call_campaign_pause(s, &c, "12"));
     json_case!("CAMPAIGN&campaign=12&action=resume&format=json", DONE, |t, s, c| t.call_campaign_resume(s, &c, "12"));
-    json_case!("CAMPAIGN&campaign=12&action=addnumber&number=%2B3212345678&numberdescription=VIP%20client&format=json", DONE, |t, s, c| t
-        .call_campaign_addnumber(s, &c, "12", "+3212345678", Some("VIP client")));
+    json_case!(
+        "CAMPAIGN&campaign=12&action=addnumber&number=%2B3212345678&numberdescription=VIP%20client&format=json",
+        DONE,
+        |t, s, c| t.call_campaign_addnumber(s, &c, "12", "+3212345678", Some("VIP client"))
+    );
     json_case!("CAMPAIGN&campaign=12&action=delnumber&number=3212345678&format=json", DONE, |t, s, c| t
         .call_campaign_delnumber(s, &c, "12", "3212345678"));
 }
@@ -404,7 +458,10 @@ async fn dial_success_plain_and_refusal() {
     let out = run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "+3212345678"))).unwrap();
     assert_eq!((out.id.as_str(), out.message.as_str()), (CALL_ID, "Originate successfully queued"));
     let r = mock.single();
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("GET", url("DIAL&source=101&dest=%2B3212345678&format=json").as_str()));
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("GET", url("DIAL&source=101&dest=%2B3212345678&format=json").as_str())
+    );
 
     let full = DialRequest {
         var: Some("LANG=nl".into()),
@@ -440,7 +497,9 @@ async fn dial_success_plain_and_refusal() {
         other => panic!("{other:?}"),
     }
     let mock = MockProvider::always(MockResponse::html(200, "Error|No route|"));
-    assert!(matches!(run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))), Err(Error::Provider(p)) if p.message == "No route"));
+    assert!(
+        matches!(run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))), Err(Error::Provider(p)) if p.message == "No route")
+    );
 }
 
 #[tokio::test]
@@ -522,17 +581,31 @@ async fn queue_functions() {
 async fn peers_paths_flows_virtualext_voicemail() {
     json_case!("REBOOT&peer=ALL&format=json", DONE, |t, s, c| t.call_reboot(s, &c, "ALL"));
     json_case!("UNREGISTER&peer=101-DEVEL&format=json", DONE, |t, s, c| t.call_unregister(s, &c, "101-DEVEL"));
-    json_case!("RESPONSEPATH&id=5&action=list&format=json", ROWS, |t, s, c| t.call_responsepath_list(s, &c, "5", None, None));
+    json_case!("RESPONSEPATH&id=5&action=list&format=json", ROWS, |t, s, c| t
+        .call_responsepath_list(s, &c, "5", None, None));
     json_case!("RESPONSEPATH&id=5&filter=queue&filterdata=3&action=list&format=json", ROWS, |t, s, c| t
         .call_responsepath_list(s, &c, "5", Some(ResponsepathFilter::Queue), Some("3")));
-    json_case!("RESPONSEPATH&id=5&rrid=1714550400.12&filter=uniqueid&filterdata=x&action=getid&format=json", OBJ, |t, s, c| t
-        .call_responsepath_getid(s, &c, "5", "1714550400.12", Some(ResponsepathFilter::Uniqueid), Some("x")));
+    json_case!(
+        "RESPONSEPATH&id=5&rrid=1714550400.12&filter=uniqueid&filterdata=x&action=getid&format=json",
+        OBJ,
+        |t, s, c| t.call_responsepath_getid(s, &c, "5", "1714550400.12", Some(ResponsepathFilter::Uniqueid), Some("x"))
+    );
     json_case!("RESPONSEPATH&id=5&filter=answer&filterdata=101&action=getlast&format=json", OBJ, |t, s, c| t
         .call_responsepath_getlast(s, &c, "5", Some(ResponsepathFilter::Answer), Some("101")));
-    json_case!("SETFLOW&number=%2A50&state=NOT_INUSE&value=night%20mode&format=json", DONE, |t, s, c| t
-        .call_set_flow(s, &c, "*50", Some(FlowState::NotInuse), Some("night mode")));
-    json_case!("SETFLOW&number=51&state=RINGING&format=json", DONE, |t, s, c| t
-        .call_set_flow(s, &c, "51", Some(FlowState::Ringing), None));
+    json_case!("SETFLOW&number=%2A50&state=NOT_INUSE&value=night%20mode&format=json", DONE, |t, s, c| t.call_set_flow(
+        s,
+        &c,
+        "*50",
+        Some(FlowState::NotInuse),
+        Some("night mode")
+    ));
+    json_case!("SETFLOW&number=51&state=RINGING&format=json", DONE, |t, s, c| t.call_set_flow(
+        s,
+        &c,
+        "51",
+        Some(FlowState::Ringing),
+        None
+    ));
     json_case!("VIRTUALEXT&number=800&action=list&format=json", ROWS, |t, s, c| t.call_virtualext_list(s, &c, "800"));
     json_case!("VIRTUALEXT&number=800&extension=101&action=add&format=json", DONE, |t, s, c| t
         .call_virtualext_add(s, &c, "800", "101"));
@@ -540,21 +613,37 @@ async fn peers_paths_flows_virtualext_voicemail() {
         .call_virtualext_del(s, &c, "800", "101"));
     json_case!("VIRTUALEXT&number=800&action=clean&format=json", DONE, |t, s, c| t.call_virtualext_clean(s, &c, "800"));
     json_case!("VOICEMAIL&action=list&format=json", ROWS, |t, s, c| t.call_voicemail_list(s, &c, None));
-    json_case!("VOICEMAIL&mailbox=101&action=list&format=json", ROWS, |t, s, c| t.call_voicemail_list(s, &c, Some("101")));
-    json_case!("VOICEMAIL&mailbox=101&action=messages&format=json", ROWS, |t, s, c| t.call_voicemail_messages(s, &c, "101"));
-    json_case!("VOICEMAIL&msgid=7&action=delete&format=json", DONE, |t, s, c| t.call_voicemail_delete(s, &c, None, "7"));
+    json_case!("VOICEMAIL&mailbox=101&action=list&format=json", ROWS, |t, s, c| t.call_voicemail_list(
+        s,
+        &c,
+        Some("101")
+    ));
+    json_case!("VOICEMAIL&mailbox=101&action=messages&format=json", ROWS, |t, s, c| t
+        .call_voicemail_messages(s, &c, "101"));
+    json_case!("VOICEMAIL&msgid=7&action=delete&format=json", DONE, |t, s, c| t
+        .call_voicemail_delete(s, &c, None, "7"));
 }
 
 #[tokio::test]
 async fn managedb_reads_and_gets() {
-    json_case!("MANAGEDB&object=extension&action=list&format=json", ROWS, |t, s, c| t
-        .call_managedb_list(s, &c, ManagedbObject::Extension, None, None, None));
+    json_case!("MANAGEDB&object=extension&action=list&format=json", ROWS, |t, s, c| t.call_managedb_list(
+        s,
+        &c,
+        ManagedbObject::Extension,
+        None,
+        None,
+        None
+    ));
     json_case!("MANAGEDB&object=route&routingprofileid=4&action=list&format=json", ROWS, |t, s, c| t
         .call_managedb_list(s, &c, ManagedbObject::Route, Some("4"), None, None));
     json_case!("MANAGEDB&object=destination&typesrc=DID&typeidsrc=12&action=list&format=json", ROWS, |t, s, c| t
         .call_managedb_list(s, &c, ManagedbObject::Destination, None, Some("DID"), Some("12")));
-    json_case!("MANAGEDB&object=routingprofile&action=get&objectid=9&format=json", OBJ, |t, s, c| t
-        .call_managedb_get(s, &c, ManagedbObject::Routingprofile, "9"));
+    json_case!("MANAGEDB&object=routingprofile&action=get&objectid=9&format=json", OBJ, |t, s, c| t.call_managedb_get(
+        s,
+        &c,
+        ManagedbObject::Routingprofile,
+        "9"
+    ));
     json_case!("MANAGEDB&object=conference&action=delete&objectid=9&format=json", DONE, |t, s, c| t
         .call_managedb_delete(s, &c, ManagedbObject::Conference, "9"));
     json_case!("MANAGEDB&object=huntlist&action=getextensions&objectid=9&format=json", ROWS, |t, s, c| t
@@ -602,8 +691,12 @@ async fn managedb_writes_post_jsondata() {
     let out = run!(mock, |t, s, c| t.call_managedb_updatebinary(s, &c, "9", "hold music.wav", &file));
     assert_eq!(out.unwrap(), r#"{"Response":"Success","Message":"File stored"}"#.to_string());
     let r = mock.single();
-    assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", url("MANAGEDB&object=mediafile&action=updatebinary&objectid=9&format=json").as_str()));
-    let boundary = r.header("content-type").unwrap().strip_prefix("multipart/form-data; boundary=").unwrap().to_string();
+    assert_eq!(
+        (r.method.as_str(), r.url.as_str()),
+        ("POST", url("MANAGEDB&object=mediafile&action=updatebinary&objectid=9&format=json").as_str())
+    );
+    let boundary =
+        r.header("content-type").unwrap().strip_prefix("multipart/form-data; boundary=").unwrap().to_string();
     let mut expected = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"hold music.wav\"\r\nContent-Type: audio/wav\r\n\r\n").into_bytes();
     expected.extend_from_slice(WAV);
     expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -612,8 +705,12 @@ async fn managedb_writes_post_jsondata() {
 
 #[tokio::test]
 async fn check_auth_and_webrtc_auth() {
-    json_case!("CHECKAUTH&username=admin&password=p%40ss%20w%26rd&format=json", OBJ, |t, s, c| t
-        .call_check_auth(s, &c, "admin", "p@ss w&rd"));
+    json_case!("CHECKAUTH&username=admin&password=p%40ss%20w%26rd&format=json", OBJ, |t, s, c| t.call_check_auth(
+        s,
+        &c,
+        "admin",
+        "p@ss w&rd"
+    ));
     json_case!("GETWEBRTCAUTH&username=101-DEVEL&password=s3cr%C3%A9t&format=json", OBJ, |t, s, c| t
         .call_get_webrtc_auth(s, &c, "101-DEVEL", "s3crét"));
 
@@ -622,7 +719,10 @@ async fn check_auth_and_webrtc_auth() {
     let echo = format!(r#"{{"Response":"Error","Message":"bad password {password} (PW-secret%2F77) for key {KEY}"}}"#);
     let mock = MockProvider::always(MockResponse::json(200, &echo));
     let err = run!(mock, |t, s, c| t.call_check_auth(s, &c, "admin", password)).unwrap_err();
-    assert!(matches!(&err, Error::Provider(p) if p.message == "bad password [redacted] ([redacted]) for key [redacted]"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Provider(p) if p.message == "bad password [redacted] ([redacted]) for key [redacted]"),
+        "{err:?}"
+    );
     assert_no_secret(&err, &[password, "PW-secret%2F77", KEY, KEY_ENC]);
 }
 
@@ -639,7 +739,8 @@ async fn too_bad_text_is_unauthorized() {
         run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))).map(|_| ()),
         run!(mock, |t, s, c| t.call_recording(s, &c, CALL_ID)).map(|_| ()),
         run!(mock, |t, s, c| t.call_info_recording(s, &c, CALL_ID)).map(|_| ()),
-        run!(mock, |t, s, c| t.call_info_cdrs(s, &c, &CdrFilter { format: Some(CdrFormat::Csv), ..cdr_filter() })).map(|_| ()),
+        run!(mock, |t, s, c| t.call_info_cdrs(s, &c, &CdrFilter { format: Some(CdrFormat::Csv), ..cdr_filter() }))
+            .map(|_| ()),
         run!(mock, |t, s, c| t.call_phonebook_add(s, &c, "b", "{}")).map(|_| ()),
     ];
     for out in outs {
@@ -683,11 +784,16 @@ async fn invalid_bodies_and_refusals() {
         let mock = MockProvider::always(MockResponse::json(200, body));
         assert!(matches!(run!(mock, |t, s, c| t.call_peers(s, &c)), Err(Error::Decode(_))), "{body}");
         assert!(matches!(run!(mock, |t, s, c| t.call_info_config(s, &c)), Err(Error::Decode(_))), "{body}");
-        assert!(matches!(run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))), Err(Error::Decode(_))), "{body}");
+        assert!(
+            matches!(run!(mock, |t, s, c| t.call_dial(s, &c, &dial_req("101", "102"))), Err(Error::Decode(_))),
+            "{body}"
+        );
     }
     let mock = MockProvider::always(MockResponse::json(200, r#"{"Response":"Error","Message":"Agent not in queue"}"#));
     match run!(mock, |t, s, c| t.call_queue_del(s, &c, &QueueRef::Id("3".into()), "101")) {
-        Err(Error::Provider(p)) => assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Agent not in queue")),
+        Err(Error::Provider(p)) => {
+            assert_eq!((p.status, p.code, p.message.as_str()), (200, None, "Agent not in queue"))
+        }
         other => panic!("{other:?}"),
     }
     assert!(matches!(run!(mock, |t, s, c| t.call_recording(s, &c, CALL_ID)), Err(Error::Provider(_))));
@@ -703,20 +809,34 @@ async fn error_classes_never_carry_the_key() {
         (MockResponse::json(200, example("tring.too-bad")), Box::new(|e| matches!(e, Error::Unauthorized(_)))),
         (MockResponse::new(401, "text/plain", "no"), Box::new(|e| matches!(e, Error::Unauthorized(m) if m == "no"))),
         (MockResponse::new(403, "text/plain", "Forbidden"), Box::new(|e| matches!(e, Error::Forbidden(_)))),
-        (MockResponse::html(404, "<html>nope</html>"), Box::new(|e| matches!(e, Error::NotFound(m) if m.contains("HTML")))),
-        (MockResponse::json(429, "").header("retry-after", "9"), Box::new(|e| matches!(e, Error::RateLimited(Some(9))))),
+        (
+            MockResponse::html(404, "<html>nope</html>"),
+            Box::new(|e| matches!(e, Error::NotFound(m) if m.contains("HTML"))),
+        ),
+        (
+            MockResponse::json(429, "").header("retry-after", "9"),
+            Box::new(|e| matches!(e, Error::RateLimited(Some(9)))),
+        ),
         (
             MockResponse::new(500, "text/plain", format!("failed GET /pbx/proxyapi.php?key={KEY_ENC}&x key={KEY}")),
-            Box::new(|e| matches!(e, Error::Provider(p) if p.status == 500 && p.message == "failed GET /pbx/proxyapi.php?key=[redacted]&x key=[redacted]")),
+            Box::new(
+                |e| matches!(e, Error::Provider(p) if p.status == 500 && p.message == "failed GET /pbx/proxyapi.php?key=[redacted]&x key=[redacted]"),
+            ),
         ),
         (
             MockResponse::json(200, &format!(r#"{{"Response":"Error","Message":"invalid key {KEY}"}}"#)),
             Box::new(|e| matches!(e, Error::Provider(p) if p.message == "invalid key [redacted]")),
         ),
-        (MockResponse::json(200, &format!("{KEY} ]")), Box::new(|e| matches!(e, Error::Decode(m) if m.contains("[redacted]")))),
+        (
+            MockResponse::json(200, &format!("{KEY} ]")),
+            Box::new(|e| matches!(e, Error::Decode(m) if m.contains("[redacted]"))),
+        ),
         (MockResponse::html(200, ""), Box::new(|e| matches!(e, Error::NotFound(_)))),
         (MockResponse::new(200, "application/json", big), Box::new(|e| matches!(e, Error::TooLarge(_)))),
-        (MockResponse::json(200, "{}").delayed(Duration::from_millis(2_500)), Box::new(|e| matches!(e, Error::Timeout))),
+        (
+            MockResponse::json(200, "{}").delayed(Duration::from_millis(2_500)),
+            Box::new(|e| matches!(e, Error::Timeout)),
+        ),
     ];
     for (answer, expected) in cases {
         let mock = MockProvider::always(answer.clone());
@@ -787,7 +907,12 @@ async fn bad_input_sends_nothing() {
         field_of(run!(mock, |t, s, c| t.call_sms(s, &c, "+32 12", "hi", None, None))),
         field_of(run!(mock, |t, s, c| t.call_sms(s, &c, "3212", " ", None, None))),
         field_of(run!(mock, |t, s, c| t.call_queue_add(s, &c, &q3, "", None, None))),
-        field_of(run!(mock, |t, s, c| t.call_queue_log(s, &c, &q3, &QueueLogEntry { data3: Some("\u{7}".into()), ..log_entry() }))),
+        field_of(run!(mock, |t, s, c| t.call_queue_log(
+            s,
+            &c,
+            &q3,
+            &QueueLogEntry { data3: Some("\u{7}".into()), ..log_entry() }
+        ))),
         field_of(run!(mock, |t, s, c| t.call_queue_reset(s, &c, "-1"))),
         field_of(run!(mock, |t, s, c| t.call_responsepath_getid(s, &c, "5", "a b", None, None))),
         field_of(run!(mock, |t, s, c| t.call_managedb_get(s, &c, ManagedbObject::Huntlist, "9"))),
@@ -795,8 +920,18 @@ async fn bad_input_sends_nothing() {
         field_of(run!(mock, |t, s, c| t.call_managedb_update(s, &c, ManagedbObject::Phone, "9", "{oops"))),
         field_of(run!(mock, |t, s, c| t.call_managedb_addtenant(s, &c, "9", "DEMO"))),
         field_of(run!(mock, |t, s, c| t.call_fax_send(s, &c, &fax_req(b"")))),
-        field_of(run!(mock, |t, s, c| t.call_fax_send(s, &c, &FaxRequest { status_email: Some("a b@c".into()), ..fax_req(b"%PDF") }))),
-        field_of(run!(mock, |t, s, c| t.call_managedb_updatebinary(s, &c, "9", "a\"b.wav", &Media { content_type: "audio/wav".into(), data: WAV.to_vec() }))),
+        field_of(run!(mock, |t, s, c| t.call_fax_send(
+            s,
+            &c,
+            &FaxRequest { status_email: Some("a b@c".into()), ..fax_req(b"%PDF") }
+        ))),
+        field_of(run!(mock, |t, s, c| t.call_managedb_updatebinary(
+            s,
+            &c,
+            "9",
+            "a\"b.wav",
+            &Media { content_type: "audio/wav".into(), data: WAV.to_vec() }
+        ))),
         field_of(run!(mock, |t, s, c| t.call_check_auth(s, &c, "", "pw"))),
         field_of(run!(mock, |t, s, c| t.call_check_auth(s, &c, "admin", ""))),
         field_of(run!(mock, |t, s, c| t.call_hangup(s, &c, None, None, Some(true)))),
@@ -827,10 +962,38 @@ async fn bad_input_sends_nothing() {
     assert_eq!(
         fields,
         vec![
-            "channel", "id", "queue", "start", "values", "peid", "queue", "campaign", "dest", "message", "extension",
-            "entry.data3", "queueid", "rrid", "object", "object", "jsondata", "tenantid", "req.pdf", "req.status-email",
-            "file-name", "username", "password", "channel", "extension", "id", "req.source", "req.dest", "req.dest",
-            "req.source-clid", "req.server", "id",
+            "channel",
+            "id",
+            "queue",
+            "start",
+            "values",
+            "peid",
+            "queue",
+            "campaign",
+            "dest",
+            "message",
+            "extension",
+            "entry.data3",
+            "queueid",
+            "rrid",
+            "object",
+            "object",
+            "jsondata",
+            "tenantid",
+            "req.pdf",
+            "req.status-email",
+            "file-name",
+            "username",
+            "password",
+            "channel",
+            "extension",
+            "id",
+            "req.source",
+            "req.dest",
+            "req.dest",
+            "req.source-clid",
+            "req.server",
+            "id",
         ]
     );
     assert!(mock.requests().is_empty(), "nothing was sent: {:?}", mock.requests());
@@ -846,23 +1009,94 @@ async fn every_reqtype_and_sub_action_is_a_function() {
         .collect();
     names.sort();
     let mut expected = vec![
-        "count-peers", "count-channels", "peers", "blfs", "flows", "channel", "channels",
-        "phonebook-query", "phonebook-add", "phonebook-delete", "phonebook-cleanall",
-        "info-queues", "info-queue", "info-agents", "info-agentsconnected", "info-agentsdelay", "info-outdialed",
-        "info-simpledialed", "info-call", "info-recording", "recording", "play-recording", "info-voicemail",
-        "info-voicemailtranscript", "info-dids", "info-sms", "info-extensions", "info-extstate", "info-config",
-        "info-cdrs", "info-simplecdrs", "info-queuelogs", "info-balance", "info-flow", "info-variable",
-        "agent-pause", "agent-unpause", "atx-transfer",
-        "campaign-start", "campaign-stop", "campaign-pause", "campaign-resume", "campaign-addnumber", "campaign-delnumber",
-        "dial", "fax-send", "hangup", "mediafile-getaudio",
-        "queue-list", "queue-fulllist", "queue-add", "queue-del", "queue-clean", "queue-log", "queue-reset",
-        "reboot", "responsepath-list", "responsepath-getid", "responsepath-getlast", "set-flow", "sms", "transfer",
-        "unregister", "virtualext-list", "virtualext-add", "virtualext-del", "virtualext-clean",
-        "voicemail-list", "voicemail-messages", "voicemail-message", "voicemail-delete", "count-calls",
-        "managedb-list", "managedb-get", "managedb-add", "managedb-update", "managedb-delete", "managedb-getbinary",
-        "managedb-updatebinary", "managedb-getextensions", "managedb-setextensions", "managedb-listtenants",
-        "managedb-addtenant", "managedb-deltenant", "managedb-listroutes", "managedb-replace",
-        "check-auth", "get-webrtc-auth",
+        "count-peers",
+        "count-channels",
+        "peers",
+        "blfs",
+        "flows",
+        "channel",
+        "channels",
+        "phonebook-query",
+        "phonebook-add",
+        "phonebook-delete",
+        "phonebook-cleanall",
+        "info-queues",
+        "info-queue",
+        "info-agents",
+        "info-agentsconnected",
+        "info-agentsdelay",
+        "info-outdialed",
+        "info-simpledialed",
+        "info-call",
+        "info-recording",
+        "recording",
+        "play-recording",
+        "info-voicemail",
+        "info-voicemailtranscript",
+        "info-dids",
+        "info-sms",
+        "info-extensions",
+        "info-extstate",
+        "info-config",
+        "info-cdrs",
+        "info-simplecdrs",
+        "info-queuelogs",
+        "info-balance",
+        "info-flow",
+        "info-variable",
+        "agent-pause",
+        "agent-unpause",
+        "atx-transfer",
+        "campaign-start",
+        "campaign-stop",
+        "campaign-pause",
+        "campaign-resume",
+        "campaign-addnumber",
+        "campaign-delnumber",
+        "dial",
+        "fax-send",
+        "hangup",
+        "mediafile-getaudio",
+        "queue-list",
+        "queue-fulllist",
+        "queue-add",
+        "queue-del",
+        "queue-clean",
+        "queue-log",
+        "queue-reset",
+        "reboot",
+        "responsepath-list",
+        "responsepath-getid",
+        "responsepath-getlast",
+        "set-flow",
+        "sms",
+        "transfer",
+        "unregister",
+        "virtualext-list",
+        "virtualext-add",
+        "virtualext-del",
+        "virtualext-clean",
+        "voicemail-list",
+        "voicemail-messages",
+        "voicemail-message",
+        "voicemail-delete",
+        "count-calls",
+        "managedb-list",
+        "managedb-get",
+        "managedb-add",
+        "managedb-update",
+        "managedb-delete",
+        "managedb-getbinary",
+        "managedb-updatebinary",
+        "managedb-getextensions",
+        "managedb-setextensions",
+        "managedb-listtenants",
+        "managedb-addtenant",
+        "managedb-deltenant",
+        "managedb-listroutes",
+        "managedb-replace",
+        "check-auth",
+        "get-webrtc-auth",
     ];
     expected.sort();
     assert_eq!(names, expected);
@@ -876,10 +1110,9 @@ async fn demo_calls_run_against_the_builtin_mock() {
     let h = host();
     let mut outcomes = Vec::new();
     for (function, mut args) in host_test::kit::mock::tring::demo_calls() {
-        args.as_object_mut().unwrap().insert(
-            "cfg".into(),
-            serde_json::json!({"server": "https://api.tring.nu", "api-key": "demo-api-key"}),
-        );
+        args.as_object_mut()
+            .unwrap()
+            .insert("cfg".into(), serde_json::json!({"server": "https://api.tring.nu", "api-key": "demo-api-key"}));
         let mock = MockProvider::builtin();
         let mut store = h.store(host_test::Transport::Mock(mock.clone()));
         let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();

@@ -20,10 +20,10 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 

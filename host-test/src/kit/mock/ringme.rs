@@ -51,7 +51,8 @@ fn token(req: &RecordedRequest) -> MockResponse {
     }
     MockResponse::json(
         200,
-        &json!({ "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all" }).to_string(),
+        &json!({ "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all" })
+            .to_string(),
     )
 }
 
@@ -98,7 +99,8 @@ fn callback(req: &RecordedRequest) -> MockResponse {
 /// asked) rows of the example `ringme.call-history` (one page of call
 /// history, in the shape public clients see), with `page` and `per_page` echoed.
 fn call_history(req: &RecordedRequest) -> MockResponse {
-    let number = |name: &str, default: usize| req.query_value(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default);
+    let number =
+        |name: &str, default: usize| req.query_value(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default);
     let (page, per_page) = (number("page", 1).max(1), number("per_page", 20).max(1));
     let all: Value = serde_json::from_str(example("ringme.call-history")).unwrap_or_default();
     let rows = all["call_history"].as_array().cloned().unwrap_or_default();
@@ -140,9 +142,15 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("ringme.get-token", json!({})),
         ("ringme.client-info", json!({})),
         ("ringme.update-client", json!({"changes": {"timezone": "Europe/Samara", "dial-rule-id": 20}})),
-        ("ringme.update-client", json!({"changes": {"hold-music": 4, "clear": ["geo-list", "disk-space-notify-email"]}})),
+        (
+            "ringme.update-client",
+            json!({"changes": {"hold-music": 4, "clear": ["geo-list", "disk-space-notify-email"]}}),
+        ),
         ("ringme.extensions", json!({"page": 1, "per-page": 50})),
-        ("ringme.click-to-call", json!({"extension-id": 469100, "req": {"src-num": ["0001*101"], "dst-num": "+74951234567"}})),
+        (
+            "ringme.click-to-call",
+            json!({"extension-id": 469100, "req": {"src-num": ["0001*101"], "dst-num": "+74951234567"}}),
+        ),
         (
             "ringme.call-history",
             json!({"query": {"start-datetime": "2021-01-01 00:00:00", "end-datetime": "2021-01-31 23:59:59", "per-page": 20}}),

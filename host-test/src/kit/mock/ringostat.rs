@@ -96,7 +96,9 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
             if v.pointer("/params/caller").and_then(|c| c.as_str()) == Some("380000000000") {
                 MockResponse::json(
                     200,
-                    &format!(r#"{{"jsonrpc":"2.0","id":"{id}","error":{{"code":-32000,"message":"Invalid phone number"}}}}"#),
+                    &format!(
+                        r#"{{"jsonrpc":"2.0","id":"{id}","error":{{"code":-32000,"message":"Invalid phone number"}}}}"#
+                    ),
                 )
             } else {
                 MockResponse::json(200, &format!(r#"{{"jsonrpc":"2.0","id":"{id}","result":true}}"#))
@@ -112,7 +114,10 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         ("ringostat.sip-online", json!({})),
         ("ringostat.sip-speaking", json!({})),
-        ("ringostat.smart-phone-online", json!({"project-id": "11111", "token": "demo-token", "with-do-not-disturb": true})),
+        (
+            "ringostat.smart-phone-online",
+            json!({"project-id": "11111", "token": "demo-token", "with-do-not-disturb": true}),
+        ),
         ("ringostat.simple-callback", json!({"extension": "380441112233", "destination": "380671112233"})),
         (
             "ringostat.extended-callback",
@@ -120,7 +125,10 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
                     "callee-type": "default", "caller-type": "default", "direction": "outbound", "manager-first": true,
                     "client-ip": "10.10.10.10", "utm-source": "ringostat"}}),
         ),
-        ("ringostat.extended-callback", json!({"req": {"project-id": "11111", "caller": "380000000000", "callee": "manager1"}})),
+        (
+            "ringostat.extended-callback",
+            json!({"req": {"project-id": "11111", "caller": "380000000000", "callee": "manager1"}}),
+        ),
         ("ringostat.simple-callback", json!({"extension": "12", "destination": "380671112233"})),
         (
             "ringostat.call-log-export",

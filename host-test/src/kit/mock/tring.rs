@@ -72,7 +72,8 @@ pub fn answer(req: &RecordedRequest) -> Option<MockResponse> {
         }
         "FAX" if action == "send" => {
             let multipart = req.header("content-type").is_some_and(|c| c.starts_with("multipart/form-data; boundary="));
-            if req.method == "POST" && multipart && req.body_text().contains("name=\"filename\"; filename=\"fax.pdf\"") {
+            if req.method == "POST" && multipart && req.body_text().contains("name=\"filename\"; filename=\"fax.pdf\"")
+            {
                 json(example("tring.fax-send"))
             } else {
                 empty()
@@ -139,7 +140,9 @@ fn info(req: &RecordedRequest, what: &str, id: &str) -> Option<MockResponse> {
         "flow" if id == "*50" => json(example("tring.info-flow")),
         "variable" if id == "NIGHT" => json(example("tring.info-variable")),
         "flow" | "variable" => empty(),
-        "queue" | "call" | "inforecording" | "recording" | "playrecording" | "voicemail" | "voicemailtranscript" => empty(),
+        "queue" | "call" | "inforecording" | "recording" | "playrecording" | "voicemail" | "voicemailtranscript" => {
+            empty()
+        }
         _ => return None,
     })
 }
@@ -162,14 +165,23 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     vec![
         ("tring.count-peers", json!({})),
-        ("tring.dial", json!({"req": {"source": "101", "dest": "+3212345678", "recording": "yes", "auto-answer": true}})),
+        (
+            "tring.dial",
+            json!({"req": {"source": "101", "dest": "+3212345678", "recording": "yes", "auto-answer": true}}),
+        ),
         ("tring.info-call", json!({"id": CALL_ID})),
         ("tring.recording", json!({"id": CALL_ID})),
         ("tring.info-recording", json!({"id": CALL_ID})),
         ("tring.info-cdrs", json!({"filter": {"src": "101", "start": "2024-05-01 00:00:00"}})),
         ("tring.queue-add", json!({"queue": {"number": "600"}, "extension": "101", "agent-type": "nf"})),
-        ("tring.phonebook-add", json!({"phonebook": "Main", "values": "{\"name\":\"Jo Do\",\"number\":\"+3212345678\"}"})),
-        ("tring.fax-send", json!({"req": {"source-number": "3210", "dest-number": "3212", "pdf": "%PDF-1.4 demo", "quality": "fine"}})),
+        (
+            "tring.phonebook-add",
+            json!({"phonebook": "Main", "values": "{\"name\":\"Jo Do\",\"number\":\"+3212345678\"}"}),
+        ),
+        (
+            "tring.fax-send",
+            json!({"req": {"source-number": "3210", "dest-number": "3212", "pdf": "%PDF-1.4 demo", "quality": "fine"}}),
+        ),
         ("tring.dial", json!({"req": {"source": "101", "dest": "000"}})),
         ("tring.recording", json!({"id": "unknown"})),
         ("tring.channel", json!({"channel": "SIP/999"})),
