@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::component::{Component, Instance, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -200,9 +200,40 @@ pub fn slot_weight(component: &Component) -> u32 {
     }
 }
 
+/// Bytes of each pooled linear memory kept resident between instances
+/// where the kernel has `PAGEMAP_SCAN` (see [`engine_tuned`]): more than the
+/// library's initial memory (data, 1 MiB stack, 512 KiB heap arena), so a
+/// slot's reset never gives pages back to the kernel.
+pub const KEEP_RESIDENT_MEMORY: usize = 4 << 20;
+/// Bytes of each pooled table kept resident the same way.
+pub const KEEP_RESIDENT_TABLE: usize = 64 << 10;
+
+/// Whether this machine can reset pooled slots by scanning for dirty pages
+/// (Linux 6.7+ `PAGEMAP_SCAN`), which [`engine_with`] then uses.
+pub fn keep_resident_available() -> bool {
+    PoolingAllocationConfig::is_pagemap_scan_available()
+}
+
 /// The engine, its pooling allocator (when on) sized for `max_instances`
-/// live instances.
+/// live instances, keeping pooled slots resident where
+/// [`keep_resident_available`].
 pub fn engine_with(pooling: bool, max_instances: u32) -> Result<Engine> {
+    engine_tuned(pooling, max_instances, keep_resident_available())
+}
+
+/// [`engine_with`], choosing whether pooled slots stay resident.
+///
+/// With `keep_resident`, a slot freed by an instance is reset by finding the
+/// pages it dirtied (`PAGEMAP_SCAN`) and copying them back from the
+/// component's initial image, up to [`KEEP_RESIDENT_MEMORY`]; the next
+/// instance in the slot then takes no page faults. Without it, the slot is
+/// given back to the kernel (`madvise`) and every page an instance touches
+/// faults in again. Measured by the benchmark (BENCHMARKS.md, both engines in
+/// one run). Where `PAGEMAP_SCAN` is missing, keeping memory resident would
+/// reset it with a `memset` of the whole kept size, which measured slower
+/// than `madvise`, so [`engine_with`] leaves it off there; asking for it
+/// there fails.
+pub fn engine_tuned(pooling: bool, max_instances: u32, keep_resident: bool) -> Result<Engine> {
     let mut config = Config::new();
     if pooling {
         let n = max_instances.max(1);
@@ -213,8 +244,11 @@ pub fn engine_with(pooling: bool, max_instances: u32) -> Result<Engine> {
         pool.total_memories(n.saturating_mul(SLOT_MEMORIES));
         pool.total_tables(n.saturating_mul(SLOT_TABLES));
         pool.max_memory_size(64 << 20);
-        // No `linear_memory_keep_resident`: measured, resetting kept pages
-        // with memset costs more per call than decommitting them.
+        if keep_resident {
+            pool.pagemap_scan(Enabled::Yes);
+            pool.linear_memory_keep_resident(KEEP_RESIDENT_MEMORY);
+            pool.table_keep_resident(KEEP_RESIDENT_TABLE);
+        }
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Ok(Engine::new(&config)?)
