@@ -303,25 +303,26 @@ mod wasi_client {
         let mut deadline = Deadline { at: monotonic_clock::now().saturating_add(timeout_ns), timer: None };
         let timer = &mut deadline;
 
-        let headers = Fields::new();
-        for (name, value) in req.wire_headers() {
-            headers
-                .append(&name, value.as_bytes())
-                .map_err(|e| Error::Transport(format!("header {name} refused by the host: {}", header_error(&e))))?;
-        }
+        // One host call for all headers (`from-list`), not one per header.
+        let entries: Vec<(String, Vec<u8>)> =
+            req.wire_headers().into_iter().map(|(name, value)| (name, value.into_bytes())).collect();
+        let headers = Fields::from_list(&entries)
+            .map_err(|e| Error::Transport(format!("a request header refused by the host: {}", header_error(&e))))?;
         let request = OutgoingRequest::new(headers);
         let method = match req.method {
-            Method::Get => WMethod::Get,
-            Method::Post => WMethod::Post,
-            Method::Put => WMethod::Put,
-            Method::Delete => WMethod::Delete,
+            Method::Get => None, // the default method: no call to set it
+            Method::Post => Some(WMethod::Post),
+            Method::Put => Some(WMethod::Put),
+            Method::Delete => Some(WMethod::Delete),
         };
         let scheme = match req.target.scheme {
             Scheme::Http => WScheme::Http,
             Scheme::Https => WScheme::Https,
         };
         let refused = |what: &str| Error::Transport(format!("the host refused the request {what}"));
-        request.set_method(&method).map_err(|()| refused("method"))?;
+        if let Some(method) = method {
+            request.set_method(&method).map_err(|()| refused("method"))?;
+        }
         request.set_scheme(Some(&scheme)).map_err(|()| refused("scheme"))?;
         request.set_authority(Some(&req.target.authority)).map_err(|()| refused("authority"))?;
         request.set_path_with_query(Some(&req.target.path_and_query)).map_err(|()| refused("path"))?;

@@ -24,6 +24,11 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use wasmtime::component::Component;
 
+/// The allocator `pbx-host` uses (see its `main.rs`), so the figures are
+/// those of the shipped binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
 
 struct Row {
@@ -222,6 +227,18 @@ async fn run() -> Result<()> {
         let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
         for _ in 0..50_000 {
             component_call(&host, Transport::Mock(mock.clone()), &cfg("http://127.0.0.1:1")).await?;
+        }
+        return Ok(());
+    }
+    if std::env::var_os("PBX_BENCH_PROFILE_REUSED").is_some() {
+        // A steady loop for a profiler: mocked calls on one instance.
+        let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
+        let (mut store, ringostat) = host.ringostat(Transport::Mock(mock)).await?;
+        for _ in 0..200_000 {
+            ringostat
+                .call_sip_online(&mut store, &cfg("http://127.0.0.1:1"))
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         }
         return Ok(());
     }
