@@ -196,3 +196,41 @@ async fn without_reuse_every_call_is_fresh() {
     assert_eq!(rpc_ids(&mock), [1, 1, 1]);
     assert_eq!(host().instances.idle(), 0);
 }
+
+/// A pooled slot that a fresh instance reuses starts clean, also where the
+/// engine keeps slots resident and resets only the pages a call dirtied
+/// (`PAGEMAP_SCAN`): with one slot, three fresh instances in turn each
+/// fetch their own RingMe token, as no cache (a heap object in the 512 KiB
+/// arena) survives its instance.
+#[tokio::test]
+async fn a_recycled_slot_starts_clean() {
+    let h = host_with(1, Duration::from_secs(60), None);
+    let mock = ringme_tokens();
+    let transport = Transport::Mock(mock.clone());
+    let a = ringme_app_cfg("https://rm.example", "app-a", "secret-a");
+    for _ in 0..3 {
+        let out = h.call(&transport, "ringme.extensions", &json!({"cfg": a})).await.expect("call");
+        assert!(out.get("ok").is_some(), "{out}");
+    }
+    let tokens = mock.requests().iter().filter(|r| r.path().ends_with("/oauth/token")).count();
+    assert_eq!(tokens, 3, "each fresh instance fetched its own token");
+    // The same host, on one instance: the cache works (one more token).
+    let (mut store, instance) = h.instantiate(transport.clone()).await.expect("instance");
+    for _ in 0..3 {
+        let func = host_test::dynamic::find(&mut store, &instance, "ringme.extensions").expect("export");
+        host_test::dynamic::call(&mut store, func, &json!({"cfg": a})).await.expect("call");
+    }
+    let tokens = mock.requests().iter().filter(|r| r.path().ends_with("/oauth/token")).count();
+    assert_eq!(tokens, 4, "one instance fetched one token for three calls");
+}
+
+/// Slots are kept resident (and reset by scanning) wherever the kernel
+/// allows it; the suite's host then runs every test that way.
+#[test]
+fn slots_stay_resident_where_the_kernel_allows() {
+    let expected = host_test::keep_resident_available();
+    assert!(host_test::engine_tuned(true, 4, expected).is_ok());
+    if !expected {
+        assert!(host_test::engine_tuned(true, 4, true).is_err(), "asking for it where it is missing fails");
+    }
+}
