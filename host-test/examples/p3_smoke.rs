@@ -1,0 +1,123 @@
+//! Smoke test and crude timing of the WASI 0.3 (p3) `sip-online`
+//! (`host_test::p3`), with the p2 component's same call beside it, all
+//! against one loopback server and through one keep-alive pool:
+//!
+//! ```sh
+//! cargo build --release --target wasm32-wasip2 --manifest-path p3/Cargo.toml
+//! cargo run --profile bench -p host-test --features p3 --example p3_smoke
+//! ```
+//!
+//! `P3_SMOKE_RUNS` sets the calls per row (default 2000).
+
+use anyhow::{ensure, Result};
+use bytes::Bytes;
+use host_test::bindings::exports::telephony::pbx::ringostat::Config;
+use host_test::p3::{p3_component_path, P3Host};
+use host_test::transport::pooled_client;
+use host_test::{Host, HostOptions, Transport};
+use http_body_util::Full;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
+const KEY: &str = "smoke-key";
+
+/// A loopback server answering `GET /sipstatus/online` (with `auth-key`).
+async fn start_server() -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+                    let ok = req.method() == hyper::Method::GET
+                        && req.uri().path() == "/sipstatus/online"
+                        && req.headers().get("auth-key").is_some_and(|v| v == KEY);
+                    let (status, body) = if ok { (200, ONLINE) } else { (401, r#"{"message":"Unauthorized"}"#) };
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .status(status)
+                            .header("content-type", "application/json")
+                            .body(Full::new(Bytes::from_static(body.as_bytes())))
+                            .expect("static response"),
+                    )
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+/// Median and 90th percentile of `$n` timed runs of `$call` (an async
+/// expression giving `Result<Vec<String>>`), each answer checked.
+macro_rules! time {
+    ($n:expr, $call:expr) => {{
+        let want: Vec<String> = serde_json::from_str(ONLINE)?;
+        let mut times = Vec::with_capacity($n);
+        for _ in 0..$n {
+            let t = Instant::now();
+            let got: Vec<String> = $call.await?;
+            times.push(t.elapsed());
+            ensure!(got == want, "unexpected answer {got:?}");
+        }
+        summary(times)
+    }};
+}
+
+fn summary(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    format!("median {:7.1} us   p90 {:7.1} us", us(times[times.len() / 2]), us(times[times.len() * 9 / 10]))
+}
+
+fn main() -> Result<()> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> Result<()> {
+    let n: usize = std::env::var("P3_SMOKE_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let base = start_server().await?;
+    let transport = Transport::Pooled(pooled_client());
+
+    let t = Instant::now();
+    let p3 = P3Host::load_default(transport.clone())?;
+    println!("p3 component {} loaded in {:?}", p3_component_path().display(), t.elapsed());
+
+    // Correctness first: the list, a refused key, a deadline.
+    let got = p3.sip_online(KEY, &base, 5_000).await?;
+    println!("p3 fresh sip-online: {got:?}");
+    let refused = p3.sip_online("wrong-key", &base, 5_000).await.expect_err("401 must fail");
+    println!("p3 with a wrong key: {refused}");
+    ensure!(!refused.to_string().contains("wrong-key"), "the key leaked into the error");
+    let silent = TcpListener::bind("127.0.0.1:0").await?;
+    let silent_url = format!("http://{}", silent.local_addr()?);
+    let t = Instant::now();
+    let late = p3.sip_online(KEY, &silent_url, 200).await.expect_err("a silent server must time out");
+    println!("p3 against a silent server, 200 ms deadline: {late} after {:?}", t.elapsed());
+    let mut reused = p3.reused().await?;
+    println!("p3 reused sip-online: {:?}", reused.sip_online(KEY, &base, 5_000).await?);
+
+    let p2 = Host::load(&host_test::component_path(), &HostOptions::fast())?;
+    let cfg =
+        Config { auth_key: KEY.into(), base_url: Some(base.clone()), timeout_ms: Some(5_000), max_body_bytes: None };
+    let (mut p2_store, p2_reused) = p2.ringostat(transport.clone()).await?;
+
+    println!("{n} calls each, loopback keep-alive server, current-thread runtime:");
+    let row = time!(n, p3.sip_online(KEY, &base, 5_000));
+    println!("  p3 fresh instance   {row}");
+    let row = time!(n, reused.sip_online(KEY, &base, 5_000));
+    println!("  p3 reused instance  {row}");
+    let row = time!(n, async {
+        let (mut store, ringostat) = p2.ringostat(transport.clone()).await?;
+        ringostat.call_sip_online(&mut store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}"))
+    });
+    println!("  p2 fresh instance   {row}");
+    let row =
+        time!(n, async { p2_reused.call_sip_online(&mut p2_store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}")) });
+    println!("  p2 reused instance  {row}");
+    Ok(())
+}
