@@ -8,6 +8,7 @@
 wit_bindgen::generate!({
     path: "wit",
     world: "pbx-p3",
+    generate_all,
 });
 
 use core::future::Future;
