@@ -16,19 +16,26 @@ use host_test::p3::{p3_component_path, P3Host};
 use host_test::transport::pooled_client;
 use host_test::{Host, HostOptions, Transport};
 use http_body_util::Full;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
 const KEY: &str = "smoke-key";
 
+/// Connections the main loopback server accepted.
+static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
 /// A loopback server answering `GET /sipstatus/online` (with `auth-key`).
+/// Counts the connections it accepts in `CONNECTIONS`.
 async fn start_server() -> Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
+            CONNECTIONS.fetch_add(1, Ordering::Relaxed);
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
@@ -46,6 +53,26 @@ async fn start_server() -> Result<String> {
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+/// A server that answers with the head and the first bytes of a 100-byte
+/// body, then stalls: only the component's own deadline ends the call (the
+/// pooled transport applies the first-byte timeout, not the between-bytes one).
+async fn start_stalling_server() -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n[\"a\"";
+                let _ = stream.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
             });
         }
     });
@@ -98,6 +125,11 @@ async fn run() -> Result<()> {
     let t = Instant::now();
     let late = p3.sip_online(KEY, &silent_url, 200).await.expect_err("a silent server must time out");
     println!("p3 against a silent server, 200 ms deadline: {late} after {:?}", t.elapsed());
+    let stalling = start_stalling_server().await?;
+    let t = Instant::now();
+    let late = p3.sip_online(KEY, &stalling, 300).await.expect_err("a stalled body must time out");
+    println!("p3 against a stalled body, 300 ms deadline: {late} after {:?}", t.elapsed());
+    ensure!(late.to_string().ends_with("timeout"), "expected the component's own deadline");
     let mut reused = p3.reused().await?;
     println!("p3 reused sip-online: {:?}", reused.sip_online(KEY, &base, 5_000).await?);
 
@@ -119,5 +151,8 @@ async fn run() -> Result<()> {
     let row =
         time!(n, async { p2_reused.call_sip_online(&mut p2_store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}")) });
     println!("  p2 reused instance  {row}");
+    // One keep-alive connection serves every call of every row (the 401
+    // closes none either).
+    println!("connections the server accepted in all: {}", CONNECTIONS.load(Ordering::Relaxed));
     Ok(())
 }

@@ -129,13 +129,10 @@ impl P3Reused {
 }
 
 /// The linker of the p3 component: WASI p3 (no files, no sockets given by
-/// the context) and WASI HTTP p3, plus WASI p2 for what Rust's standard
-/// library of the `wasm32-wasip2` target imports (`wasi:cli/*@0.2`,
-/// `wasi:io/*@0.2`: environment, exit, stdio; none is called on the
-/// request path).
+/// the context) and WASI HTTP p3. (The component is `no_std`, so it imports
+/// nothing of WASI 0.2.)
 pub fn linker(engine: &Engine) -> Result<Linker<HostState>> {
     let mut linker = Linker::<HostState>::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     Ok(linker)

@@ -4,6 +4,16 @@
 //! `future-incoming-response`, no `outgoing-body`), the body read from a
 //! `stream<u8>`, and the whole exchange raced against
 //! `wasi:clocks/monotonic-clock.wait-for` for the deadline.
+//!
+//! `no_std` in the wasm build, as the p2 component: its only imports are
+//! `wasi:http` and `wasi:clocks` 0.3.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+#[cfg(target_arch = "wasm32")]
+mod runtime;
 
 wit_bindgen::generate!({
     path: "wit",
@@ -11,6 +21,9 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::pin;
 use core::task::Poll;
