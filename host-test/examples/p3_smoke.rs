@@ -95,6 +95,21 @@ macro_rules! time {
     }};
 }
 
+/// Median and 90th percentile of `$n` timed runs of `$op` (an async
+/// expression giving a `Result`), results dropped after the clock stops.
+macro_rules! time_only {
+    ($n:expr, $op:expr) => {{
+        let mut times = Vec::with_capacity($n);
+        for _ in 0..$n {
+            let t = Instant::now();
+            let kept = $op.await?;
+            times.push(t.elapsed());
+            drop(kept);
+        }
+        summary(times)
+    }};
+}
+
 fn summary(mut times: Vec<Duration>) -> String {
     times.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -151,8 +166,42 @@ async fn run() -> Result<()> {
     let row =
         time!(n, async { p2_reused.call_sip_online(&mut p2_store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}")) });
     println!("  p2 reused instance  {row}");
+    let row = time_only!(n, p3.reused());
+    println!("  p3 instantiate only {row}");
+    let row = time_only!(n, p2.instantiate(transport.clone()));
+    println!("  p2 instantiate only {row}");
     // One keep-alive connection serves every call of every row (the 401
     // closes none either).
+    // The first call on a new instance, instantiation and store drop
+    // outside the clock (instances are dropped 100 at a time, untimed).
+    let mut times = Vec::with_capacity(n);
+    let mut kept = Vec::new();
+    for _ in 0..n {
+        let mut r = p3.reused().await?;
+        let t = Instant::now();
+        r.sip_online(KEY, &base, 5_000).await?;
+        times.push(t.elapsed());
+        kept.push(r);
+        if kept.len() == 100 {
+            kept.clear();
+        }
+    }
+    drop(kept);
+    println!("  p3 1st call only    {}", summary(times));
+    let mut times = Vec::with_capacity(n);
+    let mut kept = Vec::new();
+    for _ in 0..n {
+        let (mut store, ringostat) = p2.ringostat(transport.clone()).await?;
+        let t = Instant::now();
+        ringostat.call_sip_online(&mut store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        times.push(t.elapsed());
+        kept.push(store);
+        if kept.len() == 100 {
+            kept.clear();
+        }
+    }
+    drop(kept);
+    println!("  p2 1st call only    {}", summary(times));
     println!("connections the server accepted in all: {}", CONNECTIONS.load(Ordering::Relaxed));
     Ok(())
 }

@@ -38,7 +38,9 @@ const DEFAULT_BASE_URL: &str = "https://api.ringostat.net";
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// Largest accepted body (the p2 component's default cap).
 const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Largest single read from the body stream.
+/// The body buffer without a `Content-Length`, and its smallest growth.
+const FIRST_READ: usize = 1024;
+/// The body buffer's largest growth.
 const READ_CHUNK: usize = 64 * 1024;
 
 struct Component;
@@ -106,15 +108,28 @@ async fn fetch(scheme: Scheme, authority: &str, path: &str, key: &str, timeout_n
 
     let response = client::send(request).await.map_err(|c| format!("transport: {c:?}"))?;
     let status = response.get_status_code();
+    // The body goes straight into `out`'s spare capacity, sized from
+    // `Content-Length` when there is one (a fresh instance then grows its
+    // memory by what the answer needs, not by a fixed read buffer).
+    let length = response.get_headers().get("content-length");
+    let length = length.first().and_then(|v| core::str::from_utf8(v).ok()?.trim().parse::<usize>().ok());
+    if length.is_some_and(|len| len > MAX_BODY) {
+        return Err(format!("too-large: the answer exceeds {MAX_BODY} bytes"));
+    }
     let (done_tx, done_rx) = wit_future::new::<Result<(), ErrorCode>>(|| Ok(()));
     let (mut body, _trailers) = Response::consume_body(response, done_rx);
-    let mut out = Vec::new();
+    // One more byte than announced, so the end of the stream needs no
+    // second allocation.
+    let mut out = Vec::with_capacity(length.map_or(FIRST_READ, |len| len + 1));
     loop {
-        let (result, chunk) = body.read(Vec::with_capacity(READ_CHUNK)).await;
-        if out.len() + chunk.len() > MAX_BODY {
+        if out.len() == out.capacity() {
+            out.reserve(out.len().clamp(FIRST_READ, READ_CHUNK));
+        }
+        let (result, buf) = body.read(out).await;
+        out = buf;
+        if out.len() > MAX_BODY {
             return Err(format!("too-large: the answer exceeds {MAX_BODY} bytes"));
         }
-        out.extend_from_slice(&chunk);
         match result {
             wit_bindgen::StreamResult::Complete(_) => {}
             wit_bindgen::StreamResult::Dropped | wit_bindgen::StreamResult::Cancelled => break,
