@@ -147,6 +147,11 @@ async fn run() -> Result<()> {
     ensure!(late.to_string().ends_with("timeout"), "expected the component's own deadline");
     let mut reused = p3.reused().await?;
     println!("p3 reused sip-online: {:?}", reused.sip_online(KEY, &base, 5_000).await?);
+    // The same instance after a call its deadline cut short (the
+    // cancelled `client.send` or body read) still serves.
+    let late = reused.sip_online(KEY, &stalling, 100).await.expect_err("a stalled body must time out");
+    ensure!(late.to_string().ends_with("timeout"), "expected the component's own deadline");
+    println!("p3 reused after a timeout: {:?}", reused.sip_online(KEY, &base, 5_000).await?);
 
     let p2 = Host::load(&host_test::component_path(), &HostOptions::fast())?;
     let cfg =
