@@ -147,12 +147,15 @@ async fn fetch(scheme: Scheme, authority: &str, path: &str, key: &str, timeout_n
 /// cases (what `Debug` would say, without the formatting machinery it
 /// brings: the p2 component does the same).
 fn describe(code: &ErrorCode) -> String {
+    if matches!(code, ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout) {
+        // The host's own deadline (the request options): as the guest's.
+        return "timeout".into();
+    }
     let what = match code {
         ErrorCode::DnsTimeout => "DNS timeout",
         ErrorCode::DnsError(_) => "DNS error",
         ErrorCode::ConnectionRefused => "connection refused",
         ErrorCode::ConnectionTimeout => "connection timeout",
-        ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout => "timeout",
         ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => "TLS error",
         ErrorCode::HttpResponseIncomplete => "response incomplete",
         ErrorCode::HttpProtocolError => "HTTP protocol error",
