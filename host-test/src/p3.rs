@@ -16,6 +16,8 @@
 //! [`P3Host::reused`] gives one instance that serves call after call
 //! ([`P3Reused::sip_online`]). Neither takes a slot of the instance gate of
 //! [`Host`](crate::Host) (the pooling allocator still bounds live instances).
+//! The component keeps no state between calls (no statics, no cache), so a
+//! reused instance carries nothing from one call to the next.
 
 use crate::{engine_with, load_component, HostOptions, HostState, Transport};
 use anyhow::{anyhow, Result};
