@@ -13,6 +13,8 @@
 //! - [`instances`] bounds the live instances (calls past the limit wait in
 //!   line) and keeps the idle warm ones.
 //! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`).
+//! - `p3` (feature `p3`, experimental): the WASI 0.3 variant of Ringostat
+//!   `sip-online` (`pbx_p3.wasm`), for the benchmark only.
 //!
 //! **Test kit** ([`kit`]): the mock provider ([`kit::mock::MockProvider`],
 //! records every request and answers with the documented examples) and a
@@ -25,6 +27,8 @@ pub mod cache;
 pub mod dynamic;
 pub mod instances;
 pub mod kit;
+#[cfg(feature = "p3")]
+pub mod p3;
 pub mod serve;
 pub mod transport;
 
