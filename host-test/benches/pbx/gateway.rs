@@ -16,14 +16,16 @@
 //!   per instance), with a keep-alive transport to the stand-in;
 //! - **gateway, fresh**: the same with reuse off (an instance per request).
 //!
-//! Latency at concurrency 1 is interleaved request by request; concurrency
-//! 64 (64 tasks) runs in alternating rounds, the targets one after another
-//! in each round.
+//! Latency at concurrency 1 runs in alternating blocks of 100 requests per
+//! target; concurrency 64 (64 tasks) in alternating rounds, the targets one
+//! after another in each round. `PBX_BENCH_PROFILE_GATEWAY=<0..3>` (with
+//! `PBX_BENCH_ONLY=gateway`) only loops on one target, for a profiler.
 
-use super::{fmt, median, quick, runs, start_server, verdict, Row};
+use super::{fmt, median, quick, runs, start_server, verdict, Row, ONLINE};
 use anyhow::{ensure, Result};
 use bytes::Bytes;
 use host_test::instances::Reuse;
+use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
 use host_test::transport::{full_body, pooled_client, PooledClient};
 use host_test::{cache, Host, HostOptions, Transport};
@@ -179,17 +181,44 @@ async fn start_native(base: String) -> Result<String> {
     Ok(format!("http://{addr}"))
 }
 
-/// `pbx-host serve` on a loopback port, its transport pooled to `base`.
-async fn start_gateway(base: &str, reuse: Option<Reuse>) -> Result<Server> {
+/// The gateway as `pbx-host serve` loads it, its provider calls sent to
+/// `base` through `transport`.
+fn load_gateway(base: &str, reuse: Option<Reuse>, transport: Transport) -> Result<Arc<Gateway>> {
     let opts = HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), reuse, ..HostOptions::default() };
     let host = Host::load(&host_test::component_path(), &opts)?;
     let env = [("PBX_GATEWAY_TOKEN", TOKEN), ("PBX_RINGOSTAT_AUTH_KEY", AUTH_KEY), ("PBX_RINGOSTAT_BASE_URL", base)];
-    let serve = ServeOptions {
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        transport: Transport::Pooled(pooled_client()),
-    };
-    let gateway = Gateway::load(&host, &gateway_path(), &opts, serve)?;
-    Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await
+    let serve = ServeOptions { env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), transport };
+    Ok(Arc::new(Gateway::load(&host, &gateway_path(), &opts, serve)?))
+}
+
+/// `pbx-host serve` on a loopback port, its transport pooled to `base`.
+async fn start_gateway(base: &str, reuse: Option<Reuse>) -> Result<Server> {
+    let gateway = load_gateway(base, reuse, Transport::Pooled(pooled_client()))?;
+    Server::start(gateway, "127.0.0.1:0".parse()?).await
+}
+
+/// The median of [`Gateway::handle`] called in process (no sockets) with
+/// the mock provider: what the gateway costs without any HTTP on either side.
+async fn in_process(reuse: Option<Reuse>) -> Result<Duration> {
+    let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
+    let gateway = load_gateway("http://127.0.0.1:1", reuse, Transport::Mock(mock))?;
+    let (warmup, n) = (runs(200), runs(3_000));
+    let mut times = Vec::with_capacity(n);
+    for i in 0..warmup + n {
+        let req = http::Request::post(format!("http://127.0.0.1{ROUTE}"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("content-length", "2")
+            .body(full_body(Bytes::from_static(b"{}")))?;
+        let t = Instant::now();
+        let resp = gateway.handle(req).await;
+        ensure!(resp.status() == 200, "in process: status {}", resp.status());
+        resp.into_body().collect().await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if i >= warmup {
+            times.push(t.elapsed());
+        }
+    }
+    Ok(median(times))
 }
 
 /// One round at `CONCURRENCY`: requests/s and every request's latency.
@@ -235,6 +264,15 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
         Target { name: "gateway, fresh instance each", uri: format!("http://{}{ROUTE}", fresh.addr), post: true },
     ];
     let client = pooled_client();
+    if let Some(which) = std::env::var_os("PBX_BENCH_PROFILE_GATEWAY") {
+        // A steady loop for a profiler: one target (0 direct, 1 native
+        // proxy, 2 warm gateway, 3 fresh gateway) at concurrency 1.
+        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(2usize).min(3)];
+        for _ in 0..50_000 {
+            t.call(&client).await?;
+        }
+        return Ok(());
+    }
 
     // The proxies answer the same bytes.
     let expected = targets[1].send(&client).await?;
@@ -244,14 +282,21 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
         ensure!(got == expected, "{} answered {got:?}, the native proxy {expected:?}", t.name);
     }
 
-    // Concurrency 1, interleaved request by request.
-    let (warmup, n) = (runs(200), runs(3_000));
+    // Concurrency 1, alternating blocks of BLOCK requests (request by
+    // request, the fresh gateway's instantiations slowed the warm one's next
+    // request by a third: caches, not the gateway's own cost).
+    const BLOCK: usize = 100;
+    let (warmup, blocks) = (runs(200), runs(3_000).div_ceil(BLOCK));
     let mut single: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
-    for i in 0..warmup + n {
+    for t in &targets {
+        for _ in 0..warmup {
+            t.call(&client).await?;
+        }
+    }
+    for _ in 0..blocks {
         for (t, times) in targets.iter().zip(&mut single) {
-            let d = t.call(&client).await?;
-            if i >= warmup {
-                times.push(d);
+            for _ in 0..BLOCK {
+                times.push(t.call(&client).await?);
             }
         }
     }
@@ -280,6 +325,7 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
         .collect();
     warm.stop().await;
     fresh.stop().await;
+    let (handle_warm, handle_fresh) = (in_process(Some(Reuse::default())).await?, in_process(None).await?);
 
     let label = "gateway route (sip-online)";
     for (i, t) in targets.iter().enumerate() {
@@ -310,6 +356,13 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
             }
         } else {
             Row { what, value, target: "-".into() }
+        });
+    }
+    for (how, d) in [("warm", handle_warm), ("fresh", handle_fresh)] {
+        rows.push(Row {
+            what: format!("{label}: Gateway::handle in process, mock provider, {how}"),
+            value: format!("{} (no sockets; compare the p50 at 1)", fmt(d)),
+            target: "-".into(),
         });
     }
     Ok(())
