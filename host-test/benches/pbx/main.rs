@@ -29,6 +29,8 @@ use wasmtime::component::Component;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod gateway;
+
 const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
 
 struct Row {
@@ -259,6 +261,9 @@ async fn run() -> Result<()> {
     }
     if section("throughput") {
         throughput_rows(&mut rows, &host, &client, &native_client, &base, &remote).await?;
+    }
+    if section("gateway") {
+        gateway::rows(&mut rows).await?;
     }
 
     let w = rows.iter().map(|r| r.what.len()).max().unwrap_or(10);
