@@ -12,7 +12,10 @@
 
 extern crate alloc;
 
+// The p2 component's runtime, the same file: allocator (Talc on the static
+// arena), panic handler, `cabi_realloc`.
 #[cfg(target_arch = "wasm32")]
+#[path = "../../src/runtime.rs"]
 mod runtime;
 
 wit_bindgen::generate!({

@@ -262,6 +262,10 @@ async fn run() -> Result<()> {
     if section("throughput") {
         throughput_rows(&mut rows, &host, &client, &native_client, &base, &remote).await?;
     }
+    #[cfg(feature = "p3")]
+    if section("p3") {
+        p3_rows(&mut rows, &host, &client, &native_client, &base).await?;
+    }
     if section("gateway") {
         gateway::rows(&mut rows).await?;
     }
@@ -571,5 +575,94 @@ async fn throughput_rows(
         value: format!("native/component {warm:.2}x"),
         target: "-".into(),
     });
+    Ok(())
+}
+
+/// WASI 0.3 against 0.2, in this binary (built with `--features p3`, so both
+/// run on the same engine build, with component-model-async on): the one
+/// p3 call (`pbx_p3.wasm`, Ringostat `sip-online`) and the p2 library's, in
+/// process (mock) and on loopback, fresh and reused, in alternating blocks.
+#[cfg(feature = "p3")]
+async fn p3_rows(
+    rows: &mut Vec<Row>,
+    host: &Host,
+    client: &PooledClient,
+    native_client: &PooledClient,
+    base: &str,
+) -> Result<()> {
+    use host_test::p3::{p3_component_path, P3Host};
+    rows.push(size_row("component size: p3 variant (pbx_p3.wasm, sip-online only)", &p3_component_path(), None));
+    if !p3_component_path().exists() {
+        println!("p3: {} not built; see p3/Cargo.toml", p3_component_path().display());
+        return Ok(());
+    }
+    let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
+    let local = cfg("http://127.0.0.1:1");
+    let remote = cfg(base);
+    let p3_mock = P3Host::load_default(Transport::Mock(mock.clone()))?;
+    let p3_net = P3Host::load_default(Transport::Pooled(client.clone()))?;
+    let (mut p2_warm_store, p2_warm) = host.ringostat(Transport::Mock(mock.clone())).await?;
+    let (mut p2_net_store, p2_net) = host.ringostat(Transport::Pooled(client.clone())).await?;
+    let mut p3_warm = p3_mock.reused().await?;
+    let mut p3_net_warm = p3_net.reused().await?;
+    // [p2 fresh, p3 fresh, p2 reused, p3 reused] in process, then the same
+    // on loopback, then native on loopback.
+    let mut t: Vec<Vec<Duration>> = vec![Vec::new(); 9];
+    let block = 100;
+    let blocks = runs(3_000) / block;
+    for b in 0..blocks.max(2) {
+        let keep = b > 0;
+        for (i, series) in t.iter_mut().enumerate() {
+            for _ in 0..block {
+                let start = Instant::now();
+                let n = match i {
+                    0 => component_call(host, Transport::Mock(mock.clone()), &local).await?.len(),
+                    1 => p3_mock.sip_online("bench-key", "http://127.0.0.1:1", 5_000).await?.len(),
+                    2 => p2_warm
+                        .call_sip_online(&mut p2_warm_store, &local)
+                        .await?
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                        .len(),
+                    3 => p3_warm.sip_online("bench-key", "http://127.0.0.1:1", 5_000).await?.len(),
+                    4 => component_call(host, Transport::Pooled(client.clone()), &remote).await?.len(),
+                    5 => p3_net.sip_online("bench-key", base, 5_000).await?.len(),
+                    6 => p2_net
+                        .call_sip_online(&mut p2_net_store, &remote)
+                        .await?
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                        .len(),
+                    7 => p3_net_warm.sip_online("bench-key", base, 5_000).await?.len(),
+                    _ => native_call(native_client, base).await?.len(),
+                };
+                assert_eq!(n, 3);
+                if keep {
+                    series.push(start.elapsed());
+                }
+            }
+        }
+    }
+    let m: Vec<Duration> = t.into_iter().map(median).collect();
+    let nat = m[8];
+    let names = [
+        "p2 vs p3, in process (mock): p2, fresh instance",
+        "p2 vs p3, in process (mock): p3, fresh instance",
+        "p2 vs p3, in process (mock): p2, reused instance",
+        "p2 vs p3, in process (mock): p3, reused instance",
+        "p2 vs p3, loopback: p2, fresh instance",
+        "p2 vs p3, loopback: p3, fresh instance",
+        "p2 vs p3, loopback: p2, reused instance",
+        "p2 vs p3, loopback: p3, reused instance",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let value = if i % 2 == 1 {
+            format!("{} (p3/p2 {:.2}x)", fmt(m[i]), m[i].as_secs_f64() / m[i - 1].as_secs_f64())
+        } else {
+            fmt(m[i])
+        };
+        let value =
+            if i >= 4 { format!("{value}, {:.2}x native", m[i].as_secs_f64() / nat.as_secs_f64()) } else { value };
+        rows.push(Row { what: (*name).into(), value, target: "-".into() });
+    }
+    rows.push(Row { what: "p2 vs p3, loopback: native hyper keep-alive".into(), value: fmt(nat), target: "-".into() });
     Ok(())
 }
