@@ -36,12 +36,14 @@ fn token_matches(presented: &[u8], token: &[u8]) -> bool {
     core::hint::black_box(diff) == 0
 }
 
-fn header(request: &IncomingRequest, name: &str) -> Option<Vec<u8>> {
-    request.headers().get(name).into_iter().next()
+/// The first value of a header. `headers` is the request's, taken once
+/// per request: each `headers()` is a host call and a resource to drop.
+fn header(headers: &Fields, name: &str) -> Option<Vec<u8>> {
+    headers.get(name).into_iter().next()
 }
 
-fn authorized(request: &IncomingRequest, token: &str) -> bool {
-    let presented = header(request, "authorization").unwrap_or_default();
+fn authorized(headers: &Fields, token: &str) -> bool {
+    let presented = header(headers, "authorization").unwrap_or_default();
     // `Bearer` is case-insensitive (RFC 6750 / 9110 auth-scheme).
     let value = match presented.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case(b"bearer ") => &presented[7..],
@@ -58,8 +60,9 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     if path == "/v1/health" {
         return if get { Reply::ok(health()) } else { not_allowed("GET") };
     }
+    let headers = request.headers();
     if let Some(token) = settings.token() {
-        if !authorized(request, token) {
+        if !authorized(&headers, token) {
             return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
                 .with("www-authenticate", "Bearer".into());
         }
@@ -85,7 +88,7 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     if !matches!(method, Method::Post) {
         return not_allowed("POST");
     }
-    let args = match read_args(request) {
+    let args = match read_args(request, &headers) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -117,15 +120,15 @@ fn is_json(ct: &[u8]) -> bool {
 }
 
 /// The body as a JSON object; an empty body is `{}`.
-fn read_args(request: &IncomingRequest) -> Result<Map<String, Value>, Reply> {
+fn read_args(request: &IncomingRequest, headers: &Fields) -> Result<Map<String, Value>, Reply> {
     let too_large =
         || Reply::refuse(413, "body-too-large", "the body is over the gateway's cap of 8 MiB (8388608 bytes)");
-    let declared = header(request, "content-length")
+    let declared = header(headers, "content-length")
         .and_then(|v| core::str::from_utf8(&v).ok().and_then(|s| s.trim().parse::<u64>().ok()));
     if declared.is_some_and(|n| n > BODY_CAP) {
         return Err(too_large());
     }
-    let content_type = header(request, "content-type");
+    let content_type = header(headers, "content-type");
     if let Some(ct) = &content_type {
         if !is_json(ct) {
             return Err(Reply::refuse(415, "not-json", "the body must be application/json"));
