@@ -22,14 +22,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// mimalloc rather than the C library's malloc: wasmtime allocates on every
-/// host call (resources, futures, header maps). Measured with the benchmark
-/// binary built both ways, back to back: the in-process call on a reused
-/// instance 12.5 -> 11.7 us, a fresh one 22.7 -> 22.0 us (BENCHMARKS.md).
-/// The library leaves this choice to its embedder.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "pbx-host",

@@ -24,11 +24,6 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use wasmtime::component::Component;
 
-/// The allocator `pbx-host` uses (see its `main.rs`), so the figures are
-/// those of the shipped binary.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod gateway;
 
 const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
