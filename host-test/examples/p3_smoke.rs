@@ -10,54 +10,16 @@
 //! `P3_SMOKE_RUNS` sets the calls per row (default 2000).
 
 use anyhow::{ensure, Result};
-use bytes::Bytes;
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
 use host_test::p3::{p3_component_path, P3Host};
 use host_test::transport::pooled_client;
 use host_test::{Host, HostOptions, Transport};
-use http_body_util::Full;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
+use host_test::kit::standin::ONLINE;
 const KEY: &str = "smoke-key";
-
-/// Connections the main loopback server accepted.
-static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
-
-/// A loopback server answering `GET /sipstatus/online` (with `auth-key`).
-/// Counts the connections it accepts in `CONNECTIONS`.
-async fn start_server() -> Result<String> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
-            CONNECTIONS.fetch_add(1, Ordering::Relaxed);
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
-                    let ok = req.method() == hyper::Method::GET
-                        && req.uri().path() == "/sipstatus/online"
-                        && req.headers().get("auth-key").is_some_and(|v| v == KEY);
-                    let (status, body) = if ok { (200, ONLINE) } else { (401, r#"{"message":"Unauthorized"}"#) };
-                    Ok::<_, std::convert::Infallible>(
-                        hyper::Response::builder()
-                            .status(status)
-                            .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from_static(body.as_bytes())))
-                            .expect("static response"),
-                    )
-                });
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-            });
-        }
-    });
-    Ok(format!("http://{addr}"))
-}
 
 /// A server that answers with the head and the first bytes of a 100-byte
 /// body, then stalls: only the component's own deadline ends the call (the
@@ -122,7 +84,8 @@ fn main() -> Result<()> {
 
 async fn run() -> Result<()> {
     let n: usize = std::env::var("P3_SMOKE_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let base = start_server().await?;
+    let standin = host_test::kit::standin::sip_online(KEY).await?;
+    let base = standin.base.clone();
     let transport = Transport::Pooled(pooled_client());
 
     let t = Instant::now();
@@ -207,6 +170,6 @@ async fn run() -> Result<()> {
     }
     drop(kept);
     println!("  p2 1st call only    {}", summary(times));
-    println!("connections the server accepted in all: {}", CONNECTIONS.load(Ordering::Relaxed));
+    println!("connections the server accepted in all: {}", standin.connections());
     Ok(())
 }

@@ -252,6 +252,23 @@ fn ratio_row(what: String, value: Duration, native: Duration) -> Row {
 }
 
 /// Appends the gateway rows to `rows`.
+/// A throughput row; a gateway's (`native`: the native proxy's rate) with
+/// its ratio and verdict.
+fn rate_row(what: String, rate: f64, native: Option<f64>) -> Row {
+    let value = format!("{rate:.0} req/s");
+    match native {
+        Some(native) => {
+            let r = native / rate;
+            Row {
+                what,
+                value: format!("{value} (native proxy/gateway {r:.2}x)"),
+                target: verdict(r <= TARGET, format!("{r:.2}x, over the {TARGET}x target")),
+            }
+        }
+        None => Row { what, value, target: "-".into() },
+    }
+}
+
 pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
     let base = start_server().await?;
     let native = start_native(base.clone()).await?;
@@ -300,6 +317,10 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
             }
         }
     }
+    // Throughput at 1: requests one after another, so the rate is the
+    // count over the summed times.
+    let tput_1: Vec<f64> =
+        single.iter().map(|v| v.len() as f64 / v.iter().sum::<Duration>().as_secs_f64().max(1e-9)).collect();
     let p50_1: Vec<Duration> = single.into_iter().map(median).collect();
 
     // Concurrency 64, alternating rounds; the first is a warm-up.
@@ -344,19 +365,14 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
             Row { what, value: fmt(p50_64[i]), target: "-".into() }
         });
     }
-    for (i, t) in targets.iter().enumerate() {
-        let what = format!("{label}, throughput at {CONCURRENCY}: {}", t.name);
-        let value = format!("{:.0} req/s", tput[i]);
-        rows.push(if i >= 2 {
-            let r = tput[1] / tput[i];
-            Row {
-                what,
-                value: format!("{value} (native proxy/gateway {r:.2}x)"),
-                target: verdict(r <= TARGET, format!("{r:.2}x, over the {TARGET}x target")),
-            }
-        } else {
-            Row { what, value, target: "-".into() }
-        });
+    for (at, rates) in [(1, &tput_1), (CONCURRENCY, &tput)] {
+        for (i, t) in targets.iter().enumerate() {
+            rows.push(rate_row(
+                format!("{label}, throughput at {at}: {}", t.name),
+                rates[i],
+                (i >= 2).then_some(rates[1]),
+            ));
+        }
     }
     for (how, d) in [("warm", handle_warm), ("fresh", handle_fresh)] {
         rows.push(Row {

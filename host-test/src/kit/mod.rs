@@ -5,6 +5,9 @@
 //!   exactly as it left the component and answers with the documented
 //!   examples (or whatever a test tells it to).
 //! - [`client`]: a small HTTP/1.1 client for the served gateway.
+//! - [`standin`]: a Ringostat `sip-online` stand-in on a loopback socket
+//!   (the benchmark's provider).
 
 pub mod client;
 pub mod mock;
+pub mod standin;

@@ -1,0 +1,65 @@
+//! A Ringostat stand-in on a real loopback socket, for the benchmark and
+//! the WASI 0.3 smoke test: a hyper HTTP/1.1 server answering
+//! `GET /sipstatus/online` with [`ONLINE`] when the `Auth-key` header is
+//! the given key, and `401` otherwise. It counts the connections it accepts
+//! (a keep-alive client should open one per concurrent caller).
+
+use anyhow::Result;
+use bytes::Bytes;
+use http_body_util::Full;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// The stand-in's answer: three logins online.
+pub const ONLINE: &str = r#"["supportrngst_manager1","supportrngst_manager2","supportrngst_manager3"]"#;
+
+/// A running stand-in.
+pub struct Standin {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Connections accepted so far.
+    pub connections: Arc<AtomicUsize>,
+}
+
+impl Standin {
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+}
+
+/// Starts the stand-in on the current tokio runtime; it serves until the
+/// runtime ends.
+pub async fn sip_online(key: &'static str) -> Result<Standin> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            count.fetch_add(1, Ordering::Relaxed);
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| async move {
+                        let ok = req.method() == hyper::Method::GET
+                            && req.uri().path() == "/sipstatus/online"
+                            && req.headers().get("auth-key").is_some_and(|v| v == key);
+                        let (status, body) = if ok { (200, ONLINE) } else { (401, r#"{"message":"Unauthorized"}"#) };
+                        Ok::<_, std::convert::Infallible>(
+                            hyper::Response::builder()
+                                .status(status)
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from_static(body.as_bytes())))
+                                .expect("static response"),
+                        )
+                    });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    Ok(Standin { base: format!("http://{addr}"), connections })
+}
