@@ -13,7 +13,11 @@
 //! encodes the rule for which calls it may serve (see [`Host::call`] and the
 //! gateway in [`serve`](crate::serve)). An idle instance still holds its
 //! slot, so a call that finds no free slot first evicts the oldest idle one,
-//! and an instance is not parked while another call waits for a slot.
+//! and an instance is not parked while another call waits for a slot. An
+//! instance idle for longer than [`Reuse::max_idle`] is dropped (at the next
+//! `take`, `park` or [`Instances::expire`], which the gateway server runs
+//! every second), so what it holds (a RingMe token, its heap) does not stay
+//! in memory after its tenant stopped calling.
 //!
 //! [`Host::call`]: crate::Host::call
 
@@ -26,20 +30,28 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Warm-instance reuse: an instance that served a call may serve another
-/// call under the same key, at most `max_calls` calls in all.
+/// call under the same key, at most `max_calls` calls in all, and only
+/// while it has been idle less than `max_idle`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reuse {
     /// Calls one instance may serve before it is dropped (>= 1; 1 means no
     /// reuse). Bounds whatever an instance accumulates (its heap, the RingMe
     /// token cache, the JSON-RPC id counter).
     pub max_calls: u32,
+    /// How long an instance may wait idle for its next call before it is
+    /// dropped.
+    pub max_idle: Duration,
 }
+
+/// The default [`Reuse::max_idle`].
+pub const DEFAULT_MAX_IDLE: Duration = Duration::from_secs(60);
 
 impl Default for Reuse {
     /// 1,000 calls per instance, the bound `wasmtime serve` users commonly
-    /// pick for `--max-instance-reuse-count`.
+    /// pick for `--max-instance-reuse-count`, idle at most
+    /// [`DEFAULT_MAX_IDLE`].
     fn default() -> Reuse {
-        Reuse { max_calls: 1_000 }
+        Reuse { max_calls: 1_000, max_idle: DEFAULT_MAX_IDLE }
     }
 }
 
@@ -71,6 +83,8 @@ impl std::error::Error for QueueTimeout {}
 struct Idle {
     key: String,
     calls: u32,
+    /// When it was parked (tokio's clock, which tests can pause).
+    since: tokio::time::Instant,
     item: Box<dyn Any + Send>,
 }
 
@@ -148,6 +162,7 @@ impl Instances {
     /// Takes the most recently parked idle instance under `key`, with the
     /// number of calls it has served.
     pub fn take<T: Send + 'static>(&self, key: &str) -> Option<(T, u32)> {
+        self.expire();
         let mut idle = self.lock();
         let pos = idle.iter().rposition(|i| i.key == key)?;
         let found = idle.remove(pos)?;
@@ -167,7 +182,8 @@ impl Instances {
         if calls >= reuse.max_calls || self.waiting.load(Ordering::SeqCst) > 0 {
             return;
         }
-        self.lock().push_back(Idle { key, calls, item: Box::new(item) });
+        self.expire();
+        self.lock().push_back(Idle { key, calls, since: tokio::time::Instant::now(), item: Box::new(item) });
         if self.waiting.load(Ordering::SeqCst) > 0 {
             self.evict_one();
         }
@@ -180,6 +196,21 @@ impl Instances {
     }
 
     /// Drops the oldest idle instance (outside the lock); false when none.
+    /// Drops the instances idle for [`Reuse::max_idle`] or longer; returns
+    /// how many.
+    pub fn expire(&self) -> usize {
+        let Some(reuse) = self.reuse else { return 0 };
+        let now = tokio::time::Instant::now();
+        let mut idle = self.lock();
+        // Parked in order, so the expired ones are at the front.
+        let n = idle.iter().take_while(|i| now.duration_since(i.since) >= reuse.max_idle).count();
+        let expired: Vec<Idle> = idle.drain(..n).collect();
+        drop(idle);
+        // Dropped outside the lock: a store's drop frees its instance.
+        drop(expired);
+        n
+    }
+
     fn evict_one(&self) -> bool {
         let oldest = self.lock().pop_front();
         oldest.is_some()

@@ -64,6 +64,10 @@ struct InstanceArgs {
     /// Only requests without a `cfg` of their own share instances (see the README).
     #[arg(long)]
     max_instance_reuse_count: Option<u32>,
+    /// How long a warm instance may wait idle for its next request before
+    /// it is dropped.
+    #[arg(long, default_value_t = host_test::instances::DEFAULT_MAX_IDLE.as_millis() as u64)]
+    max_instance_idle_ms: u64,
 }
 
 impl InstanceArgs {
@@ -72,7 +76,8 @@ impl InstanceArgs {
         HostOptions {
             max_instances: self.max_instances,
             queue_timeout: Duration::from_millis(self.queue_timeout_ms),
-            reuse: (max_calls > 1).then_some(Reuse { max_calls }),
+            reuse: (max_calls > 1)
+                .then_some(Reuse { max_calls, max_idle: Duration::from_millis(self.max_instance_idle_ms) }),
             ..HostOptions::fast()
         }
     }

@@ -22,7 +22,10 @@
 //!   counter) belongs to the server's one tenant. A request with its own
 //!   `cfg`, a body the host cannot read as such a JSON object, or a larger or
 //!   streamed body gets a fresh instance that is dropped afterwards: a
-//!   caller's credentials never meet another request's state.
+//!   caller's credentials never meet another request's state. A warm
+//!   instance serves at most [`Reuse::max_calls`](crate::instances::Reuse)
+//!   requests and is dropped once idle for [`Reuse::max_idle`](crate::instances::Reuse)
+//!   (the server sweeps every second).
 
 use crate::instances::{Instances, QueueTimeout};
 use crate::{linker, load_component, slot_weight, Host, HostOptions, HostState, Transport};
@@ -263,9 +266,16 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            // Drops warm instances idle past `Reuse::max_idle` while no
+            // request comes to do it.
+            let mut sweep = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 let accepted = tokio::select! {
                     _ = &mut stopped => break,
+                    _ = sweep.tick() => {
+                        gateway.instances.expire();
+                        continue;
+                    }
                     accepted = listener.accept() => accepted,
                 };
                 let Ok((stream, _)) = accepted else { continue };

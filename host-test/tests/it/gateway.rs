@@ -425,7 +425,7 @@ fn rpc_ids(mock: &MockProvider) -> Vec<(String, u64)> {
 #[tokio::test]
 async fn warm_gateway_instances_serve_only_server_held_credentials() {
     let mock = MockProvider::builtin();
-    let (h, g) = gateway_host(8, Duration::from_secs(60), Some(Reuse { max_calls: 100 }), &mock);
+    let (h, g) = gateway_host(8, Duration::from_secs(60), Some(Reuse { max_calls: 100, ..Reuse::default() }), &mock);
     let mut s = Served::on(g, mock.clone()).await;
     let req = json!({"project-id": "11111", "caller": "380671112233", "callee": "manager1"});
     let server_held = json!({"req": req});

@@ -107,7 +107,7 @@ fn rpc_ids(mock: &MockProvider) -> Vec<u64> {
 /// serves at most `max_calls` calls.
 #[tokio::test]
 async fn warm_instances_never_serve_other_credentials() {
-    let h = host_with(8, Duration::from_secs(60), Some(Reuse { max_calls: 3 }));
+    let h = host_with(8, Duration::from_secs(60), Some(Reuse { max_calls: 3, ..Reuse::default() }));
     let mock = MockProvider::builtin();
     let transport = Transport::Mock(mock.clone());
     let call = |key: &str| {
@@ -126,6 +126,30 @@ async fn warm_instances_never_serve_other_credentials() {
     // one; b: 1, 2 on its own, never continuing a's sequence.
     assert_eq!(rpc_ids(&mock), [1, 2, 1, 3, 2, 1]);
     assert_eq!(h.instances.idle(), 2, "one warm instance per credential");
+}
+
+/// A warm instance idle for `max_idle` is dropped: the next call with the
+/// same credentials gets a fresh instance (its JSON-RPC ids restart), and
+/// one within `max_idle` continues on the warm one.
+#[tokio::test]
+async fn warm_instances_expire_when_idle() {
+    let reuse = Reuse { max_calls: 100, max_idle: Duration::from_millis(800) };
+    let h = host_with(8, Duration::from_secs(60), Some(reuse));
+    let mock = MockProvider::builtin();
+    let transport = Transport::Mock(mock.clone());
+    let args = json!({"cfg": ringostat_cfg("tenant-a"),
+        "req": {"project-id": "11111", "caller": "380671112233", "callee": "manager1"}});
+    h.call(&transport, "ringostat.extended-callback", &args).await.expect("call");
+    h.call(&transport, "ringostat.extended-callback", &args).await.expect("call");
+    assert_eq!((h.instances.idle(), h.instances.expire()), (1, 0), "parked, not yet expired");
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(h.instances.expire(), 1, "idle past max_idle: dropped");
+    assert_eq!(h.instances.idle(), 0);
+    h.call(&transport, "ringostat.extended-callback", &args).await.expect("call");
+    // Expiry also happens on the way: idle again past max_idle, then a call.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    h.call(&transport, "ringostat.extended-callback", &args).await.expect("call");
+    assert_eq!(rpc_ids(&mock), [1, 2, 1, 1]);
 }
 
 /// A RingMe stand-in that issues `tok-<client_id>` and answers extensions.
