@@ -301,7 +301,6 @@ mod wasi_client {
     pub fn send(req: &Request) -> Result<Response> {
         let timeout_ns = u64::from(req.timeout_ms) * 1_000_000;
         let mut deadline = Deadline { at: monotonic_clock::now().saturating_add(timeout_ns), timer: None };
-        let timer = &mut deadline;
 
         // One host call for all headers (`from-list`), not one per header.
         let entries: Vec<(String, Vec<u8>)> =
@@ -335,9 +334,9 @@ mod wasi_client {
 
         let outgoing_body = request.body().map_err(|()| refused("body"))?;
         let future = outgoing_handler::handle(request, Some(options)).map_err(|c| describe_error_code(&c))?;
-        write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]), timer)?;
+        write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]), &mut deadline)?;
 
-        let response = wait_response(&future, timer)?;
+        let response = wait_response(&future, &mut deadline)?;
         let status = response.status();
         let headers =
             response.headers().entries().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect::<Vec<_>>();
@@ -353,7 +352,7 @@ mod wasi_client {
         if expected.is_some_and(|len| len > req.max_body) {
             return Err(Error::TooLarge(req.max_body));
         }
-        let body = read_body(&response, timer, req.max_body)?;
+        let body = read_body(&response, &mut deadline, req.max_body)?;
         if expected.is_some_and(|len| len != body.len() as u64) {
             return Err(Error::Transport(INCOMPLETE.into()));
         }
@@ -371,11 +370,11 @@ mod wasi_client {
     }
 
     /// Writes the request body within the deadline: as much as the stream
-    /// takes (`check-write`), waiting on the stream or the timer when it
+    /// takes (`check-write`), waiting on the stream or the deadline when it
     /// takes nothing, then a flush waited for the same way (as the Spin
     /// SDK's executor does; `blocking-write-and-flush` would ignore the
     /// deadline). An empty body opens no stream.
-    fn write_body(body: OutgoingBody, mut bytes: &[u8], timer: &mut Deadline) -> Result<()> {
+    fn write_body(body: OutgoingBody, mut bytes: &[u8], deadline: &mut Deadline) -> Result<()> {
         if !bytes.is_empty() {
             let stream =
                 body.write().map_err(|()| Error::Transport("sending the request body failed (no stream)".into()))?;
@@ -384,10 +383,10 @@ mod wasi_client {
             loop {
                 let room = stream.check_write().map_err(write_error)?;
                 if room == 0 {
-                    if timer.passed() {
+                    if deadline.passed() {
                         return Err(Error::Timeout);
                     }
-                    timer.wait(&ready);
+                    deadline.wait(&ready);
                     continue;
                 }
                 if bytes.is_empty() {
@@ -421,10 +420,10 @@ mod wasi_client {
     /// Waits for the response head. The host answers `handle` with a
     /// future that is never ready at once (the request is only then sent),
     /// so this waits before the first `get`.
-    fn wait_response(future: &FutureIncomingResponse, timer: &mut Deadline) -> Result<IncomingResponse> {
+    fn wait_response(future: &FutureIncomingResponse, deadline: &mut Deadline) -> Result<IncomingResponse> {
         let ready = future.subscribe();
         loop {
-            timer.wait(&ready);
+            deadline.wait(&ready);
             if let Some(outcome) = future.get() {
                 return match outcome {
                     Ok(Ok(response)) => Ok(response),
@@ -432,7 +431,7 @@ mod wasi_client {
                     Err(()) => Err(Error::Transport("response already taken".into())),
                 };
             }
-            if timer.passed() {
+            if deadline.passed() {
                 return Err(Error::Timeout);
             }
         }
@@ -440,7 +439,7 @@ mod wasi_client {
 
     /// Reads the whole body. The body usually arrives with the head, so the
     /// stream's pollable is made only when a read comes back empty.
-    fn read_body(response: &IncomingResponse, timer: &mut Deadline, cap: u64) -> Result<Vec<u8>> {
+    fn read_body(response: &IncomingResponse, deadline: &mut Deadline, cap: u64) -> Result<Vec<u8>> {
         let incoming = response.consume().map_err(|()| Error::Transport("response body already taken".into()))?;
         let mut out = Vec::new();
         {
@@ -449,10 +448,10 @@ mod wasi_client {
             loop {
                 match stream.read(READ_CHUNK) {
                     Ok(chunk) if chunk.is_empty() => {
-                        if timer.passed() {
+                        if deadline.passed() {
                             return Err(Error::Timeout);
                         }
-                        timer.wait(readable.get_or_insert_with(|| stream.subscribe()));
+                        deadline.wait(readable.get_or_insert_with(|| stream.subscribe()));
                     }
                     Ok(chunk) => {
                         if out.len() as u64 + chunk.len() as u64 > cap {
@@ -468,7 +467,7 @@ mod wasi_client {
                         // A body that breaks off otherwise is incomplete.
                         return Err(match wasi::http::types::http_error_code(&err) {
                             Some(code) => describe_error_code(&code),
-                            None if timer.passed() => Error::Timeout,
+                            None if deadline.passed() => Error::Timeout,
                             None => Error::Transport(INCOMPLETE.into()),
                         });
                     }

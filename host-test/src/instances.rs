@@ -195,7 +195,6 @@ impl Instances {
         drop(drained);
     }
 
-    /// Drops the oldest idle instance (outside the lock); false when none.
     /// Drops the instances idle for [`Reuse::max_idle`] or longer; returns
     /// how many.
     pub fn expire(&self) -> usize {
@@ -211,6 +210,7 @@ impl Instances {
         n
     }
 
+    /// Drops the oldest idle instance (outside the lock); false when none.
     fn evict_one(&self) -> bool {
         let oldest = self.lock().pop_front();
         oldest.is_some()
