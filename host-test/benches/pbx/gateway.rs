@@ -21,7 +21,7 @@
 //! after another in each round. `PBX_BENCH_PROFILE_GATEWAY=<0..3>` (with
 //! `PBX_BENCH_ONLY=gateway`) only loops on one target, for a profiler.
 
-use super::{fmt, median, quick, runs, start_server, verdict, Row, ONLINE};
+use super::{fmt, median, median_f64, quick, runs, start_server, verdict, Row, ONLINE};
 use anyhow::{ensure, Result};
 use bytes::Bytes;
 use host_test::instances::Reuse;
@@ -337,33 +337,21 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
         }
     }
     let p50_64: Vec<Duration> = lat.into_iter().map(median).collect();
-    let tput: Vec<f64> = rates
-        .into_iter()
-        .map(|mut v| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        })
-        .collect();
+    let tput: Vec<f64> = rates.into_iter().map(median_f64).collect();
     warm.stop().await;
     fresh.stop().await;
     let (handle_warm, handle_fresh) = (in_process(Some(Reuse::default())).await?, in_process(None).await?);
 
     let label = "gateway route (sip-online)";
-    for (i, t) in targets.iter().enumerate() {
-        let what = format!("{label}, p50 at 1: {}", t.name);
-        rows.push(if i >= 2 {
-            ratio_row(what, p50_1[i], p50_1[1])
-        } else {
-            Row { what, value: fmt(p50_1[i]), target: "-".into() }
-        });
-    }
-    for (i, t) in targets.iter().enumerate() {
-        let what = format!("{label}, p50 at {CONCURRENCY}: {}", t.name);
-        rows.push(if i >= 2 {
-            ratio_row(what, p50_64[i], p50_64[1])
-        } else {
-            Row { what, value: fmt(p50_64[i]), target: "-".into() }
-        });
+    for (at, p50) in [(1, &p50_1), (CONCURRENCY, &p50_64)] {
+        for (i, t) in targets.iter().enumerate() {
+            let what = format!("{label}, p50 at {at}: {}", t.name);
+            rows.push(if i >= 2 {
+                ratio_row(what, p50[i], p50[1])
+            } else {
+                Row { what, value: fmt(p50[i]), target: "-".into() }
+            });
+        }
     }
     for (at, rates) in [(1, &tput_1), (CONCURRENCY, &tput)] {
         for (i, t) in targets.iter().enumerate() {

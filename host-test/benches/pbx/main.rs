@@ -1,5 +1,6 @@
-//! `./dev bench` (or `cargo bench -p host-test --features p3 --bench pbx`):
-//! what the component costs a host, measured side by side with native code.
+//! `./dev bench` (or `cargo bench -p host-test --bench pbx`, and with
+//! `--features p3` for the WASI 0.3 rows): what the component costs a host,
+//! measured side by side with native code.
 //!
 //! Prints one table; every figure is a median over many runs, and every
 //! ratio is measured in the same run against the same loopback server.
@@ -16,6 +17,7 @@ use anyhow::Result;
 use bytes::Bytes;
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
 use host_test::kit::mock::{MockProvider, MockResponse};
+use host_test::kit::standin::ONLINE;
 use host_test::transport::{pooled_client, PooledClient};
 use host_test::{cache, engine, engine_tuned, keep_resident_available, Host, HostOptions, Transport};
 use http_body_util::BodyExt;
@@ -24,8 +26,6 @@ use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 
 mod gateway;
-
-use host_test::kit::standin::ONLINE;
 
 struct Row {
     what: String,
@@ -184,7 +184,7 @@ async fn run() -> Result<()> {
     let eng = engine(true)?;
     let artifact = eng.precompile_component(&bytes)?;
     if section("start") {
-        start_rows(&mut rows, &bytes, &path, &artifact).await?;
+        start_rows(&mut rows, &eng, &bytes, &path, &artifact).await?;
     }
 
     // The host every later section uses: pooled engine (slots kept resident
@@ -253,19 +253,24 @@ async fn run() -> Result<()> {
 }
 
 /// Compile, load from the cache, start a host, make an engine.
-async fn start_rows(rows: &mut Vec<Row>, bytes: &[u8], path: &std::path::Path, artifact: &[u8]) -> Result<()> {
-    let eng = engine(true)?;
+async fn start_rows(
+    rows: &mut Vec<Row>,
+    eng: &wasmtime::Engine,
+    bytes: &[u8],
+    path: &std::path::Path,
+    artifact: &[u8],
+) -> Result<()> {
     let compile = time_median(runs(5), || {
-        Component::new(&eng, bytes).expect("compile");
+        Component::new(eng, bytes).expect("compile");
     });
     rows.push(Row { what: "compile component (cranelift)".into(), value: fmt(compile), target: "-".into() });
     let load = time_median(runs(200), || {
         // SAFETY: produced by an engine of this configuration.
-        unsafe { Component::deserialize(&eng, artifact) }.expect("deserialize");
+        unsafe { Component::deserialize(eng, artifact) }.expect("deserialize");
     });
     rows.push(Row { what: "load precompiled component".into(), value: fmt(load), target: "-".into() });
     let dir = std::env::temp_dir().join(format!("pbx-bench-cache-{}", std::process::id()));
-    cache::load(&eng, bytes, &dir)?; // fill
+    cache::load(eng, bytes, &dir)?; // fill
     let start = time_median(runs(50), || {
         let h = Host::load(path, &HostOptions { pooling: true, cache_dir: Some(dir.clone()), ..Default::default() })
             .expect("host start");
