@@ -71,12 +71,19 @@ pub const DEFAULT_COMPONENT: &str = "target/wasm32-wasip2/release/pbx_component.
 /// The component path: `$PBX_COMPONENT`, else the release build under
 /// `$CARGO_TARGET_DIR`, else [`DEFAULT_COMPONENT`] under the workspace root.
 pub fn component_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("PBX_COMPONENT") {
+    built_wasm(std::env::var_os("PBX_COMPONENT"), DEFAULT_COMPONENT)
+}
+
+/// Where a built wasm file is: `overridden` if given, else the file of
+/// `default` (a path under the workspace root's `target/`) under
+/// `$CARGO_TARGET_DIR`, else `default` under the workspace root.
+pub fn built_wasm(overridden: Option<std::ffi::OsString>, default: &str) -> PathBuf {
+    if let Some(p) = overridden {
         return PathBuf::from(p);
     }
     match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => Path::new(&dir).join("wasm32-wasip2/release/pbx_component.wasm"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_COMPONENT),
+        Some(dir) => Path::new(&dir).join(default.strip_prefix("target/").unwrap_or(default)),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(default),
     }
 }
 

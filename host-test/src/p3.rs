@@ -51,13 +51,7 @@ pub const DEFAULT_P3_COMPONENT: &str = "target/wasm32-wasip2/release/pbx_p3.wasm
 /// root. Build it with
 /// `cargo build --release --target wasm32-wasip2 --manifest-path p3/Cargo.toml`.
 pub fn p3_component_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("PBX_P3_COMPONENT") {
-        return PathBuf::from(p);
-    }
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => Path::new(&dir).join("wasm32-wasip2/release/pbx_p3.wasm"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_P3_COMPONENT),
-    }
+    crate::built_wasm(std::env::var_os("PBX_P3_COMPONENT"), DEFAULT_P3_COMPONENT)
 }
 
 /// The p3 component, compiled and linked once (WASI p3 and WASI HTTP p3),

@@ -58,10 +58,7 @@ pub const INSPECT_CAP: usize = 64 * 1024;
 /// The gateway path: the release build under `$CARGO_TARGET_DIR`, else
 /// [`DEFAULT_GATEWAY`] under the workspace root.
 pub fn gateway_path() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => Path::new(&dir).join("wasm32-wasip2/release/pbx_gateway.wasm"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_GATEWAY),
-    }
+    crate::built_wasm(None, DEFAULT_GATEWAY)
 }
 
 /// What the served gateway gets.
