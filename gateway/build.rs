@@ -655,7 +655,7 @@ impl Gen<'_> {
             json!({
                 "description": "Every failure: `kind` names it. Provider errors carry the `error` case as \
                     `kind` and its payload's fields (`field`/`reason` for invalid-input; `message` for \
-                    unauthorized, forbidden, not-found, transport, decode; `retry-after` seconds for \
+                    unauthorized, forbidden, not-found, transport, outcome-unknown, decode; `retry-after` seconds for \
                     rate-limited; `status`/`code`/`message` for provider; `cap` for too-large). The gateway's \
                     own refusals: `unauthorized` (401, token), `unknown-route` (404), `method-not-allowed` \
                     (405), `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, \
@@ -692,7 +692,12 @@ impl Gen<'_> {
             ("415", "The body is not application/json."),
             ("429", "rate-limited; `Retry-After` carries the seconds when known."),
             ("500", "gateway-settings: the server-held settings are unusable."),
-            ("502", "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
+            (
+                "502",
+                "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large; \
+                 outcome-unknown: an acting request was handed over and no complete answer came (the provider \
+                 may have acted; do not retry blindly).",
+            ),
             ("504", "timeout: no complete answer within timeout-ms."),
         ] {
             responses.insert(status.into(), err(d));

@@ -100,6 +100,13 @@ pub struct Request {
     pub timeout_ms: u32,
     /// Largest accepted response body, in bytes.
     pub max_body: u64,
+    /// Whether the request may act at the provider (place or end a call,
+    /// write a record): a failure after it was handed over in full is then
+    /// `outcome-unknown`, never `timeout` or `transport`, which promise that
+    /// nothing was done. [`Request::new`] sets it for every method but `GET`;
+    /// builders whose `GET`s act (TRiNG's `DIAL`) or whose `POST`s only read
+    /// (RingMe's token) say so with [`Request::acts`].
+    pub acts: bool,
 }
 
 impl core::fmt::Debug for Request {
@@ -111,6 +118,7 @@ impl core::fmt::Debug for Request {
             .field("path", &path)
             .field("headers", &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>())
             .field("body_len", &self.body.as_ref().map(|b| b.bytes.len()))
+            .field("acts", &self.acts)
             .finish()
     }
 }
@@ -118,7 +126,14 @@ impl core::fmt::Debug for Request {
 impl Request {
     /// A request with no headers or body yet.
     pub fn new(method: Method, target: Target, timeout_ms: u32) -> Request {
-        Request { method, target, headers: Vec::new(), body: None, timeout_ms, max_body: DEFAULT_MAX_BODY }
+        let acts = method != Method::Get;
+        Request { method, target, headers: Vec::new(), body: None, timeout_ms, max_body: DEFAULT_MAX_BODY, acts }
+    }
+
+    /// Says whether the request may act at the provider (see [`Request::acts`](Request#structfield.acts)).
+    pub fn acts(mut self, acts: bool) -> Request {
+        self.acts = acts;
+        self
     }
 
     /// Adds a header (the value must already be validated).
@@ -256,9 +271,77 @@ pub fn describe_error_code(code: &wasi::http::types::ErrorCode) -> Error {
     Error::Transport(text.to_string())
 }
 
+/// Whether a host error code proves the request never reached the provider:
+/// the name did not resolve, no connection or TLS session was made, or the
+/// host refused the request before sending it. Every other failure after
+/// the hand-over (a dropped connection, a protocol error, a response
+/// timeout) may come after the provider read the request.
+pub fn never_sent(code: &wasi::http::types::ErrorCode) -> bool {
+    use wasi::http::types::ErrorCode as C;
+    matches!(
+        code,
+        C::DnsTimeout
+            | C::DnsError(_)
+            | C::DestinationNotFound
+            | C::DestinationUnavailable
+            | C::DestinationIpProhibited
+            | C::DestinationIpUnroutable
+            | C::ConnectionRefused
+            | C::ConnectionTimeout
+            | C::ConnectionLimitReached
+            | C::TlsProtocolError
+            | C::TlsCertificateError
+            | C::TlsAlertReceived(_)
+            | C::HttpRequestDenied
+            | C::HttpRequestLengthRequired
+            | C::HttpRequestBodySize(_)
+            | C::HttpRequestMethodInvalid
+            | C::HttpRequestUriInvalid
+            | C::HttpRequestUriTooLong
+            | C::HttpRequestHeaderSectionSize(_)
+            | C::HttpRequestHeaderSize(_)
+            | C::HttpRequestTrailerSectionSize(_)
+            | C::HttpRequestTrailerSize(_)
+            | C::LoopDetected
+            | C::ConfigurationError
+    )
+}
+
+/// Why an exchange ended without a complete answer after the request was
+/// handed to the host in full.
+pub enum Lost<'a> {
+    /// The deadline passed while waiting for the answer or its body.
+    Deadline,
+    /// The host reported this error.
+    Host(&'a wasi::http::types::ErrorCode),
+    /// The answer's body ended early or broke off.
+    Incomplete,
+}
+
+/// The error for an exchange that ended as `why` after the hand-over. For a
+/// request that acts, anything that may have come after the provider read
+/// it is `outcome-unknown` (a retry may act twice); a read, or a failure
+/// that proves nothing was sent ([`never_sent`]), keeps its plain type.
+pub fn lost(acts: bool, why: Lost<'_>) -> Error {
+    let plain = match &why {
+        Lost::Deadline => Error::Timeout,
+        Lost::Host(code) => describe_error_code(code),
+        Lost::Incomplete => Error::Transport(INCOMPLETE.into()),
+    };
+    if !acts || matches!(why, Lost::Host(code) if never_sent(code)) {
+        return plain;
+    }
+    let what = match plain {
+        Error::Timeout => "no answer within the deadline".to_string(),
+        Error::Transport(text) => text,
+        other => return other,
+    };
+    Error::OutcomeUnknown(what + " after the request was handed over (the provider may have acted)")
+}
+
 #[cfg(target_arch = "wasm32")]
 mod wasi_client {
-    use super::{describe_error_code, Method, Request, Response, INCOMPLETE};
+    use super::{describe_error_code, lost, Lost, Method, Request, Response};
     use crate::error::Result;
     use crate::prelude::*;
     use crate::url::Scheme;
@@ -334,9 +417,28 @@ mod wasi_client {
 
         let outgoing_body = request.body().map_err(|()| refused("body"))?;
         let future = outgoing_handler::handle(request, Some(options)).map_err(|c| describe_error_code(&c))?;
-        write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]), &mut deadline)?;
-
-        let response = wait_response(&future, &mut deadline)?;
+        let upload =
+            write_body(outgoing_body, req.body.as_ref().map(|b| b.bytes.as_slice()).unwrap_or(&[]), &mut deadline)?;
+        // A request whose body did not go out in full cannot have been acted
+        // on (its `Content-Length` was not met): whatever follows is not an
+        // unknown outcome. A server may still have answered (401, 413, 429
+        // before reading the body), and that answer is the result.
+        let acts = req.acts && matches!(upload, Upload::Sent);
+        let response = match wait_response(&future, &mut deadline, acts) {
+            Ok(response) => response,
+            Err(e) => {
+                return Err(match upload {
+                    Upload::Sent => e,
+                    Upload::ClosedEarly(Some(cause)) => cause,
+                    Upload::ClosedEarly(None) => match e {
+                        Error::Transport(text) => {
+                            Error::Transport(format!("the request was not sent in full: {text}"))
+                        }
+                        other => other,
+                    },
+                })
+            }
+        };
         let status = response.status();
         let headers =
             response.headers().entries().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect::<Vec<_>>();
@@ -352,9 +454,9 @@ mod wasi_client {
         if expected.is_some_and(|len| len > req.max_body) {
             return Err(Error::TooLarge(req.max_body));
         }
-        let body = read_body(&response, &mut deadline, req.max_body)?;
+        let body = read_body(&response, &mut deadline, req.max_body, acts)?;
         if expected.is_some_and(|len| len != body.len() as u64) {
-            return Err(Error::Transport(INCOMPLETE.into()));
+            return Err(super::lost(acts, Lost::Incomplete));
         }
         Ok(Response { body, ..head })
     }
@@ -369,19 +471,40 @@ mod wasi_client {
         }
     }
 
+    /// How far the request body got.
+    enum Upload {
+        /// Every byte was handed to the host and the body finished (or the
+        /// host closed the stream after the last byte, which means the same:
+        /// a `Content-Length` body was delivered and its stream is done).
+        Sent,
+        /// The stream closed or failed before the last byte: the request
+        /// was not sent in full. Carries the host's own refusal, if any.
+        ClosedEarly(Option<Error>),
+    }
+
     /// Writes the request body within the deadline: as much as the stream
     /// takes (`check-write`), waiting on the stream or the deadline when it
     /// takes nothing, then a flush waited for the same way (as the Spin
     /// SDK's executor does; `blocking-write-and-flush` would ignore the
-    /// deadline). An empty body opens no stream.
-    fn write_body(body: OutgoingBody, mut bytes: &[u8], deadline: &mut Deadline) -> Result<()> {
+    /// deadline). An empty body opens no stream. Only the deadline (nothing
+    /// handed over in full: `timeout`) and a stream the host refuses to open
+    /// are errors; a stream that closes is an [`Upload`] outcome, and the
+    /// response decides.
+    fn write_body(body: OutgoingBody, mut bytes: &[u8], deadline: &mut Deadline) -> Result<Upload> {
         if !bytes.is_empty() {
             let stream =
                 body.write().map_err(|()| Error::Transport("sending the request body failed (no stream)".into()))?;
             let ready = stream.subscribe();
             let mut flushed = false;
             loop {
-                let room = stream.check_write().map_err(write_error)?;
+                let room = match stream.check_write() {
+                    Ok(room) => room,
+                    // After the last byte a closed stream is a delivered body
+                    // (wasmtime closes it once hyper has taken the whole
+                    // `Content-Length`); this is the false failure of before.
+                    Err(StreamError::Closed) if bytes.is_empty() => break,
+                    Err(e) => return Ok(Upload::ClosedEarly(write_error(e))),
+                };
                 if room == 0 {
                     if deadline.passed() {
                         return Err(Error::Timeout);
@@ -394,52 +517,65 @@ mod wasi_client {
                     if flushed {
                         break;
                     }
-                    stream.flush().map_err(write_error)?;
-                    flushed = true;
+                    match stream.flush() {
+                        Ok(()) => flushed = true,
+                        Err(StreamError::Closed) => break,
+                        Err(e) => return Ok(Upload::ClosedEarly(write_error(e))),
+                    }
                     continue;
                 }
                 let n = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-                stream.write(&bytes[..n]).map_err(write_error)?;
+                if let Err(e) = stream.write(&bytes[..n]) {
+                    return Ok(Upload::ClosedEarly(write_error(e)));
+                }
                 bytes = &bytes[n..];
             }
             // `ready` and then `stream` (its parent) are dropped here,
             // before the body is finished.
         }
-        OutgoingBody::finish(body, None).map_err(|c| describe_error_code(&c))
+        Ok(match OutgoingBody::finish(body, None) {
+            Ok(()) => Upload::Sent,
+            Err(code) => Upload::ClosedEarly(Some(describe_error_code(&code))),
+        })
     }
 
-    fn write_error(e: StreamError) -> Error {
+    /// The host's reason for a failed write, when it gave one with a code.
+    fn write_error(e: StreamError) -> Option<Error> {
         match e {
-            StreamError::LastOperationFailed(err) => wasi::http::types::http_error_code(&err)
-                .map(|c| describe_error_code(&c))
-                .unwrap_or_else(|| Error::Transport("sending the request body failed (write)".into())),
-            StreamError::Closed => Error::Transport("sending the request body failed (closed)".into()),
+            StreamError::LastOperationFailed(err) => {
+                wasi::http::types::http_error_code(&err).map(|c| describe_error_code(&c))
+            }
+            StreamError::Closed => None,
         }
     }
 
     /// Waits for the response head. The host answers `handle` with a
     /// future that is never ready at once (the request is only then sent),
     /// so this waits before the first `get`.
-    fn wait_response(future: &FutureIncomingResponse, deadline: &mut Deadline) -> Result<IncomingResponse> {
+    fn wait_response(
+        future: &FutureIncomingResponse,
+        deadline: &mut Deadline,
+        acts: bool,
+    ) -> Result<IncomingResponse> {
         let ready = future.subscribe();
         loop {
             deadline.wait(&ready);
             if let Some(outcome) = future.get() {
                 return match outcome {
                     Ok(Ok(response)) => Ok(response),
-                    Ok(Err(code)) => Err(describe_error_code(&code)),
+                    Ok(Err(code)) => Err(lost(acts, Lost::Host(&code))),
                     Err(()) => Err(Error::Transport("response already taken".into())),
                 };
             }
             if deadline.passed() {
-                return Err(Error::Timeout);
+                return Err(lost(acts, Lost::Deadline));
             }
         }
     }
 
     /// Reads the whole body. The body usually arrives with the head, so the
     /// stream's pollable is made only when a read comes back empty.
-    fn read_body(response: &IncomingResponse, deadline: &mut Deadline, cap: u64) -> Result<Vec<u8>> {
+    fn read_body(response: &IncomingResponse, deadline: &mut Deadline, cap: u64, acts: bool) -> Result<Vec<u8>> {
         let incoming = response.consume().map_err(|()| Error::Transport("response body already taken".into()))?;
         let mut out = Vec::new();
         {
@@ -449,7 +585,7 @@ mod wasi_client {
                 match stream.read(READ_CHUNK) {
                     Ok(chunk) if chunk.is_empty() => {
                         if deadline.passed() {
-                            return Err(Error::Timeout);
+                            return Err(lost(acts, Lost::Deadline));
                         }
                         deadline.wait(readable.get_or_insert_with(|| stream.subscribe()));
                     }
@@ -466,9 +602,9 @@ mod wasi_client {
                         // the deadline is the host's own timeout.
                         // A body that breaks off otherwise is incomplete.
                         return Err(match wasi::http::types::http_error_code(&err) {
-                            Some(code) => describe_error_code(&code),
-                            None if deadline.passed() => Error::Timeout,
-                            None => Error::Transport(INCOMPLETE.into()),
+                            Some(code) => lost(acts, Lost::Host(&code)),
+                            None if deadline.passed() => lost(acts, Lost::Deadline),
+                            None => lost(acts, Lost::Incomplete),
                         });
                     }
                 }
@@ -508,6 +644,45 @@ mod tests {
         let req = Request::new(Method::Get, BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]), 1);
         assert_eq!(req.max_body, DEFAULT_MAX_BODY);
         assert_eq!(req.max_body(5).max_body, 5);
+    }
+
+    #[test]
+    fn a_lost_answer_is_unknown_only_for_requests_that_act() {
+        use wasi::http::types::ErrorCode as C;
+        let assert_same = |a: Error, b: Error| assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        let unknown = |e: Error| match e {
+            Error::OutcomeUnknown(m) => m,
+            other => panic!("{other:?}"),
+        };
+        // A read keeps its plain type: a retry is safe.
+        assert_same(lost(false, Lost::Deadline), Error::Timeout);
+        assert_same(lost(false, Lost::Incomplete), Error::Transport(INCOMPLETE.into()));
+        assert_same(lost(false, Lost::Host(&C::ConnectionTerminated)), Error::Transport("connection terminated".into()));
+        // A request that acts, after the hand-over: the provider may have acted.
+        assert_eq!(
+            unknown(lost(true, Lost::Deadline)),
+            "no answer within the deadline after the request was handed over (the provider may have acted)"
+        );
+        assert!(unknown(lost(true, Lost::Incomplete)).starts_with(INCOMPLETE));
+        for code in [C::ConnectionTerminated, C::HttpProtocolError, C::HttpResponseIncomplete, C::InternalError(None)] {
+            unknown(lost(true, Lost::Host(&code)));
+        }
+        assert!(unknown(lost(true, Lost::Host(&C::HttpResponseTimeout))).starts_with("no answer within the deadline"));
+        // Failures that prove nothing reached the provider stay plain.
+        assert_same(lost(true, Lost::Host(&C::ConnectionRefused)), Error::Transport("connection refused".into()));
+        assert_same(lost(true, Lost::Host(&C::ConnectionTimeout)), Error::Timeout);
+        assert_same(lost(true, Lost::Host(&C::TlsCertificateError)), Error::Transport("TLS certificate error".into()));
+        assert_same(lost(true, Lost::Host(&C::HttpRequestDenied)), Error::Transport("request denied by the host".into()));
+    }
+
+    #[test]
+    fn only_get_reads_by_default() {
+        let target = || BaseUrl::parse("b", "https://h", false).unwrap().target("/", &[]);
+        assert!(!Request::new(Method::Get, target(), 1).acts);
+        for m in [Method::Post, Method::Put, Method::Delete] {
+            assert!(Request::new(m, target(), 1).acts);
+        }
+        assert!(Request::new(Method::Get, target(), 1).acts(true).acts);
     }
 
     #[test]

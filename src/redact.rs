@@ -71,6 +71,7 @@ impl Error {
                 Error::Provider(ProviderError { status: p.status, code: p.code.map(scrub), message: scrub(p.message) })
             }
             Error::Transport(m) => Error::Transport(scrub(m)),
+            Error::OutcomeUnknown(m) => Error::OutcomeUnknown(scrub(m)),
             Error::Decode(m) => Error::Decode(scrub(m)),
             other @ (Error::RateLimited(_) | Error::Timeout | Error::TooLarge(_)) => other,
         }

@@ -104,6 +104,8 @@ impl Reply {
             ),
             Error::Timeout => Self::error(504, "timeout", Map::new()),
             Error::Transport(m) => Self::error(502, "transport", msg(m)),
+            // 502 like transport; the kind tells a caller not to retry blindly.
+            Error::OutcomeUnknown(m) => Self::error(502, "outcome-unknown", msg(m)),
             Error::Decode(m) => Self::error(502, "decode", msg(m)),
             Error::TooLarge(cap) => Self::error(502, "too-large", fields(&[("cap", Value::from(cap))])),
         }

@@ -157,7 +157,9 @@ pub fn token_request(api: &Api, creds: &AppCredentials) -> Request {
         ("client_id", &creds.client_id),
         ("client_secret", &creds.client_secret),
     ]);
-    api.at(Method::Post, TOKEN_PATH, &[]).body("application/x-www-form-urlencoded", body)
+    // A token grant changes nothing the caller cares about: a lost one is
+    // `timeout` / `transport`, safe to retry (see `Request::acts`).
+    api.at(Method::Post, TOKEN_PATH, &[]).body("application/x-www-form-urlencoded", body).acts(false)
 }
 
 /// Adds `Authorization: Bearer <token>`.

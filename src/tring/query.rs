@@ -205,7 +205,8 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Ta
     if let Some(format) = format {
         pairs.push(("format", format));
     }
-    let req = Request::new(method, base.target(PATH, &pairs), timeout_ms).max_body(max_body);
+    let acts = acts(reqtype, params);
+    let req = Request::new(method, base.target(PATH, &pairs), timeout_ms).max_body(max_body).acts(acts);
     Ok(match tail {
         Tail::Form(field, json) => req.body("application/x-www-form-urlencoded", form_body(&[(field, json)])),
         Tail::File(name, content_type, data) => {
@@ -214,6 +215,35 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Ta
         }
         _ => req,
     })
+}
+
+/// Whether a request may act at the PBX: TRiNG sends `DIAL`, `HANGUP`,
+/// `TRANSFER` and the rest as `GET`s, so the method does not tell. Only the
+/// reqtypes that read (and MANAGEDB's reading actions) are reads; anything
+/// else, including reqtypes that read or write by their parameters
+/// (PHONEBOOK, QUEUE, VOICEMAIL), counts as acting, so a lost answer is
+/// `outcome-unknown` rather than a promise that nothing was done.
+pub fn acts(reqtype: &str, params: &[Param<'_>]) -> bool {
+    const READS: [&str; 12] = [
+        "INFO",
+        "PEERS",
+        "COUNTPEERS",
+        "COUNTCALLS",
+        "COUNTCHANNELS",
+        "CHANNELS",
+        "CHANNEL",
+        "BLFS",
+        "FLOWS",
+        "CHECKAUTH",
+        "GETWEBRTCAUTH",
+        "MEDIAFILE",
+    ];
+    const MANAGEDB_READS: [&str; 6] = ["list", "get", "getbinary", "getextensions", "listtenants", "listroutes"];
+    if reqtype == "MANAGEDB" {
+        let action = params.iter().find(|p| p.name == "action").and_then(|p| p.value);
+        return !action.is_some_and(|a| MANAGEDB_READS.contains(&a));
+    }
+    !READS.contains(&reqtype)
 }
 
 /// A `multipart/form-data` body with one file field, `filename`; returns

@@ -362,3 +362,22 @@ fn managedb() {
         "objectid"
     );
 }
+
+#[test]
+fn gets_that_act_are_marked_so() {
+    // TRiNG acts through GETs: DIAL, HANGUP, REBOOT are acting requests
+    // (a lost answer is `outcome-unknown`); the readers are not.
+    let dial = dial_request(&cfg(), &dial_req()).unwrap();
+    assert_eq!((dial.method, dial.acts), (Method::Get, true));
+    for reqtype in ["PEERS", "COUNTPEERS", "CHANNELS", "BLFS", "FLOWS"] {
+        assert!(!plain_request(&cfg(), reqtype).unwrap().acts, "{reqtype}");
+    }
+    let reboot = one_param_request(&cfg(), "REBOOT", "peer", Some("101"), Check::Token).unwrap();
+    assert!(reboot.acts);
+    let get = managedb_request(&cfg(), "destination", "get", Db::object("7"), JSON).unwrap();
+    assert!(!get.acts);
+    let delete = managedb_request(&cfg(), "destination", "delete", Db::object("7"), JSON).unwrap();
+    assert!(delete.acts);
+    let add = managedb_request(&cfg(), "destination", "replace", Db::default(), Tail::Form("jsondata", "[]")).unwrap();
+    assert_eq!((add.method, add.acts), (Method::Post, true));
+}

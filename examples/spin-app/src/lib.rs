@@ -82,6 +82,7 @@ fn case(e: &Error) -> &'static str {
         Error::Provider(_) => "provider",
         Error::Timeout => "timeout",
         Error::Transport(_) => "transport",
+        Error::OutcomeUnknown(_) => "outcome-unknown",
         Error::Decode(_) => "decode",
         Error::TooLarge(_) => "too-large",
     }
