@@ -97,7 +97,8 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
             longest = longest.max(secret.len());
             let raw = secret.as_bytes();
             let latin = if raw.is_ascii() { Vec::new() } else { latin1(raw) };
-            for form in [raw, &latin] {
+            let b64 = base64_forms(raw);
+            for form in [raw, &latin].into_iter().chain(b64.iter().map(Vec::as_slice)) {
                 view.mask(&text, form, &mut masked);
                 // A form with control characters (a tab in a token, C1
                 // controls in the Latin-1 reading) also as the text now
@@ -143,6 +144,51 @@ fn shown(bytes: &[u8]) -> Vec<u8> {
         let b = bytes[i];
         out.push(if b < 0x20 || b == 0x7F || c1 { b' ' } else { b });
         i += 1 + usize::from(c1);
+    }
+    out
+}
+
+/// The base64 forms of `secret` as it may appear inside a longer base64
+/// text (`Basic base64(user:secret)`, a token echoed encoded): for each of
+/// the three offsets the secret can start at within a 3-byte group, the
+/// characters that depend on the secret's bytes alone, in the standard
+/// (`+/`) and the URL-safe (`-_`) alphabet. Forms shorter than 4 characters
+/// (secrets of a few bytes) are left out: they would match by chance.
+fn base64_forms(secret: &[u8]) -> Vec<Vec<u8>> {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    for offset in 0..3usize {
+        let mut bytes = vec![0u8; offset];
+        bytes.extend_from_slice(secret);
+        let total = bytes.len();
+        // Characters, by sextet index, whose 6 bits all come from the secret.
+        let mut form = Vec::new();
+        let mut i = 0;
+        while i * 6 + 6 <= total * 8 {
+            let (start, end) = (i * 6, i * 6 + 6);
+            if start >= offset * 8 {
+                let mut v = 0u32;
+                for bit in start..end {
+                    v = v << 1 | u32::from(bytes[bit / 8] >> (7 - bit % 8) & 1);
+                }
+                form.push(STD[v as usize]);
+            }
+            i += 1;
+        }
+        if form.len() >= 4 {
+            let url: Vec<u8> = form
+                .iter()
+                .map(|&c| match c {
+                    b'+' => b'-',
+                    b'/' => b'_',
+                    c => c,
+                })
+                .collect();
+            if url != form {
+                out.push(url);
+            }
+            out.push(form);
+        }
     }
     out
 }
@@ -400,5 +446,44 @@ mod tests {
         let long = "é".repeat(SCAN_BYTES);
         let e = excerpt(&long);
         assert!(e.len() > SCAN_BYTES && e.len() <= SCAN_BYTES + 4);
+    }
+
+    #[test]
+    fn base64_echoes_are_redacted_at_every_offset_and_alphabet() {
+        // A standard-library-free base64 encoder for the test's inputs.
+        fn b64(data: &[u8], url: bool) -> String {
+            let table: &[u8] = if url {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+            } else {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+            };
+            let mut out = String::new();
+            for chunk in data.chunks(3) {
+                let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+                let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+                for k in 0..=chunk.len() {
+                    out.push(table[(n >> (18 - 6 * k) & 63) as usize] as char);
+                }
+            }
+            out
+        }
+        // Bytes that give `+` / `/` in base64, so both alphabets differ.
+        let secret = "s3cr\u{fb}t-\u{ff}\u{fe}key/?>";
+        for prefix in ["", "u", "us", "user:"] {
+            for url in [false, true] {
+                let echoed = b64(format!("{prefix}{secret}!").as_bytes(), url);
+                let text = format!("bad credentials: Basic {echoed} (rejected)");
+                let out = redact_text(&text, &[secret]);
+                assert!(out.contains(REDACTED), "{prefix:?} {url}: {out}");
+                // No 8-character run of the encoded secret survives.
+                let core = b64(secret.as_bytes(), url);
+                let core = &core[4..core.len() - 4];
+                for w in core.as_bytes().windows(8) {
+                    assert!(!out.as_bytes().windows(8).any(|o| o == w), "{prefix:?} {url}: {out}");
+                }
+            }
+        }
+        // Short secrets have no base64 form: ordinary words are not hit.
+        assert_eq!(redact_text("QUJD and more", &["ab"]), "QUJD and more");
     }
 }

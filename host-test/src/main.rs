@@ -9,6 +9,7 @@
 //! pbx-host serve --addr 127.0.0.1:8080            # the HTTP gateway, built-in mock
 //! pbx-host serve --real                           # the HTTP gateway, real providers
 //! pbx-host load --calls 100000                    # memory over a long run
+//! pbx-host standin --addr 127.0.0.1:9099          # the built-in mock over real HTTP
 //! ```
 
 use anyhow::{bail, Result};
@@ -49,6 +50,17 @@ enum Command {
     /// Run many overlapping calls through the host library against the
     /// built-in mock (not recording), printing the process's memory.
     Load(LoadArgs),
+    /// Serve the built-in mock provider over real HTTP until killed (all
+    /// three providers, told apart by path): a stand-in to point base URLs
+    /// at, for the wasmtime CLI, `wasmtime serve` and `jco serve`.
+    Standin(StandinArgs),
+}
+
+#[derive(Parser)]
+struct StandinArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:9099")]
+    addr: SocketAddr,
 }
 
 /// The instance limit and reuse flags of `serve` and `load`.
@@ -164,6 +176,12 @@ struct CallArgs {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Command::Standin(args) = &cli.command {
+        // No component: the stand-in is the provider side only.
+        let standin = host_test::kit::standin::mock(MockProvider::builtin().unrecorded(), args.addr).await?;
+        println!("stand-in provider (built-in mock) on {}", standin.base);
+        std::future::pending::<()>().await;
+    }
     let path = cli.component.unwrap_or_else(host_test::component_path);
     let opts = match &cli.command {
         // The gateway reuses warm instances by default (requests on the
@@ -185,6 +203,8 @@ async fn main() -> Result<()> {
             demo(&host).await?;
             demo_gateway(&host, &opts).await?;
         }
+        // Served above, before the component is loaded.
+        Command::Standin(_) => {}
         Command::Call(args) => {
             let real = args.real || args.base_url.is_some() || args.server.is_some();
             let mock = MockProvider::builtin();

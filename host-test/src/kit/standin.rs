@@ -1,12 +1,19 @@
-//! A Ringostat stand-in on a real loopback socket, for the benchmark and
-//! the WASI 0.3 smoke test: a hyper HTTP/1.1 server answering
-//! `GET /sipstatus/online` with [`ONLINE`] when the `Auth-key` header is
-//! the given key, and `401` otherwise. It counts the connections it accepts
-//! (a keep-alive client should open one per concurrent caller).
+//! Stand-ins on a real loopback socket (hyper HTTP/1.1 servers):
+//!
+//! - [`sip_online`], for the benchmark and the WASI 0.3 smoke test, answers
+//!   `GET /sipstatus/online` with [`ONLINE`] when the `Auth-key` header is
+//!   the given key, and `401` otherwise;
+//! - [`mock`] serves a [`MockProvider`] (the built-in one answers all three
+//!   providers by path): `pbx-host standin`, the repetition check.
+//!
+//! Both count the connections they accept (a keep-alive client should open
+//! one per concurrent caller).
 
-use anyhow::Result;
+use crate::kit::mock::MockProvider;
+use anyhow::{Context, Result};
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -56,6 +63,37 @@ pub async fn sip_online(key: &'static str) -> Result<Standin> {
                                 .expect("static response"),
                         )
                     });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    Ok(Standin { base: format!("http://{addr}"), connections })
+}
+
+/// Serves `mock` over real HTTP on `addr` (port 0: an ephemeral port) on the
+/// current tokio runtime, until the runtime ends. Each request is answered
+/// as the mock answers it in process; a failure the mock would have the host
+/// report (`MockResponse::failing`) closes the connection instead.
+pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> {
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let addr = listener.local_addr()?;
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            count.fetch_add(1, Ordering::Relaxed);
+            let _ = stream.set_nodelay(true);
+            let mock = mock.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mock = mock.clone();
+                    async move {
+                        let req = req.map(|b| b.map_err(wasmtime_wasi_http::Error::from).boxed_unsync());
+                        mock.serve(req, None).await
+                    }
+                });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
             });

@@ -3,11 +3,13 @@
 
 mod common;
 mod coverage;
+mod faults;
 mod gateway;
 mod host;
 mod instances;
 mod limits;
 mod ringme;
+mod repeat;
 mod ringostat;
 mod secrets;
 mod telephony;
