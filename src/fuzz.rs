@@ -1330,6 +1330,7 @@ fn fuzz_all_pages() {
         let mut asked = Vec::new();
         let mut served = Vec::new();
         let mut stop = None;
+        let mut repeated = None;
         let got = tme::all_pages(&mut |page| {
             asked.push(page);
             if rng.chance(3) {
@@ -1338,11 +1339,18 @@ fn fuzz_all_pages() {
             let n = if rng.chance(90) { full } else { rng.below(4) as u32 };
             let per_page = *rng.pick(&[None, Some(0), Some(n), Some(n + 1), Some(u32::MAX)]);
             let rows: Vec<(u32, u32)> = (0..n).map(|i| (page, i)).collect();
+            // Now and then the fingerprint of page 1 again: a provider
+            // that ignores `page`.
+            let fingerprint = if page > 1 && rng.chance(5) { 1 } else { u64::from(page) };
+            if fingerprint == 1 && page > 1 && n > 0 {
+                repeated = Some(page);
+                return Ok((rows, per_page, fingerprint));
+            }
             served.extend(rows.iter().copied());
             if n == 0 || per_page.is_some_and(|p| n < p) {
                 stop = Some(page);
             }
-            Ok((rows, per_page))
+            Ok((rows, per_page, fingerprint))
         });
         assert!(asked.iter().copied().eq(1..=asked.len() as u32), "{asked:?}");
         assert!(asked.len() <= MAX_PAGES as usize);
@@ -1350,6 +1358,9 @@ fn fuzz_all_pages() {
             Ok(rows) => {
                 assert_eq!(stop, asked.last().copied());
                 assert!(rows == served);
+            }
+            Err(Error::Provider(p)) if p.code.as_deref() == Some("repeated-page") => {
+                assert_eq!((repeated, stop), (asked.last().copied(), None))
             }
             Err(Error::Provider(p)) => {
                 assert_eq!((p.code.as_deref(), asked.len(), stop), (Some("request-limit"), MAX_PAGES as usize, None))

@@ -17,16 +17,32 @@ pub const PER_PAGE: u32 = 100;
 /// The most pages one operation reads (6,400 rows at [`PER_PAGE`]).
 pub const MAX_PAGES: u32 = 64;
 
-/// Reads pages 1, 2, ... with `fetch` (rows, and the `per_page` the answer
-/// reports, if any) until a page is empty or shorter than the `per_page` it
-/// reports. An answer that reports none is read on to the first empty page,
-/// since the provider may serve fewer rows per page than asked. More than
+/// One page as read: its rows, the `per_page` the answer reports (if any),
+/// and a fingerprint of its rows ([`crate::text::fingerprint`] of their raw
+/// JSON).
+pub type Page<T> = (Vec<T>, Option<u32>, u64);
+
+/// Reads pages 1, 2, ... with `fetch` until a page is empty or shorter than
+/// the `per_page` it reports. An answer that reports none is read on to the
+/// first empty page, since the provider may serve fewer rows per page than
+/// asked. A page with the rows of an earlier one means the provider ignores
+/// `page` (a server that did made one `agent-states` call fan out into 65
+/// requests): `provider`, code `repeated-page`, at once. More than
 /// [`MAX_PAGES`] pages is `provider`, code `request-limit`.
-pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<(Vec<T>, Option<u32>)>) -> Result<Vec<T>> {
+pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<Page<T>>) -> Result<Vec<T>> {
     let mut out = Vec::new();
+    let mut seen = Vec::new();
     for page in 1..=MAX_PAGES {
-        let (rows, per_page) = fetch(page)?;
+        let (rows, per_page, fingerprint) = fetch(page)?;
         let n = rows.len();
+        if n > 0 && seen.contains(&fingerprint) {
+            return Err(limit_error(
+                "repeated-page",
+                "the provider answered a later page with the rows of an earlier one (it ignores paging); \
+                 stopped reading",
+            ));
+        }
+        seen.push(fingerprint);
         out.extend(rows);
         if n == 0 || per_page.is_some_and(|p| (n as u64) < u64::from(p)) {
             return Ok(out);
@@ -37,7 +53,11 @@ pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<(Vec<T>, Option<u32>)>)
 
 /// Every extension of the client.
 fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
-    all_pages(&mut |page| Ok((<Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?, None)))
+    all_pages(&mut |page| {
+        let rows = <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?;
+        let fingerprint = crate::text::fingerprint(rows.iter().map(|r| r.raw.as_str()));
+        Ok((rows, None, fingerprint))
+    })
 }
 
 /// The extension `employee` names: its id, its whole name (`0001*101`,
@@ -132,7 +152,8 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     }
     let calls = all_pages(&mut |page| {
         let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
-        Ok((p.calls, p.per_page))
+        let fingerprint = crate::text::fingerprint(p.calls.iter().map(|c| c.raw.as_str()));
+        Ok((p.calls, p.per_page, fingerprint))
     })?;
     let mut out = Vec::with_capacity(calls.len());
     for c in calls {
@@ -173,26 +194,36 @@ mod tests {
         let mut asked = Vec::new();
         let got = all_pages(&mut |p| {
             asked.push(p);
-            Ok((if p < 3 { vec![p; 2] } else { vec![] }, None))
+            Ok((if p < 3 { vec![p; 2] } else { vec![] }, None, u64::from(p)))
         });
         assert_eq!((got.unwrap(), asked), (vec![1, 1, 2, 2], vec![1, 2, 3]));
         // A short page, by the per_page the answer reports, is the last.
         let mut asked = Vec::new();
         let got = all_pages(&mut |p| {
             asked.push(p);
-            Ok((vec![p; if p == 1 { 20 } else { 7 }], Some(20)))
+            Ok((vec![p; if p == 1 { 20 } else { 7 }], Some(20), u64::from(p)))
         });
         assert_eq!((got.unwrap().len(), asked), (27, vec![1, 2]));
         // A provider that never ends.
         let mut n = 0;
-        let endless = all_pages(&mut |_| {
+        let endless = all_pages(&mut |p| {
             n += 1;
-            Ok((vec![0u8], None))
+            Ok((vec![0u8], None, u64::from(p)))
         });
         let limit = |e: &Error| matches!(e, Error::Provider(p) if p.code.as_deref() == Some("request-limit") && p.status == 200);
         assert!(endless.as_ref().is_err_and(limit));
         assert_eq!(n, MAX_PAGES);
         assert!(matches!(all_pages::<u8>(&mut |_| Err(Error::Timeout)), Err(Error::Timeout)));
+        // A provider that ignores `page`: page 2 repeats page 1, and the
+        // reading stops there, not at the request limit.
+        let mut n = 0;
+        let repeated = all_pages(&mut |_| {
+            n += 1;
+            Ok((vec![0u8; 100], None, 7))
+        });
+        let code = |e: &Error| matches!(e, Error::Provider(p) if p.code.as_deref() == Some("repeated-page"));
+        assert!(repeated.as_ref().is_err_and(code));
+        assert_eq!(n, 2);
     }
 
     #[test]
