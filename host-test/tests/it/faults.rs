@@ -19,8 +19,12 @@ const KEY: &str = "faults-SECRET-bearer-5e1f";
 /// What the stand-in does with each connection.
 #[derive(Clone, Copy)]
 enum Script {
-    /// Reads the head only, answers 401 and closes.
+    /// Reads the head only, answers 401, then reads and drops the body (as
+    /// a server that drains it does).
     AnswerBeforeBody,
+    /// The same, but half-closes (`shutdown(SHUT_WR)`) right after the
+    /// answer, as nginx's lingering close does.
+    AnswerBeforeBodyThenHalfClose,
     /// Reads the whole request, then closes without a word.
     CloseSilently,
     /// Reads the head and 64 KiB of the body, then resets (RST).
@@ -79,6 +83,20 @@ impl Standin {
     }
 }
 
+/// Reads up to `limit` body bytes, recording how many arrived.
+async fn read_body(stream: &mut TcpStream, limit: usize, log: &Mutex<Vec<Seen>>, index: usize) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut got = 0;
+    while got < limit {
+        let want = buf.len().min(limit - got);
+        match stream.read(&mut buf[..want]).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+        log.lock().unwrap()[index].received = got;
+    }
+}
+
 async fn serve(mut stream: TcpStream, script: Script, log: Arc<Mutex<Vec<Seen>>>) {
     // The head, byte by byte up to the blank line (small; clarity first).
     let mut head = Vec::new();
@@ -99,21 +117,6 @@ async fn serve(mut stream: TcpStream, script: Script, log: Arc<Mutex<Vec<Seen>>>
         seen.push(Seen { head: head.clone(), announced, received: 0 });
         seen.len() - 1
     };
-    let read_body = |limit: usize, stream: &mut TcpStream| {
-        let log = log.clone();
-        async move {
-            let mut buf = vec![0u8; 16 * 1024];
-            let mut got = 0;
-            while got < limit {
-                let want = buf.len().min(limit - got);
-                match stream.read(&mut buf[..want]).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => got += n,
-                }
-                log.lock().unwrap()[index].received = got;
-            }
-        }
-    };
     let answer = |status: &str, body: &str, extra: &str| {
         format!(
             "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}",
@@ -121,37 +124,41 @@ async fn serve(mut stream: TcpStream, script: Script, log: Arc<Mutex<Vec<Seen>>>
         )
     };
     match script {
-        Script::AnswerBeforeBody => {
+        Script::AnswerBeforeBody | Script::AnswerBeforeBodyThenHalfClose => {
             let body = r#"{"message":"invalid token"}"#;
             let _ = stream.write_all(answer("401 Unauthorized", body, "Connection: close\r\n").as_bytes()).await;
-            let _ = stream.shutdown().await;
+            if matches!(script, Script::AnswerBeforeBodyThenHalfClose) {
+                let _ = stream.shutdown().await;
+            }
             // Keep reading (and dropping) what still comes, as a server that
             // has answered does, so the client sees the answer, not a reset.
-            read_body(announced, &mut stream).await;
+            read_body(&mut stream, announced, &log, index).await;
         }
         Script::CloseSilently => {
-            read_body(announced, &mut stream).await;
+            read_body(&mut stream, announced, &log, index).await;
             let _ = stream.shutdown().await;
         }
         Script::ResetMidBody => {
-            read_body(64 * 1024, &mut stream).await;
+            read_body(&mut stream, 64 * 1024, &log, index).await;
             // Linger 0: the close is a reset, not an orderly end.
+            // (Deprecated for blocking on drop with a timeout; zero does not block.)
+            #[allow(deprecated)]
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);
         }
         Script::ConnectionClose(body) => {
-            read_body(announced, &mut stream).await;
+            read_body(&mut stream, announced, &log, index).await;
             let _ = stream.write_all(answer("200 OK", body, "Connection: close\r\n").as_bytes()).await;
             let _ = stream.shutdown().await;
         }
         Script::Late(wait, body) => {
-            read_body(announced, &mut stream).await;
+            read_body(&mut stream, announced, &log, index).await;
             tokio::time::sleep(wait).await;
             let _ = stream.write_all(answer("200 OK", body, "").as_bytes()).await;
         }
         Script::Continue(body) => {
             let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await;
-            read_body(announced, &mut stream).await;
+            read_body(&mut stream, announced, &log, index).await;
             let _ = stream.write_all(answer("200 OK", body, "").as_bytes()).await;
         }
     }
@@ -231,6 +238,25 @@ async fn an_answer_before_the_body_is_the_result() {
     let seen = standin.seen();
     assert_eq!(seen.len(), 2);
     assert!(seen[1].head.starts_with("POST /pbx/proxyapi.php?"), "{}", seen[1].head);
+    assert!(!seen[1].complete(), "the stand-in answered before the body: {seen:?}");
+}
+
+/// With a half-close right after the early answer, wasmtime-wasi-http 48's
+/// default sender reports the connection's error and drops the answer it
+/// had already read (it does not poll the response again once the
+/// connection fails). The component then cannot see the 401, but what it
+/// says is still true: the body was not sent in full, nothing was done
+/// (`transport`), never a failure of a request the provider took, never
+/// `outcome-unknown`.
+#[tokio::test]
+async fn an_answer_before_the_body_then_a_half_close_is_the_result_or_not_sent() {
+    let standin = Standin::start(Script::AnswerBeforeBodyThenHalfClose).await;
+    match fax(&standin.base, 8 << 20).await {
+        Err(Error::Unauthorized(_)) => {}
+        Err(Error::Transport(m)) if m.starts_with("the request was not sent in full") => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(!standin.seen()[0].complete());
 }
 
 #[tokio::test]
