@@ -902,7 +902,10 @@ fn check_members(v: &serde_json::Value) {
 fn texts(e: &Error) -> Vec<&str> {
     match e {
         Error::InvalidInput(f) => vec![&f.field, &f.reason],
-        Error::Unauthorized(m) | Error::Forbidden(m) | Error::NotFound(m) | Error::Transport(m)
+        Error::Unauthorized(m)
+        | Error::Forbidden(m)
+        | Error::NotFound(m)
+        | Error::Transport(m)
         | Error::OutcomeUnknown(m)
         | Error::Decode(m) => {
             vec![m]

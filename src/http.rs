@@ -431,9 +431,7 @@ mod wasi_client {
                     Upload::Sent => e,
                     Upload::ClosedEarly(Some(cause)) => cause,
                     Upload::ClosedEarly(None) => match e {
-                        Error::Transport(text) => {
-                            Error::Transport(format!("the request was not sent in full: {text}"))
-                        }
+                        Error::Transport(text) => Error::Transport(format!("the request was not sent in full: {text}")),
                         other => other,
                     },
                 })
@@ -552,11 +550,7 @@ mod wasi_client {
     /// Waits for the response head. The host answers `handle` with a
     /// future that is never ready at once (the request is only then sent),
     /// so this waits before the first `get`.
-    fn wait_response(
-        future: &FutureIncomingResponse,
-        deadline: &mut Deadline,
-        acts: bool,
-    ) -> Result<IncomingResponse> {
+    fn wait_response(future: &FutureIncomingResponse, deadline: &mut Deadline, acts: bool) -> Result<IncomingResponse> {
         let ready = future.subscribe();
         loop {
             deadline.wait(&ready);
@@ -657,7 +651,10 @@ mod tests {
         // A read keeps its plain type: a retry is safe.
         assert_same(lost(false, Lost::Deadline), Error::Timeout);
         assert_same(lost(false, Lost::Incomplete), Error::Transport(INCOMPLETE.into()));
-        assert_same(lost(false, Lost::Host(&C::ConnectionTerminated)), Error::Transport("connection terminated".into()));
+        assert_same(
+            lost(false, Lost::Host(&C::ConnectionTerminated)),
+            Error::Transport("connection terminated".into()),
+        );
         // A request that acts, after the hand-over: the provider may have acted.
         assert_eq!(
             unknown(lost(true, Lost::Deadline)),
@@ -672,7 +669,10 @@ mod tests {
         assert_same(lost(true, Lost::Host(&C::ConnectionRefused)), Error::Transport("connection refused".into()));
         assert_same(lost(true, Lost::Host(&C::ConnectionTimeout)), Error::Timeout);
         assert_same(lost(true, Lost::Host(&C::TlsCertificateError)), Error::Transport("TLS certificate error".into()));
-        assert_same(lost(true, Lost::Host(&C::HttpRequestDenied)), Error::Transport("request denied by the host".into()));
+        assert_same(
+            lost(true, Lost::Host(&C::HttpRequestDenied)),
+            Error::Transport("request denied by the host".into()),
+        );
     }
 
     #[test]

@@ -35,6 +35,18 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// A 64-bit FNV-1a hash of `texts`, each ended by a 0 byte (so `["ab"]`
+/// and `["a", "b"]` differ): a page's fingerprint from its rows' raw JSON.
+pub fn fingerprint<'a>(texts: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in texts {
+        for &b in t.as_bytes().iter().chain(&[0u8]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,16 +68,4 @@ mod tests {
         }
         assert_eq!(replace("ab", "", "x"), "ab");
     }
-}
-
-/// A 64-bit FNV-1a hash of `texts`, each ended by a 0 byte (so `["ab"]`
-/// and `["a", "b"]` differ): a page's fingerprint from its rows' raw JSON.
-pub fn fingerprint<'a>(texts: impl IntoIterator<Item = &'a str>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for t in texts {
-        for &b in t.as_bytes().iter().chain(&[0u8]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
 }

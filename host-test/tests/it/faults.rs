@@ -165,7 +165,8 @@ async fn serve(mut stream: TcpStream, script: Script, log: Arc<Mutex<Vec<Seen>>>
 }
 
 const CALLBACK: &str = r#"{"call_api_id":"c-1","call_id":"c-2"}"#;
-const EXTENSIONS: &str = r#"[{"id":469100,"name":"0001*101","status":"active","type":"phone","label":null,"client_id":12}]"#;
+const EXTENSIONS: &str =
+    r#"[{"id":469100,"name":"0001*101","status":"active","type":"phone","label":null,"client_id":12}]"#;
 
 fn rm(base: &str, timeout_ms: u32) -> ringme::Config {
     ringme::Config {
@@ -183,17 +184,17 @@ fn callback() -> ringme::CallbackRequest {
 /// RingMe click-to-call (a POST that acts) through the network sender.
 async fn click_to_call(base: &str, timeout_ms: u32) -> Result<ringme::CallbackStarted, Error> {
     let mut s = host().instance(Transport::Network).await.unwrap();
-    s.pbx.telephony_pbx_ringme().call_click_to_call(&mut s.store, &rm(base, timeout_ms), 469100, &callback()).await.unwrap()
+    s.pbx
+        .telephony_pbx_ringme()
+        .call_click_to_call(&mut s.store, &rm(base, timeout_ms), 469100, &callback())
+        .await
+        .unwrap()
 }
 
 /// RingMe extensions (a GET that reads) through the network sender.
 async fn extensions(base: &str, timeout_ms: u32) -> Result<Vec<ringme::Extension>, Error> {
     let mut s = host().instance(Transport::Network).await.unwrap();
-    s.pbx
-        .telephony_pbx_ringme()
-        .call_extensions(&mut s.store, &rm(base, timeout_ms), None, None, None)
-        .await
-        .unwrap()
+    s.pbx.telephony_pbx_ringme().call_extensions(&mut s.store, &rm(base, timeout_ms), None, None, None).await.unwrap()
 }
 
 /// TRiNG FAX send (a POST that acts) with a PDF of `size` bytes: far more

@@ -206,5 +206,10 @@ async fn no_false_failures_under_the_wasmtime_cli_and_wasmtime_serve() {
     }
     let total = n * (calls.len() + gateway_calls.len());
     println!("repetition: {total} calls ({n} rounds), {} false failures", failures.len());
-    assert!(failures.is_empty(), "{} of {total} calls failed against a stand-in that always answers:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} calls failed against a stand-in that always answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
