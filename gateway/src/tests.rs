@@ -157,3 +157,19 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     assert_eq!(cfg["required"], json!(["auth-key"]));
     assert!(cfg["description"].as_str().is_some_and(|d| d.contains("server-held")));
 }
+
+#[test]
+fn each_error_case_has_its_kind_and_status() {
+    use crate::reply::Reply;
+    use crate::Error;
+    let cases = [
+        (Error::Timeout, 504, "timeout"),
+        (Error::Transport("connection refused".into()), 502, "transport"),
+        (Error::OutcomeUnknown("no answer within the deadline".into()), 502, "outcome-unknown"),
+    ];
+    for (e, status, kind) in cases {
+        let r = Reply::provider(e);
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!((r.status, body["error"]["kind"].as_str()), (status, Some(kind)));
+    }
+}
