@@ -3,6 +3,7 @@
 
 mod common;
 mod coverage;
+mod guarded;
 mod gateway;
 mod host;
 mod instances;
