@@ -3,8 +3,8 @@
 
 mod common;
 mod coverage;
-mod guarded;
 mod gateway;
+mod guarded;
 mod host;
 mod instances;
 mod limits;
