@@ -62,7 +62,7 @@ struct InstanceArgs {
     #[arg(long, default_value_t = host_test::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64)]
     queue_timeout_ms: u64,
     /// Requests one warm instance may serve (1: a fresh instance for each).
-    /// Only requests without a `cfg` of their own share instances (see the README).
+    /// Only requests without a credential or config of their own share instances (see the README).
     #[arg(long)]
     max_instance_reuse_count: Option<u32>,
     /// How long a warm instance may wait idle for its next request before
@@ -398,7 +398,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     );
     match opts.reuse {
         Some(r) => println!(
-            "  instances: at most {}; warm reuse up to {} requests each, only for requests without their own cfg",
+            "  instances: at most {}; warm reuse up to {} requests each, only for requests without a credential or config of their own",
             opts.max_instances, r.max_calls
         ),
         None => println!("  instances: at most {}; a fresh one for every request", opts.max_instances),

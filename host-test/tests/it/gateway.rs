@@ -771,3 +771,34 @@ async fn an_open_gateway_serves_on_loopback_only() {
     let refused = Server::start(Arc::new(gateway), "0.0.0.0:0".parse().unwrap()).await;
     assert!(refused.is_err(), "an open gateway on a wildcard address must not start");
 }
+
+/// A client that stops reading its answer does not hold the instance
+/// writing it: once the answer has waited unread for the body timeout, the
+/// connection is closed and the instance freed (an 8 MB answer, more than
+/// the socket buffers hold, to a client that reads nothing).
+#[tokio::test]
+async fn a_client_that_stops_reading_frees_its_instance() {
+    let mock = MockProvider::always(MockResponse::new(200, "audio/mpeg", vec![0x55u8; 6 << 20]));
+    let (h, g) = gateway_host_with(2, Duration::from_secs(60), None, &mock, |o| {
+        o.body_timeout = Duration::from_millis(1_000);
+    });
+    let s = Served::on(g, mock.clone()).await;
+    let request = format!(
+        "POST /v1/tring/recording HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+         authorization: Bearer {TOKEN}\r\ncontent-length: 10\r\n\r\n{{\"id\":\"1\"}}"
+    );
+    let mut stalled = connect_and_send(s.server.addr, request.as_bytes()).await;
+    // The answer is under way (the provider was called), then the instance is
+    // freed while the client still has not read a byte.
+    let freed = tokio::time::timeout(Duration::from_secs(20), async {
+        while mock.served() == 0 || h.instances.available() < 2 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(freed.is_ok(), "the instance stayed taken by an answer nobody reads");
+    let raw = read_until_closed(&mut stalled).await;
+    assert!(raw.starts_with("HTTP/1.1 200 "), "{}", &raw[..raw.len().min(200)]);
+    assert!(raw.len() < 8 << 20, "the answer was cut off, not delivered whole");
+    s.server.stop().await;
+}
