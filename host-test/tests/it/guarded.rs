@@ -5,8 +5,10 @@
 
 use super::common::host;
 use host_test::guard::{is_public, AddrPolicy, AllowedHosts};
+use host_test::kit::client::Client;
 use host_test::kit::standin::{sip_online, ONLINE};
-use host_test::Transport;
+use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
+use host_test::{HostOptions, Transport};
 use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -48,6 +50,53 @@ async fn loopback_is_reached_only_when_a_pattern_names_it() {
     let out = call(Transport::Guarded(Arc::new(other)), bases[1].clone()).await;
     assert!(out["err"].to_string().contains("destination IP prohibited by the host"), "{out}");
     assert_eq!(standin.connections(), 2);
+}
+
+/// The served gateway as `pbx-host serve --real` builds it: the guard's
+/// policy comes from the gateway's own `PBX_ALLOWED_HOSTS`. A server-held
+/// base URL on `localhost` (the operator's, which the gateway itself does
+/// not check) is refused at connect time without a pattern naming it (502,
+/// the typed transport error, nothing connected) and reached with one.
+#[tokio::test]
+async fn the_served_gateway_connects_only_where_its_policy_allows() {
+    let standin = sip_online(KEY).await.expect("stand-in");
+    let port = standin.base.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).expect("port");
+    const TOKEN: &str = "guarded-gateway-token";
+    for allowed in [None, Some(format!("http://127.0.0.1:{port}"))] {
+        let mut env: Vec<(String, String)> = [
+            ("PBX_GATEWAY_TOKEN", TOKEN.to_string()),
+            ("PBX_RINGOSTAT_AUTH_KEY", KEY.to_string()),
+            ("PBX_RINGOSTAT_BASE_URL", format!("http://localhost:{port}")),
+            ("PBX_TIMEOUT_MS", "5000".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Some(a) = &allowed {
+            env.push(("PBX_ALLOWED_HOSTS".to_string(), a.clone()));
+        }
+        let policy = AllowedHosts::from_env(&env).expect("policy");
+        let opts = ServeOptions::new(env, Transport::Guarded(Arc::new(policy)));
+        let gateway = Gateway::load(host(), &gateway_path(), &HostOptions::fast(), opts).expect("gateway");
+        let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse().unwrap()).await.expect("serve");
+        let a = Client::new(server.addr).post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await;
+        let a = a.expect("answer");
+        match allowed {
+            None => {
+                assert_eq!(a.status, 502, "{}", a.text());
+                assert_eq!(a.json()["error"]["kind"], "transport", "{}", a.text());
+                assert!(a.text().contains("destination IP prohibited by the host"), "{}", a.text());
+                assert_eq!(standin.connections(), 0);
+            }
+            Some(_) => {
+                assert_eq!(a.status, 200, "{}", a.text());
+                assert_eq!(a.json(), json!({"ok": serde_json::from_str::<Value>(ONLINE).unwrap()}));
+                assert_eq!(standin.connections(), 1);
+            }
+        }
+        assert!(!a.text().contains(KEY), "{}", a.text());
+        server.stop().await;
+    }
 }
 
 /// Any `Fn(scheme, host, port, ip) -> bool` is a policy; it sees the
@@ -144,4 +193,30 @@ fn allowed_hosts_patterns() {
     {
         assert!(AllowedHosts::parse(Some(bad)).is_err(), "{bad}");
     }
+}
+
+/// A destination that accepts and never answers: the call ends with the
+/// typed `timeout` error within its `timeout-ms` (the request options'
+/// first-byte timeout), not never.
+#[tokio::test]
+async fn a_silent_destination_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let policy = AllowedHosts::parse(Some(&format!("http://127.0.0.1:{port}"))).expect("parse");
+    let transport = Transport::Guarded(Arc::new(policy));
+    let args = json!({"cfg": {"auth-key": KEY, "base-url": format!("http://127.0.0.1:{port}"), "timeout-ms": 300}});
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        host().call(&transport, "ringostat.sip-online", &args),
+    )
+    .await
+    .expect("bounded")
+    .expect("call");
+    assert_eq!(out, json!({"err": "timeout"}));
 }
