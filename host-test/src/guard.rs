@@ -23,6 +23,16 @@
 //! made before; this one also holds for the providers' default hosts, which
 //! no pattern needs to name. Without `PBX_ALLOWED_HOSTS`: ordinary public
 //! hosts and addresses only.
+//!
+//! Where `pbx-egress` is a dependency, its policy plugs in as is:
+//!
+//! ```text
+//! impl AddrPolicy for pbx_egress::Policy {
+//!     fn allows(&self, scheme: &str, host: &str, port: u16, ip: IpAddr) -> bool {
+//!         pbx_egress::Scheme::parse(scheme).is_some_and(|s| self.allows_addr(s, host, port, ip))
+//!     }
+//! }
+//! ```
 
 use anyhow::{anyhow, Result};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
