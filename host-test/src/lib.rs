@@ -7,7 +7,8 @@
 //!   cheap instance, as a gateway would run it. [`engine`] is the engine
 //!   configuration; [`HostOptions`] its knobs.
 //! - [`transport`] decides where the component's `wasi:http` requests go: the
-//!   network (wasmtime's sender or a pooled keep-alive client), or a stand-in.
+//!   network (wasmtime's sender, a pooled keep-alive client, or the sender
+//!   guarded by a [`guard`] policy at connect time), or a stand-in.
 //! - [`dynamic`] calls any export by name with JSON arguments (the CLI);
 //!   [`Host::call`] does it with optional warm-instance reuse.
 //! - [`instances`] bounds the live instances (calls past the limit wait in
@@ -25,6 +26,7 @@
 
 pub mod cache;
 pub mod dynamic;
+pub mod guard;
 pub mod instances;
 pub mod kit;
 #[cfg(feature = "p3")]

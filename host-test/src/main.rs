@@ -14,8 +14,9 @@
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use host_test::guard::AllowedHosts;
 use host_test::instances::Reuse;
-use host_test::serve::{Gateway, ServeOptions, Server};
+use host_test::serve::{open_gateway, Gateway, ServeOptions, Server};
 use host_test::{dynamic, kit::mock::MockProvider, Host, HostOptions, Transport};
 use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
@@ -73,7 +74,7 @@ struct InstanceArgs {
     #[arg(long, default_value_t = host_test::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64)]
     queue_timeout_ms: u64,
     /// Requests one warm instance may serve (1: a fresh instance for each).
-    /// Only requests without a `cfg` of their own share instances (see the README).
+    /// Only requests without a credential or config of their own share instances (see the README).
     #[arg(long)]
     max_instance_reuse_count: Option<u32>,
     /// How long a warm instance may wait idle for its next request before
@@ -106,6 +107,17 @@ struct ServeArgs {
     /// The gateway component; default: target/wasm32-wasip2/release/pbx_gateway.wasm.
     #[arg(long)]
     gateway: Option<PathBuf>,
+    /// How long a request's head may take to arrive (else 408, connection closed).
+    #[arg(long, default_value_t = host_test::serve::DEFAULT_HEADER_TIMEOUT.as_millis() as u64)]
+    header_timeout_ms: u64,
+    /// How long a request's body may take to arrive, read before the request
+    /// takes an instance (else 408, connection closed); also how long a client
+    /// may leave an answer unread.
+    #[arg(long, default_value_t = host_test::serve::DEFAULT_BODY_TIMEOUT.as_millis() as u64)]
+    body_timeout_ms: u64,
+    /// How long a keep-alive connection may wait for its next request.
+    #[arg(long, default_value_t = host_test::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
+    idle_timeout_ms: u64,
     #[command(flatten)]
     instances: InstanceArgs,
 }
@@ -208,7 +220,14 @@ async fn main() -> Result<()> {
         Command::Call(args) => {
             let real = args.real || args.base_url.is_some() || args.server.is_some();
             let mock = MockProvider::builtin();
-            let transport = if real { Transport::Network } else { Transport::Mock(mock.clone()) };
+            let transport = if real {
+                // The same connect-time egress check as `serve --real`, from
+                // this process's PBX_ALLOWED_HOSTS.
+                let env: Vec<(String, String)> = std::env::vars().collect();
+                Transport::Guarded(Arc::new(AllowedHosts::from_env(&env)?))
+            } else {
+                Transport::Mock(mock.clone())
+            };
             let mut call_args: Value = match &args.args {
                 Some(s) => serde_json::from_str(s)?,
                 None => json!({}),
@@ -337,9 +356,19 @@ const DEMO_SETTINGS: [(&str, &str); 8] = [
 /// The `PBX_*` variables of this process, with [`DEMO_SETTINGS`] filled in
 /// when `demo` (the mock) and the variable is unset.
 fn gateway_env(demo: bool) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("PBX_")).collect();
+    demo_env(std::env::vars().filter(|(k, _)| k.starts_with("PBX_")).collect(), demo)
+}
+
+/// `env` with [`DEMO_SETTINGS`] filled in when `demo`, except the demo
+/// token when `PBX_GATEWAY_AUTH` is set: whoever set it chose how the
+/// gateway authenticates (`none`: an open gateway, loopback only).
+fn demo_env(mut env: Vec<(String, String)>, demo: bool) -> Vec<(String, String)> {
     if demo {
+        let auth_chosen = env.iter().any(|(k, v)| k == "PBX_GATEWAY_AUTH" && !v.is_empty());
         for (k, v) in DEMO_SETTINGS {
+            if k == "PBX_GATEWAY_TOKEN" && auth_chosen {
+                continue;
+            }
             if !env.iter().any(|(n, _)| n == k) {
                 env.push((k.into(), v.into()));
             }
@@ -349,21 +378,47 @@ fn gateway_env(demo: bool) -> Vec<(String, String)> {
 }
 
 async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
-    let transport = if args.real { Transport::Network } else { Transport::Mock(MockProvider::builtin().unrecorded()) };
     let env = gateway_env(!args.real);
+    // Refused before anything is loaded or bound: an open gateway on a
+    // reachable address (Server::start checks it again).
+    let warning = open_gateway(&env, args.addr)?;
+    let transport = if args.real {
+        // Checked at connect time, after resolution (DNS rebinding).
+        Transport::Guarded(Arc::new(AllowedHosts::from_env(&env)?))
+    } else {
+        Transport::Mock(MockProvider::builtin().unrecorded())
+    };
     let path = args.gateway.clone().unwrap_or_else(host_test::serve::gateway_path);
-    let gateway = Gateway::load(&host, &path, opts, ServeOptions { env: env.clone(), transport })?;
+    let serve_opts = ServeOptions {
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        body_timeout: Duration::from_millis(args.body_timeout_ms),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+        ..ServeOptions::new(env.clone(), transport)
+    };
+    let gateway = Gateway::load(&host, &path, opts, serve_opts)?;
     let server = Server::start(Arc::new(gateway), args.addr).await?;
+    if let Some(w) = warning {
+        eprintln!("pbx-host serve: {w}");
+    }
     println!("pbx-host serve: {} on http://{}", path.display(), server.addr);
-    println!("  provider: {}", if args.real { "the network (--real)" } else { "the built-in mock" });
+    println!(
+        "  provider: {}",
+        if args.real { "the network (--real; connect-time check of PBX_ALLOWED_HOSTS)" } else { "the built-in mock" }
+    );
     let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
     println!("  settings: {}", names.join(" "));
-    if !args.real && !std::env::vars().any(|(k, _)| k == "PBX_GATEWAY_TOKEN") {
+    if env.iter().any(|(k, v)| k == "PBX_GATEWAY_TOKEN" && v == "demo-token")
+        && !std::env::vars().any(|(k, _)| k == "PBX_GATEWAY_TOKEN")
+    {
         println!("  demo token (mock only): curl -H 'Authorization: Bearer demo-token' ...");
     }
+    println!(
+        "  clients: head within {} ms, body within {} ms (read before an instance is taken), idle keep-alive {} ms",
+        args.header_timeout_ms, args.body_timeout_ms, args.idle_timeout_ms
+    );
     match opts.reuse {
         Some(r) => println!(
-            "  instances: at most {}; warm reuse up to {} requests each, only for requests without their own cfg",
+            "  instances: at most {}; warm reuse up to {} requests each, only for requests without a credential or config of their own",
             opts.max_instances, r.max_calls
         ),
         None => println!("  instances: at most {}; a fresh one for every request", opts.max_instances),
@@ -380,7 +435,7 @@ async fn demo_gateway(host: &Host, opts: &HostOptions) -> Result<()> {
         bail!("the gateway {} is not built: run ./dev build (or ./dev demo)", path.display());
     }
     let mock = MockProvider::builtin();
-    let serve_opts = ServeOptions { env: gateway_env(true), transport: Transport::Mock(mock.clone()) };
+    let serve_opts = ServeOptions::new(gateway_env(true), Transport::Mock(mock.clone()));
     let gateway = Gateway::load(host, &path, opts, serve_opts)?;
     let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
     println!("\n== the HTTP gateway ({}) served on http://{}", path.display(), server.addr);
@@ -460,7 +515,7 @@ async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
     let transport = Transport::Mock(mock.clone());
     let mut server = None;
     let target = if args.gateway {
-        let serve_opts = ServeOptions { env: gateway_env(true), transport: transport.clone() };
+        let serve_opts = ServeOptions::new(gateway_env(true), transport.clone());
         let gateway = Gateway::load(&host, &host_test::serve::gateway_path(), opts, serve_opts)?;
         let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
         let client = host_test::kit::client::Client::new(s.addr);

@@ -187,7 +187,7 @@ fn load_gateway(base: &str, reuse: Option<Reuse>, transport: Transport) -> Resul
     let opts = HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), reuse, ..HostOptions::default() };
     let host = Host::load(&host_test::component_path(), &opts)?;
     let env = [("PBX_GATEWAY_TOKEN", TOKEN), ("PBX_RINGOSTAT_AUTH_KEY", AUTH_KEY), ("PBX_RINGOSTAT_BASE_URL", base)];
-    let serve = ServeOptions { env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), transport };
+    let serve = ServeOptions::new(env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), transport);
     Ok(Arc::new(Gateway::load(&host, &gateway_path(), &opts, serve)?))
 }
 

@@ -8,7 +8,7 @@ use super::common::host;
 use host_test::instances::Reuse;
 use host_test::kit::client::{Answer, Client};
 use host_test::kit::mock::{example, MockProvider, MockResponse};
-use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
+use host_test::serve::{credential_free, gateway_path, open_gateway, Gateway, ServeOptions, Server, BODY_CAP};
 use host_test::{dynamic, Host, HostOptions, Transport};
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
@@ -96,13 +96,17 @@ struct Served {
 impl Served {
     /// The gateway on the shared host (fresh instances), with `env`.
     async fn start(mock: Arc<MockProvider>, env: Vec<(String, String)>) -> Served {
-        let opts = ServeOptions { env, transport: Transport::Mock(mock.clone()) };
+        let opts = ServeOptions::new(env, Transport::Mock(mock.clone()));
         let gateway = Gateway::from_component(host(), gateway_component().clone(), opts).expect("link the gateway");
         Served::on(gateway, mock).await
     }
 
     async fn on(gateway: Gateway, mock: Arc<MockProvider>) -> Served {
-        let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse().unwrap()).await.expect("bind");
+        Served::on_shared(Arc::new(gateway), mock).await
+    }
+
+    async fn on_shared(gateway: Arc<Gateway>, mock: Arc<MockProvider>) -> Served {
+        let server = Server::start(gateway, "127.0.0.1:0".parse().unwrap()).await.expect("bind");
         let client = Client::new(server.addr);
         Served { server, client, mock, answers: Vec::new() }
     }
@@ -402,9 +406,21 @@ fn gateway_host(
     reuse: Option<Reuse>,
     mock: &Arc<MockProvider>,
 ) -> (Host, Gateway) {
+    gateway_host_with(max_instances, queue_timeout, reuse, mock, |_| {})
+}
+
+/// [`gateway_host`] with its serve options adjusted by `adjust`.
+fn gateway_host_with(
+    max_instances: u32,
+    queue_timeout: Duration,
+    reuse: Option<Reuse>,
+    mock: &Arc<MockProvider>,
+    adjust: impl FnOnce(&mut ServeOptions),
+) -> (Host, Gateway) {
     let opts = HostOptions { max_instances, queue_timeout, reuse, ..HostOptions::fast() };
     let h = Host::load(&host_test::component_path(), &opts).expect("load the component");
-    let serve = ServeOptions { env: server_env(), transport: Transport::Mock(mock.clone()) };
+    let mut serve = ServeOptions::new(server_env(), Transport::Mock(mock.clone()));
+    adjust(&mut serve);
     let g = Gateway::load(&h, &gateway_path(), &opts, serve).expect("load the gateway");
     (h, g)
 }
@@ -518,7 +534,7 @@ async fn a_composed_app_component_answers() {
     let component = Component::new(&host().engine, &composed).expect("compile the composition");
     let mock = MockProvider::builtin();
     let env = vec![("PBX_RINGOSTAT_AUTH_KEY".to_string(), RINGOSTAT_KEY.to_string())];
-    let opts = ServeOptions { env, transport: Transport::Mock(mock.clone()) };
+    let opts = ServeOptions::new(env, Transport::Mock(mock.clone()));
     let app = Gateway::from_component(host(), component, opts).expect("link the app");
     let mut s = Served::on(app, mock.clone()).await;
     let a = s.send("GET", "/", &[], b"").await;
@@ -529,4 +545,260 @@ async fn a_composed_app_component_answers() {
         ("https://api.ringostat.net/sipstatus/online", Some(RINGOSTAT_KEY))
     );
     s.finish().await;
+}
+
+/// Reads what the server sends on `stream` until it closes the connection,
+/// failing the test when that takes more than 10 s.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server left the connection open: {}", String::from_utf8_lossy(&out));
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A connection with `bytes` sent on it.
+async fn connect_and_send(addr: std::net::SocketAddr, bytes: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(bytes).await.expect("write");
+    stream
+}
+
+/// The JSON body of a raw HTTP/1.1 answer.
+fn raw_json(raw: &str) -> Value {
+    raw.split_once("\r\n\r\n").and_then(|(_, b)| serde_json::from_str(b).ok()).unwrap_or(Value::Null)
+}
+
+/// Two clients that announce a 100,000-byte body and send one byte hold no
+/// instance: with 2 instance slots (and a short queue, past which a request
+/// would get 503), `/v1/health` and a call are served at once; each slow
+/// client gets 408 `request-timeout` once the body timeout passes, and its
+/// connection is closed.
+#[tokio::test]
+async fn slow_bodies_take_no_instance() {
+    let mock = MockProvider::builtin();
+    let (h, g) = gateway_host_with(2, Duration::from_millis(200), None, &mock, |o| {
+        o.body_timeout = Duration::from_secs(3);
+    });
+    let s = Served::on(g, mock.clone()).await;
+    let head = format!(
+        "POST /v1/ringostat/sip-online HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+         authorization: Bearer {TOKEN}\r\ncontent-length: 100000\r\n\r\n{{"
+    );
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        slow.push(connect_and_send(s.server.addr, head.as_bytes()).await);
+    }
+    // Time for both heads to be read (before, each took an instance here).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.instances.available(), 2, "a body still arriving holds no instance slot");
+    let health = s.client.get("/v1/health", None).await.expect("health");
+    assert_eq!(ok(&health), json!({"status": "up"}));
+    let a = s.client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.expect("call");
+    assert_eq!(ok(&a), serde_json::from_str::<Value>(example("ringostat.sip-online")).unwrap());
+    for mut stream in slow {
+        let raw = read_until_closed(&mut stream).await;
+        assert!(raw.starts_with("HTTP/1.1 408 "), "{raw}");
+        assert!(raw.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{raw}");
+        let e = raw_json(&raw)["error"].clone();
+        assert_eq!(e["kind"], "request-timeout", "{raw}");
+        assert!(e["message"].as_str().is_some_and(|m| m.contains("3000 ms")), "{raw}");
+    }
+    assert_eq!(mock.requests().len(), 1, "only the complete call reached the provider");
+    assert_eq!(h.instances.available(), 2);
+    s.server.stop().await;
+}
+
+/// A request head that does not complete within the header timeout is
+/// answered 408 and its connection closed; a connection that sends nothing
+/// is closed without an answer; an idle keep-alive connection is closed
+/// after the idle timeout.
+#[tokio::test]
+async fn slow_heads_and_idle_connections_are_closed() {
+    let mock = MockProvider::builtin();
+    let (_h, g) = gateway_host_with(2, Duration::from_secs(60), None, &mock, |o| {
+        o.header_timeout = Duration::from_millis(500);
+        o.idle_timeout = Duration::from_millis(500);
+    });
+    let s = Served::on(g, mock.clone()).await;
+    let addr = s.server.addr;
+    let mut partial = connect_and_send(addr, b"POST /v1/ringostat/sip-online HTTP/1.1\r\nhost: gw\r\n").await;
+    let mut silent = connect_and_send(addr, b"").await;
+    let mut idle = connect_and_send(addr, b"GET /v1/health HTTP/1.1\r\nhost: gw\r\n\r\n").await;
+    let raw = read_until_closed(&mut partial).await;
+    assert!(raw.starts_with("HTTP/1.1 408 "), "{raw}");
+    assert!(raw.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{raw}");
+    let e = raw_json(&raw)["error"].clone();
+    assert_eq!(e["kind"], "request-timeout", "{raw}");
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("500 ms")), "{raw}");
+    assert_eq!(read_until_closed(&mut silent).await, "", "nothing to answer");
+    let raw = read_until_closed(&mut idle).await;
+    assert!(raw.starts_with("HTTP/1.1 200 ") && raw.contains(r#"{"ok":{"status":"up"}}"#), "{raw}");
+    assert!(!raw.contains(" 408 "), "an idle connection is closed without an answer: {raw}");
+    assert!(mock.requests().is_empty());
+    s.server.stop().await;
+}
+
+/// A body over the 8 MiB cap is answered 413 `body-too-large` (the
+/// gateway's words) without an instance: with the one slot taken, a normal
+/// call gets 503 while an over-cap one, declared or streamed, gets 413.
+#[tokio::test]
+async fn a_body_over_the_cap_takes_no_instance() {
+    let mock = MockProvider::builtin();
+    let (h, g) = gateway_host(1, Duration::from_millis(100), None, &mock);
+    let g = Arc::new(g);
+    let s = Served::on_shared(g.clone(), mock.clone()).await;
+    let busy = h.instance(Transport::Mock(mock.clone())).await.expect("the one slot");
+    let a = s.client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.expect("request");
+    error(&a, 503, "overloaded");
+    let head = format!(
+        "POST /v1/ringostat/sip-online HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+         authorization: Bearer {TOKEN}\r\ncontent-length: {}\r\n\r\n",
+        BODY_CAP + 1
+    );
+    let mut declared = connect_and_send(s.server.addr, head.as_bytes()).await;
+    let raw = read_until_closed(&mut declared).await;
+    assert!(raw.starts_with("HTTP/1.1 413 "), "{raw}");
+    assert_eq!(raw_json(&raw)["error"]["kind"], "body-too-large", "{raw}");
+    // Streamed, with no length announced: refused once past the cap.
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/v1/ringostat/sip-online")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(http_body_util::Full::new(bytes::Bytes::from(vec![b' '; BODY_CAP + 1])))
+        .expect("request");
+    let response = g.handle(req).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers().get("connection").and_then(|v| v.to_str().ok()), Some("close"));
+    let body = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
+    let body: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(body["error"]["kind"], "body-too-large", "{body}");
+    assert_eq!(h.instances.available(), 0, "the slot is still the busy one's");
+    drop(busy);
+    assert!(mock.requests().is_empty());
+    s.server.stop().await;
+}
+
+/// A telephony request whose `account` carries its own RingMe config never
+/// gets the warm instance of server-held calls, so never its token cache:
+/// even with the very credentials the server holds, each such request asks
+/// for its own token, while the server-held calls share one.
+#[tokio::test]
+async fn an_account_with_its_own_config_never_meets_the_warm_token_cache() {
+    let mock = MockProvider::builtin();
+    let (h, g) = gateway_host(8, Duration::from_secs(60), Some(Reuse { max_calls: 100, ..Reuse::default() }), &mock);
+    let mut s = Served::on(g, mock.clone()).await;
+    let held = json!({"account": "ringme"});
+    let own = json!({"account": {"ringme": {"base-url": "https://ringme.example", "auth": {"app": {
+        "client-id": host_test::kit::mock::ringme::CLIENT_ID,
+        "client-secret": host_test::kit::mock::ringme::CLIENT_SECRET}}}}});
+    for body in [&held, &held, &own, &held, &own] {
+        ok(&s.post("telephony/agent-states", body.clone()).await);
+    }
+    let tokens = s.mock.requests().iter().filter(|r| r.path().ends_with("/oauth/token")).count();
+    assert_eq!(tokens, 3, "one for the warm server-held instance, one per request with its own config");
+    assert_eq!(h.instances.idle(), 1, "only the server-held instance is kept");
+    s.finish().await;
+}
+
+/// Which argument objects may share the warm server-held instance.
+#[test]
+fn warm_reuse_needs_arguments_free_of_credentials() {
+    let free = |v: Value| credential_free(v.as_object().expect("an object"));
+    for ok in [
+        json!({}),
+        json!({"cfg": null, "req": {"project-id": "1", "caller": "380671112233", "callee": "m1"}}),
+        json!({"account": "tring"}),
+        json!({"account": {"ringme": null}}),
+        json!({"account": {"ringostat": {"project-id": "11111"}}, "employee": "m1", "customer": "380671112233"}),
+        json!({"account": {"ringostat": {"project-id": "11111", "config": null}}}),
+        json!({"nodes": [1, 2, {"id": "x"}]}),
+    ] {
+        assert!(free(ok.clone()), "{ok}");
+    }
+    for own in [
+        json!({"cfg": {"auth-key": "k"}}),
+        json!({"cfg": {}}),
+        json!({"account": {"ringme": {"base-url": "https://rm.example", "auth": {"bearer": "t"}}}}),
+        json!({"account": {"tring": {"server": "https://pbx.example", "api-key": "k"}}}),
+        json!({"account": {"ringostat": {"project-id": "1", "config": {"auth-key": "k"}}}}),
+        json!({"account": {"ringostat": {"project-id": "1", "extra": 1}}}),
+        json!({"account": {"tring": null, "ringme": null}}),
+        json!({"account": 5}),
+        json!({"token": "t", "project-id": "1"}),
+        json!({"username": "u", "password": "p"}),
+        json!({"dest": "1", "server": "https://sms.example"}),
+        json!({"req": {"nested": [{"Client-Secret": "s"}]}}),
+        json!({"x": {"base-url": "https://elsewhere.example"}}),
+    ] {
+        assert!(!free(own.clone()), "{own}");
+    }
+}
+
+/// `PBX_GATEWAY_AUTH=none` without a token opens the gateway: allowed on a
+/// loopback address with a warning, refused on any other (the server does
+/// not start); a token, or no `PBX_GATEWAY_AUTH`, needs no check.
+#[tokio::test]
+async fn an_open_gateway_serves_on_loopback_only() {
+    let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let open = env(&[("PBX_GATEWAY_AUTH", "none"), ("PBX_RINGOSTAT_AUTH_KEY", RINGOSTAT_KEY)]);
+    for addr in ["0.0.0.0:8080", "[::]:8080", "192.168.1.10:80", "10.0.0.1:8080"] {
+        let e = open_gateway(&open, addr.parse().unwrap()).expect_err(addr);
+        let text = format!("{e:#}");
+        assert!(text.contains("PBX_GATEWAY_AUTH=none") && text.contains(addr), "{text}");
+        assert!(!text.contains(RINGOSTAT_KEY), "{text}");
+    }
+    for addr in ["127.0.0.1:8080", "[::1]:8080", "127.0.0.2:0"] {
+        let w = open_gateway(&open, addr.parse().unwrap()).expect(addr).expect("a warning");
+        assert!(w.contains("warning") && w.contains("PBX_GATEWAY_AUTH=none"), "{w}");
+    }
+    let with_token = env(&[("PBX_GATEWAY_AUTH", "none"), ("PBX_GATEWAY_TOKEN", TOKEN)]);
+    assert!(open_gateway(&with_token, "0.0.0.0:8080".parse().unwrap()).expect("token").is_none());
+    let closed = env(&[("PBX_GATEWAY_AUTH", "")]);
+    assert!(open_gateway(&closed, "0.0.0.0:8080".parse().unwrap()).expect("closed").is_none());
+    assert!(open_gateway(&env(&[("PBX_GATEWAY_AUTH", " NONE ")]), "0.0.0.0:1".parse().unwrap()).is_err());
+    // The server refuses to start on such an address.
+    let gateway = Gateway::from_component(
+        host(),
+        gateway_component().clone(),
+        ServeOptions::new(open.clone(), Transport::Mock(MockProvider::builtin())),
+    )
+    .expect("link");
+    let refused = Server::start(Arc::new(gateway), "0.0.0.0:0".parse().unwrap()).await;
+    assert!(refused.is_err(), "an open gateway on a wildcard address must not start");
+}
+
+/// A client that stops reading its answer does not hold the instance
+/// writing it: once the answer has waited unread for the body timeout, the
+/// connection is closed and the instance freed (an 8 MB answer, more than
+/// the socket buffers hold, to a client that reads nothing).
+#[tokio::test]
+async fn a_client_that_stops_reading_frees_its_instance() {
+    let mock = MockProvider::always(MockResponse::new(200, "audio/mpeg", vec![0x55u8; 6 << 20]));
+    let (h, g) = gateway_host_with(2, Duration::from_secs(60), None, &mock, |o| {
+        o.body_timeout = Duration::from_millis(1_000);
+    });
+    let s = Served::on(g, mock.clone()).await;
+    let request = format!(
+        "POST /v1/tring/recording HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+         authorization: Bearer {TOKEN}\r\ncontent-length: 10\r\n\r\n{{\"id\":\"1\"}}"
+    );
+    let mut stalled = connect_and_send(s.server.addr, request.as_bytes()).await;
+    // The answer is under way (the provider was called), then the instance is
+    // freed while the client still has not read a byte.
+    let freed = tokio::time::timeout(Duration::from_secs(20), async {
+        while mock.served() == 0 || h.instances.available() < 2 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(freed.is_ok(), "the instance stayed taken by an answer nobody reads");
+    let raw = read_until_closed(&mut stalled).await;
+    assert!(raw.starts_with("HTTP/1.1 200 "), "{}", &raw[..raw.len().min(200)]);
+    assert!(raw.len() < 8 << 20, "the answer was cut off, not delivered whole");
+    s.server.stop().await;
 }

@@ -5,6 +5,7 @@ mod common;
 mod coverage;
 mod faults;
 mod gateway;
+mod guarded;
 mod host;
 mod instances;
 mod limits;
