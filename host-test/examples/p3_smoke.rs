@@ -12,7 +12,7 @@
 use anyhow::{ensure, Result};
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
 use host_test::p3::{p3_component_path, P3Host};
-use host_test::transport::pooled_client;
+use std::sync::Arc;
 use host_test::{Host, HostOptions, Transport};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -86,7 +86,7 @@ async fn run() -> Result<()> {
     let n: usize = std::env::var("P3_SMOKE_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let standin = host_test::kit::standin::sip_online(KEY).await?;
     let base = standin.base.clone();
-    let transport = Transport::Pooled(pooled_client());
+    let transport = Transport::guarded(Arc::new(host_test::guard::AllowedHosts::parse(Some("http://127.0.0.1:*"))?));
 
     let t = Instant::now();
     let p3 = P3Host::load_default(transport.clone())?;

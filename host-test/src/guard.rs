@@ -1,5 +1,5 @@
 //! Which addresses the guarded network transport may connect to
-//! ([`Transport::Guarded`](crate::Transport)): the connect-time half of the
+//! ([`Transport::Outbound`](crate::Transport)): the connect-time half of the
 //! egress policy, `PBX_ALLOWED_HOSTS`.
 //!
 //! A URL check alone is not enough: a host name that passed it may resolve,

@@ -29,6 +29,7 @@ pub mod dynamic;
 pub mod guard;
 pub mod instances;
 pub mod kit;
+pub mod outbound;
 #[cfg(feature = "p3")]
 pub mod p3;
 pub mod serve;

@@ -224,7 +224,7 @@ async fn main() -> Result<()> {
                 // The same connect-time egress check as `serve --real`, from
                 // this process's PBX_ALLOWED_HOSTS.
                 let env: Vec<(String, String)> = std::env::vars().collect();
-                Transport::Guarded(Arc::new(AllowedHosts::from_env(&env)?))
+                Transport::guarded(Arc::new(AllowedHosts::from_env(&env)?))
             } else {
                 Transport::Mock(mock.clone())
             };
@@ -384,7 +384,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     let warning = open_gateway(&env, args.addr)?;
     let transport = if args.real {
         // Checked at connect time, after resolution (DNS rebinding).
-        Transport::Guarded(Arc::new(AllowedHosts::from_env(&env)?))
+        Transport::guarded(Arc::new(AllowedHosts::from_env(&env)?))
     } else {
         Transport::Mock(MockProvider::builtin().unrecorded())
     };
@@ -490,7 +490,7 @@ fn rss_kb() -> (u64, u64) {
 #[derive(Clone)]
 enum LoadTarget {
     Library(Arc<Host>, Transport),
-    Gateway(host_test::kit::client::Client),
+    Gateway(Box<host_test::kit::client::Client>),
 }
 
 impl LoadTarget {
@@ -520,7 +520,7 @@ async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
         let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
         let client = host_test::kit::client::Client::new(s.addr);
         server = Some(s);
-        LoadTarget::Gateway(client)
+        LoadTarget::Gateway(Box::new(client))
     } else {
         LoadTarget::Library(host.clone(), transport.clone())
     };

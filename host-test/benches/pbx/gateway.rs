@@ -193,7 +193,7 @@ fn load_gateway(base: &str, reuse: Option<Reuse>, transport: Transport) -> Resul
 
 /// `pbx-host serve` on a loopback port, its transport pooled to `base`.
 async fn start_gateway(base: &str, reuse: Option<Reuse>) -> Result<Server> {
-    let gateway = load_gateway(base, reuse, Transport::Pooled(pooled_client()))?;
+    let gateway = load_gateway(base, reuse, super::shipped_transport()?)?;
     Server::start(gateway, "127.0.0.1:0".parse()?).await
 }
 

@@ -106,6 +106,13 @@ async fn start_server() -> Result<String> {
 }
 
 /// The native client's identical request: same path, header, keep-alive pool.
+/// The transport `pbx-host serve --real` ships ([`Transport::Outbound`]),
+/// with `PBX_ALLOWED_HOSTS` naming the loopback stand-in.
+pub fn shipped_transport() -> Result<Transport> {
+    let policy = host_test::guard::AllowedHosts::parse(Some("http://127.0.0.1:*"))?;
+    Ok(Transport::guarded(Arc::new(policy)))
+}
+
 async fn native_call(client: &PooledClient, base: &str) -> Result<Vec<String>> {
     let req = hyper::Request::get(format!("{base}/sipstatus/online"))
         .header("auth-key", "bench-key")
@@ -195,9 +202,9 @@ async fn run() -> Result<()> {
     if std::env::var_os("PBX_BENCH_PROFILE_LOOPBACK").is_some() {
         // A steady loop for a profiler: component calls over loopback.
         let base = start_server().await?;
-        let client = pooled_client();
+        let client = shipped_transport()?;
         for _ in 0..30_000 {
-            component_call(&host, Transport::Pooled(client.clone()), &cfg(&base)).await?;
+            component_call(&host, client.clone(), &cfg(&base)).await?;
         }
         return Ok(());
     }
@@ -226,7 +233,10 @@ async fn run() -> Result<()> {
     }
     let base = start_server().await?;
     let remote = cfg(&base);
-    let client = pooled_client();
+    // The components send through the shipped transport (as `pbx-host
+    // serve --real` with the stand-in allowed); the native side through a
+    // plain keep-alive client.
+    let client = shipped_transport()?;
     let native_client = pooled_client();
     if section("loopback") {
         loopback_rows(&mut rows, &host, &client, &native_client, &base).await?;
@@ -416,20 +426,20 @@ async fn inproc_rows(rows: &mut Vec<Row>, bytes: &[u8]) -> Result<()> {
 async fn loopback_rows(
     rows: &mut Vec<Row>,
     host: &Host,
-    client: &PooledClient,
+    client: &Transport,
     native_client: &PooledClient,
     base: &str,
 ) -> Result<()> {
     let remote = cfg(base);
     let n = runs(3_000);
     let (mut comp_t, mut native_t, mut fresh_t, mut reused_t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut warm_store, warm) = host.ringostat(Transport::Pooled(client.clone())).await?;
+    let (mut warm_store, warm) = host.ringostat(client.clone()).await?;
     for i in 0..n {
         let t = Instant::now();
         warm.call_sip_online(&mut warm_store, &remote).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let reused = t.elapsed();
         let t = Instant::now();
-        let a = component_call(host, Transport::Pooled(client.clone()), &remote).await?;
+        let a = component_call(host, client.clone(), &remote).await?;
         let ca = t.elapsed();
         let t = Instant::now();
         let b = native_call(native_client, base).await?;
@@ -489,7 +499,7 @@ where
 async fn throughput_rows(
     rows: &mut Vec<Row>,
     host: &Arc<Host>,
-    client: &PooledClient,
+    client: &Transport,
     native_client: &PooledClient,
     base: &str,
     remote: &Config,
@@ -502,7 +512,7 @@ async fn throughput_rows(
             let (host, client, remote) = (host.clone(), client.clone(), remote.clone());
             async move {
                 for _ in 0..n {
-                    component_call(&host, Transport::Pooled(client.clone()), &remote).await.expect("component call");
+                    component_call(&host, client.clone(), &remote).await.expect("component call");
                 }
             }
         })
@@ -520,7 +530,7 @@ async fn throughput_rows(
         let warm_rate = rate(concurrency, total, |n| {
             let (host, client, remote) = (host.clone(), client.clone(), remote.clone());
             async move {
-                let (mut store, ringostat) = host.ringostat(Transport::Pooled(client)).await.expect("instance");
+                let (mut store, ringostat) = host.ringostat(client).await.expect("instance");
                 for _ in 0..n {
                     ringostat.call_sip_online(&mut store, &remote).await.expect("call").expect("answer");
                 }
@@ -561,7 +571,7 @@ async fn throughput_rows(
 async fn p3_rows(
     rows: &mut Vec<Row>,
     host: &Host,
-    client: &PooledClient,
+    client: &Transport,
     native_client: &PooledClient,
     base: &str,
 ) -> Result<()> {
@@ -575,9 +585,9 @@ async fn p3_rows(
     let local = cfg("http://127.0.0.1:1");
     let remote = cfg(base);
     let p3_mock = P3Host::load_default(Transport::Mock(mock.clone()))?;
-    let p3_net = P3Host::load_default(Transport::Pooled(client.clone()))?;
+    let p3_net = P3Host::load_default(client.clone())?;
     let (mut p2_warm_store, p2_warm) = host.ringostat(Transport::Mock(mock.clone())).await?;
-    let (mut p2_net_store, p2_net) = host.ringostat(Transport::Pooled(client.clone())).await?;
+    let (mut p2_net_store, p2_net) = host.ringostat(client.clone()).await?;
     let mut p3_warm = p3_mock.reused().await?;
     let mut p3_net_warm = p3_net.reused().await?;
     // [p2 fresh, p3 fresh, p2 reused, p3 reused] in process, then the same
@@ -599,7 +609,7 @@ async fn p3_rows(
                         .map_err(|e| anyhow::anyhow!("{e:?}"))?
                         .len(),
                     3 => p3_warm.sip_online("bench-key", "http://127.0.0.1:1", 5_000).await?.len(),
-                    4 => component_call(host, Transport::Pooled(client.clone()), &remote).await?.len(),
+                    4 => component_call(host, client.clone(), &remote).await?.len(),
                     5 => p3_net.sip_online("bench-key", base, 5_000).await?.len(),
                     6 => p2_net
                         .call_sip_online(&mut p2_net_store, &remote)

@@ -29,7 +29,7 @@ async fn loopback_is_reached_only_when_a_pattern_names_it() {
         host().call(&transport, "ringostat.sip-online", &args).await.expect("call")
     };
     for policy in [AllowedHosts::public_only(), AllowedHosts::parse(Some("*://*:*")).expect("parse")] {
-        let guarded = Transport::Guarded(Arc::new(policy));
+        let guarded = Transport::guarded(Arc::new(policy));
         for base in &bases {
             let out = call(guarded.clone(), base.clone()).await;
             let err = &out["err"];
@@ -39,7 +39,7 @@ async fn loopback_is_reached_only_when_a_pattern_names_it() {
     }
     assert_eq!(standin.connections(), 0, "a refused destination is never connected to");
     let named = AllowedHosts::parse(Some(&format!("http://127.0.0.1:{port}"))).expect("parse");
-    let guarded = Transport::Guarded(Arc::new(named));
+    let guarded = Transport::guarded(Arc::new(named));
     for base in &bases {
         let out = call(guarded.clone(), base.clone()).await;
         assert_eq!(out, json!({"ok": serde_json::from_str::<Value>(ONLINE).unwrap()}), "{base}");
@@ -47,7 +47,7 @@ async fn loopback_is_reached_only_when_a_pattern_names_it() {
     assert_eq!(standin.connections(), 2);
     // Another port of the same address is not named.
     let other = AllowedHosts::parse(Some(&format!("http://127.0.0.1:{}", port.wrapping_add(1)))).expect("parse");
-    let out = call(Transport::Guarded(Arc::new(other)), bases[1].clone()).await;
+    let out = call(Transport::guarded(Arc::new(other)), bases[1].clone()).await;
     assert!(out["err"].to_string().contains("destination IP prohibited by the host"), "{out}");
     assert_eq!(standin.connections(), 2);
 }
@@ -76,7 +76,7 @@ async fn the_served_gateway_connects_only_where_its_policy_allows() {
             env.push(("PBX_ALLOWED_HOSTS".to_string(), a.clone()));
         }
         let policy = AllowedHosts::from_env(&env).expect("policy");
-        let opts = ServeOptions::new(env, Transport::Guarded(Arc::new(policy)));
+        let opts = ServeOptions::new(env, Transport::guarded(Arc::new(policy)));
         let gateway = Gateway::load(host(), &gateway_path(), &HostOptions::fast(), opts).expect("gateway");
         let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse().unwrap()).await.expect("serve");
         let a = Client::new(server.addr).post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await;
@@ -111,7 +111,7 @@ async fn a_closure_policy_sees_each_resolved_address() {
         log.lock().unwrap().push((scheme.to_string(), host.to_string(), p, ip));
         ip == IpAddr::from([127, 0, 0, 1])
     };
-    let transport = Transport::Guarded(Arc::new(policy));
+    let transport = Transport::guarded(Arc::new(policy));
     let args = json!({"cfg": {"auth-key": KEY, "base-url": format!("http://LocalHost:{port}"), "timeout-ms": 5000}});
     let out = host().call(&transport, "ringostat.sip-online", &args).await.expect("call");
     assert!(out.get("ok").is_some(), "{out}");
@@ -209,7 +209,7 @@ async fn a_silent_destination_times_out() {
         }
     });
     let policy = AllowedHosts::parse(Some(&format!("http://127.0.0.1:{port}"))).expect("parse");
-    let transport = Transport::Guarded(Arc::new(policy));
+    let transport = Transport::guarded(Arc::new(policy));
     let args = json!({"cfg": {"auth-key": KEY, "base-url": format!("http://127.0.0.1:{port}"), "timeout-ms": 300}});
     let out = tokio::time::timeout(
         std::time::Duration::from_secs(20),
