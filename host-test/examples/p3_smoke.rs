@@ -12,8 +12,8 @@
 use anyhow::{ensure, Result};
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
 use host_test::p3::{p3_component_path, P3Host};
-use std::sync::Arc;
 use host_test::{Host, HostOptions, Transport};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -94,7 +94,6 @@ fn network(request: http::Request<WasiBody>, options: Option<RequestOptions>) ->
     })
 }
 
-
 fn done() -> IoFuture {
     Box::new(async { Ok(()) })
 }

@@ -9,6 +9,7 @@ mod guarded;
 mod host;
 mod instances;
 mod limits;
+mod outbound;
 mod repeat;
 mod ringme;
 mod ringostat;
