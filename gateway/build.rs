@@ -28,6 +28,17 @@ const CONFIG_TYPE: &str = "config";
 const ERROR_INTERFACE: &str = "types";
 /// The error variant's name.
 const ERROR_TYPE: &str = "error";
+/// The URL fields of a provider `config` (the host a request goes to),
+/// with whether a bare host without `://` means `https://` (TRiNG's
+/// `server`, as src/tring/query.rs parses it). Other fields named `server`
+/// (TRiNG `dial-request.server`, `sms`'s `server` parameter) are not URLs:
+/// they name the PBX node that places the call or sends the SMS, travel as a
+/// query value to the config's own server, and are checked as tokens by the
+/// component; nothing is sent to them.
+const URL_FIELDS: &[(&str, bool)] = &[("base-url", false), ("server", true)];
+/// The `timeout-ms` field of a provider `config`, bounded by
+/// PBX_MAX_TIMEOUT_MS.
+const TIMEOUT_FIELD: &str = "timeout-ms";
 /// The request body cap, in bytes, stated in the OpenAPI document (the
 /// gateway's `BODY_CAP` is generated from it).
 const BODY_CAP: u64 = 8 * 1024 * 1024;
@@ -360,20 +371,26 @@ impl Gen<'_> {
         );
         match &def.kind {
             TypeDefKind::Record(r) => {
-                if self.is_config(id) {
+                let config = self.is_config(id);
+                if config {
                     let _ = writeln!(
                         s,
                         "        if absent(v) {{\n            let held = cx.held({})?;\n            \
-                         return Self::from_json(Some(&held), &Cx::HELD);\n        }}",
+                         return Self::from_json(Some(&held), &cx.for_held());\n        }}",
                         lit(&owner)
                     );
                 }
                 let names: Vec<String> = r.fields.iter().map(|f| lit(&f.name)).collect();
-                let _ = writeln!(s, "        let o = object(v, &[{}])?;\n        Ok(Self {{", names.join(", "));
+                let binding = if config { "mut out" } else { "out" };
+                let _ = writeln!(s, "        let o = object(v, &[{}])?;\n        let {binding} = Self {{", names.join(", "));
                 for f in &r.fields {
                     let _ = writeln!(s, "            {}: arg(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
                 }
-                s.push_str("        })\n    }\n}\n");
+                s.push_str("        };\n");
+                if config {
+                    self.outbound_checks(id, r, s);
+                }
+                s.push_str("        Ok(out)\n    }\n}\n");
                 let _ = writeln!(
                     s,
                     "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut o = Map::new();"
@@ -475,6 +492,43 @@ impl Gen<'_> {
             }
             other => panic!("no JSON mapping generated for named {other:?}"),
         }
+    }
+
+    /// The outbound rules of a provider config (gateway/src/outbound.rs):
+    /// its URL field checked against PBX_ALLOWED_HOSTS and rewritten, its
+    /// `timeout-ms` bounded. Every config record must have a URL field
+    /// ([`URL_FIELDS`]) and a `timeout-ms`: a provider added without them
+    /// fails the build rather than slipping past the checks.
+    fn outbound_checks(&self, id: TypeId, r: &wit_parser::Record, s: &mut String) {
+        let string_or_option = |ty: &Type| match ty {
+            Type::String => true,
+            Type::Id(t) => matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::String)),
+            _ => false,
+        };
+        let mut urls = 0;
+        for f in &r.fields {
+            if let Some((_, bare)) = URL_FIELDS.iter().find(|(n, _)| *n == f.name) {
+                assert!(string_or_option(&f.ty), "{}.{} must be a string or option<string>", self.schema_name(id), f.name);
+                let _ = writeln!(
+                    s,
+                    "        cx.config_url(&mut out.{}, {}, {bare})?;",
+                    rust_ident(&f.name),
+                    lit(&f.name)
+                );
+                urls += 1;
+            }
+        }
+        assert!(urls > 0, "{} has no URL field: add it to URL_FIELDS in gateway/build.rs", self.schema_name(id));
+        let timeout = r.fields.iter().find(|f| f.name == TIMEOUT_FIELD);
+        let is_option_u32 = |ty: &Type| {
+            matches!(ty, Type::Id(t) if matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::U32)))
+        };
+        assert!(
+            timeout.is_some_and(|f| is_option_u32(&f.ty)),
+            "{} has no {TIMEOUT_FIELD}: option<u32>, which PBX_MAX_TIMEOUT_MS bounds",
+            self.schema_name(id)
+        );
+        let _ = writeln!(s, "        cx.outbound.timeout(&mut out.{});", rust_ident(TIMEOUT_FIELD));
     }
 
     // ---- openapi.json ------------------------------------------------------

@@ -22,6 +22,7 @@ mod runtime;
 
 pub mod base64;
 pub mod json;
+pub mod outbound;
 pub mod reply;
 pub mod settings;
 
