@@ -690,7 +690,9 @@ impl Gen<'_> {
             d.push_str(
                 "Leave it out (or send null) to use the gateway's server-held settings (PBX_* variables); \
                  they are used only when the gateway has a token (PBX_GATEWAY_TOKEN). A config that is sent \
-                 is used as sent: nothing server-held is mixed into it.",
+                 is used as sent: nothing server-held is mixed into it, but its URL (base-url, server) must \
+                 be allowed by PBX_ALLOWED_HOSTS (else 403 host-not-allowed; it is passed on in canonical \
+                 form), and its timeout-ms is lowered to PBX_MAX_TIMEOUT_MS (default 60000).",
             );
         }
         if !d.is_empty() {
@@ -711,10 +713,14 @@ impl Gen<'_> {
                     `kind` and its payload's fields (`field`/`reason` for invalid-input; `message` for \
                     unauthorized, forbidden, not-found, transport, decode; `retry-after` seconds for \
                     rate-limited; `status`/`code`/`message` for provider; `cap` for too-large). The gateway's \
-                    own refusals: `unauthorized` (401, token), `unknown-route` (404), `method-not-allowed` \
-                    (405), `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, \
-                    with `field` and `reason`; nothing was sent), `gateway-settings` (500). No error ever \
-                    contains a credential.",
+                    own refusals: `unauthorized` (401, token), `duplicate-authorization` (400, more than one \
+                    Authorization header), `no-token` (503, the gateway has no PBX_GATEWAY_TOKEN and is not \
+                    opened with PBX_GATEWAY_AUTH=none), `unknown-route` (404), `method-not-allowed` (405), \
+                    `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, with \
+                    `field` and `reason`; nothing was sent), `host-not-allowed` (403, with `field` and \
+                    `message`: a URL of the request's own, such as a config's base-url or server, that \
+                    PBX_ALLOWED_HOSTS does not allow; nothing was sent), `gateway-settings` (500). No error \
+                    ever contains a credential.",
                 "type": "object",
                 "properties": {"error": {
                     "type": "object",
@@ -739,15 +745,29 @@ impl Gen<'_> {
         // small (inlined, they were three quarters of it).
         let mut responses = Map::new();
         for (status, d) in [
-            ("400", "invalid-input (refused by the gateway or the component: nothing was sent) or malformed-json."),
+            (
+                "400",
+                "invalid-input (refused by the gateway or the component: nothing was sent), malformed-json, or \
+                 duplicate-authorization (more than one Authorization header).",
+            ),
             ("401", "Missing or wrong gateway token."),
+            (
+                "403",
+                "host-not-allowed: a URL the request brings (a config's base-url or server, also inside a \
+                 telephony account) names a scheme, host and port that PBX_ALLOWED_HOSTS does not allow, or a \
+                 loopback, private, link-local or metadata host no entry names exactly; nothing was sent.",
+            ),
             ("404", "not-found from the provider."),
             ("413", "The body is over the gateway's cap (8 MiB)."),
             ("415", "The body is not application/json."),
             ("429", "rate-limited; `Retry-After` carries the seconds when known."),
             ("500", "gateway-settings: the server-held settings are unusable."),
             ("502", "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
-            ("504", "timeout: no complete answer within timeout-ms."),
+            (
+                "503",
+                "no-token: the gateway has no PBX_GATEWAY_TOKEN and was not opened with PBX_GATEWAY_AUTH=none.",
+            ),
+            ("504", "timeout: no complete answer within timeout-ms (at most PBX_MAX_TIMEOUT_MS)."),
         ] {
             responses.insert(status.into(), err(d));
         }
@@ -769,10 +789,10 @@ impl Gen<'_> {
             "/v1/openapi.json".into(),
             json!({"get": {
                 "operationId": "openapi",
-                "summary": "This document.",
+                "summary": "This document, without a token (it holds no secret).",
+                "security": [],
                 "responses": {
                     "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
-                    "401": err("Missing or wrong token."),
                 },
             }}),
         );
@@ -843,8 +863,9 @@ impl Gen<'_> {
                 "schemas": schemas,
                 "responses": responses,
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                    "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health \
-                        needs it then."}},
+                    "description": "PBX_GATEWAY_TOKEN: every route but /v1/health and /v1/openapi.json needs \
+                        it. Without one the gateway answers 503 no-token, unless started with \
+                        PBX_GATEWAY_AUTH=none (local development: no token needed)."}},
             },
         })
     }

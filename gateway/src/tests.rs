@@ -211,4 +211,18 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     let cfg = &doc["components"]["schemas"]["ringostat.config"];
     assert_eq!(cfg["required"], json!(["auth-key"]));
     assert!(cfg["description"].as_str().is_some_and(|d| d.contains("server-held")));
+    assert!(cfg["description"].as_str().is_some_and(|d| d.contains("PBX_ALLOWED_HOSTS")));
+    // The gateway's own statuses and kinds.
+    let op = &paths["/v1/ringostat/sip-online"]["post"];
+    for status in ["400", "401", "403", "503"] {
+        assert!(op["responses"][status]["$ref"].is_string(), "{status}");
+    }
+    assert!(doc["components"]["responses"]["403"]["description"].as_str().is_some_and(|d| d.contains("host-not-allowed")));
+    assert!(doc["components"]["responses"]["503"]["description"].as_str().is_some_and(|d| d.contains("no-token")));
+    let kinds = doc["components"]["schemas"]["gateway.error"]["description"].as_str().unwrap_or_default();
+    for kind in ["host-not-allowed", "no-token", "duplicate-authorization"] {
+        assert!(kinds.contains(kind), "{kind}");
+    }
+    assert_eq!(paths["/v1/openapi.json"]["get"]["security"], json!([]));
+    assert_eq!(paths["/v1/health"]["get"]["security"], json!([]));
 }
