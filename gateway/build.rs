@@ -382,7 +382,11 @@ impl Gen<'_> {
                 }
                 let names: Vec<String> = r.fields.iter().map(|f| lit(&f.name)).collect();
                 let binding = if config { "mut out" } else { "out" };
-                let _ = writeln!(s, "        let o = object(v, &[{}])?;\n        let {binding} = Self {{", names.join(", "));
+                let _ = writeln!(
+                    s,
+                    "        let o = object(v, &[{}])?;\n        let {binding} = Self {{",
+                    names.join(", ")
+                );
                 for f in &r.fields {
                     let _ = writeln!(s, "            {}: arg(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
                 }
@@ -508,21 +512,20 @@ impl Gen<'_> {
         let mut urls = 0;
         for f in &r.fields {
             if let Some((_, bare)) = URL_FIELDS.iter().find(|(n, _)| *n == f.name) {
-                assert!(string_or_option(&f.ty), "{}.{} must be a string or option<string>", self.schema_name(id), f.name);
-                let _ = writeln!(
-                    s,
-                    "        cx.config_url(&mut out.{}, {}, {bare})?;",
-                    rust_ident(&f.name),
-                    lit(&f.name)
+                assert!(
+                    string_or_option(&f.ty),
+                    "{}.{} must be a string or option<string>",
+                    self.schema_name(id),
+                    f.name
                 );
+                let _ =
+                    writeln!(s, "        cx.config_url(&mut out.{}, {}, {bare})?;", rust_ident(&f.name), lit(&f.name));
                 urls += 1;
             }
         }
         assert!(urls > 0, "{} has no URL field: add it to URL_FIELDS in gateway/build.rs", self.schema_name(id));
         let timeout = r.fields.iter().find(|f| f.name == TIMEOUT_FIELD);
-        let is_option_u32 = |ty: &Type| {
-            matches!(ty, Type::Id(t) if matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::U32)))
-        };
+        let is_option_u32 = |ty: &Type| matches!(ty, Type::Id(t) if matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::U32)));
         assert!(
             timeout.is_some_and(|f| is_option_u32(&f.ty)),
             "{} has no {TIMEOUT_FIELD}: option<u32>, which PBX_MAX_TIMEOUT_MS bounds",
@@ -763,10 +766,7 @@ impl Gen<'_> {
             ("429", "rate-limited; `Retry-After` carries the seconds when known."),
             ("500", "gateway-settings: the server-held settings are unusable."),
             ("502", "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large."),
-            (
-                "503",
-                "no-token: the gateway has no PBX_GATEWAY_TOKEN and was not opened with PBX_GATEWAY_AUTH=none.",
-            ),
+            ("503", "no-token: the gateway has no PBX_GATEWAY_TOKEN and was not opened with PBX_GATEWAY_AUTH=none."),
             ("504", "timeout: no complete answer within timeout-ms (at most PBX_MAX_TIMEOUT_MS)."),
         ] {
             responses.insert(status.into(), err(d));

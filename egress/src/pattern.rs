@@ -120,7 +120,14 @@ mod tests {
     #[test]
     fn parses_patterns() {
         let p = Pattern::parse("https://api.tring.nu").unwrap();
-        assert_eq!(p, Pattern { scheme: Some(Scheme::Https), host: HostPattern::Exact(name("api.tring.nu")), port: PortPattern::Default });
+        assert_eq!(
+            p,
+            Pattern {
+                scheme: Some(Scheme::Https),
+                host: HostPattern::Exact(name("api.tring.nu")),
+                port: PortPattern::Default
+            }
+        );
         let p = Pattern::parse("https://*.Tring.nu/").unwrap();
         assert_eq!(p.host, HostPattern::Subdomains("tring.nu".into()));
         let p = Pattern::parse("*://*:*").unwrap();

@@ -185,7 +185,8 @@ mod tests {
 
     #[test]
     fn special_names() {
-        for n in ["localhost", "a.localhost", "x.y.localhost", "localhost.localdomain", "metadata.google.internal", "db"]
+        for n in
+            ["localhost", "a.localhost", "x.y.localhost", "localhost.localdomain", "metadata.google.internal", "db"]
         {
             assert!(special_name(n).is_some(), "{n}");
         }

@@ -138,7 +138,8 @@ fn a_pattern_naming_the_exact_address_allows_only_it() {
 
 #[test]
 fn patterns_match_scheme_host_and_port() {
-    let p = policy(" https://api.tring.nu , https://*.ringme.example,https://pbx.example.com:8443,, http://h.example:* ");
+    let p =
+        policy(" https://api.tring.nu , https://*.ringme.example,https://pbx.example.com:8443,, http://h.example:* ");
     for ok in [
         "https://api.tring.nu",
         "https://api.tring.nu:443/x",

@@ -68,9 +68,7 @@ impl Outbound {
                 *value = allowed.canonical;
                 Ok(())
             }
-            Err(refusal) => {
-                Err(Bad { kind: BadKind::HostNotAllowed, field: String::new(), reason: refusal.message() })
-            }
+            Err(refusal) => Err(Bad { kind: BadKind::HostNotAllowed, field: String::new(), reason: refusal.message() }),
         }
     }
 
@@ -137,8 +135,7 @@ mod tests {
     #[test]
     fn timeouts_are_bounded() {
         let o = outbound("", 60_000);
-        for (sent, passed) in [(Some(5_000), Some(5_000)), (Some(60_000), Some(60_000)), (Some(60_001), Some(60_000))]
-        {
+        for (sent, passed) in [(Some(5_000), Some(5_000)), (Some(60_000), Some(60_000)), (Some(60_001), Some(60_000))] {
             let mut v = sent;
             o.timeout(&mut v);
             assert_eq!(v, passed);

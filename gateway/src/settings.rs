@@ -204,7 +204,9 @@ mod tests {
         assert_eq!(s.auth().ok(), Some(Auth::Token("t")));
         for bad in ["None", "NONE", "off", "secret-ish", "none "] {
             let e = settings(&[("PBX_GATEWAY_AUTH", bad)]).auth().expect_err(bad);
-            assert!(e.kind == BadKind::Settings && e.reason.contains("PBX_GATEWAY_AUTH") && !e.reason.contains("secret"));
+            assert!(
+                e.kind == BadKind::Settings && e.reason.contains("PBX_GATEWAY_AUTH") && !e.reason.contains("secret")
+            );
         }
     }
 

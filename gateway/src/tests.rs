@@ -217,7 +217,9 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     for status in ["400", "401", "403", "503"] {
         assert!(op["responses"][status]["$ref"].is_string(), "{status}");
     }
-    assert!(doc["components"]["responses"]["403"]["description"].as_str().is_some_and(|d| d.contains("host-not-allowed")));
+    assert!(doc["components"]["responses"]["403"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("host-not-allowed")));
     assert!(doc["components"]["responses"]["503"]["description"].as_str().is_some_and(|d| d.contains("no-token")));
     let kinds = doc["components"]["schemas"]["gateway.error"]["description"].as_str().unwrap_or_default();
     for kind in ["host-not-allowed", "no-token", "duplicate-authorization"] {
