@@ -212,10 +212,10 @@ mod tests {
 
     #[test]
     fn outbound_settings() {
-        let o = settings(&[]).outbound().ok().expect("defaults");
+        let Ok(o) = settings(&[]).outbound() else { panic!("defaults") };
         assert!(o.policy.is_empty() && o.max_timeout_ms == 60_000);
         let o = settings(&[("PBX_ALLOWED_HOSTS", "https://*.tring.nu"), ("PBX_MAX_TIMEOUT_MS", "5000")]).outbound();
-        let o = o.ok().expect("parsed");
+        let Ok(o) = o else { panic!("parsed") };
         assert!(!o.policy.is_empty() && o.max_timeout_ms == 5_000);
         for (var, bad) in [
             ("PBX_ALLOWED_HOSTS", "https://ok.example,secret-ish"),
