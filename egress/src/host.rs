@@ -19,7 +19,7 @@
 //!    last filling the remaining bytes; anything else (`1.2.3.09`,
 //!    `foo.0x10`, `1.2.3.4.5`, a part over its range) is refused.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -40,8 +40,18 @@ impl Host {
     pub fn to_text(&self) -> String {
         match self {
             Host::Name(n) => n.clone(),
-            Host::V4(a) => a.to_string(),
-            Host::V6(a) => ["[", &a.to_string(), "]"].concat(),
+            Host::V4(a) => {
+                let mut out = String::with_capacity(15);
+                push_v4(&mut out, *a);
+                out
+            }
+            Host::V6(a) => {
+                let mut out = String::with_capacity(41);
+                out.push('[');
+                push_v6(&mut out, *a);
+                out.push(']');
+                out
+            }
         }
     }
 
@@ -52,6 +62,77 @@ impl Host {
             Host::V4(a) => Some(IpAddr::V4(*a)),
             Host::V6(a) => Some(IpAddr::V6(*a)),
         }
+    }
+}
+
+// The text forms are written here rather than with `Display`: `core::fmt`
+// is not otherwise in the gateway's wasm build and would cost it ~25 KB.
+
+/// Dotted decimal.
+fn push_v4(out: &mut String, a: Ipv4Addr) {
+    for (i, b) in a.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        crate::url::push_u16(out, u16::from(b));
+    }
+}
+
+/// RFC 5952, as `core::net` writes it: lower-case hex without leading
+/// zeros, the longest run of two or more zero groups (the first of equal
+/// ones) as `::`, and `::ffff:a.b.c.d` for IPv4-mapped addresses.
+fn push_v6(out: &mut String, a: Ipv6Addr) {
+    let g = a.segments();
+    if let [0, 0, 0, 0, 0, 0xffff, hi, lo] = g {
+        out.push_str("::ffff:");
+        push_v4(out, Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+        return;
+    }
+    let (mut best, mut best_len, mut run, mut run_len) = (0, 0, 0, 0);
+    for (i, x) in g.iter().enumerate() {
+        if *x == 0 {
+            if run_len == 0 {
+                run = i;
+            }
+            run_len += 1;
+            if run_len > best_len {
+                (best, best_len) = (run, run_len);
+            }
+        } else {
+            run_len = 0;
+        }
+    }
+    let hex = |out: &mut String, x: u16| {
+        let mut started = false;
+        for shift in [12, 8, 4, 0] {
+            let d = (x >> shift) & 0xf;
+            if started || d != 0 || shift == 0 {
+                started = true;
+                out.push(char::from(b"0123456789abcdef"[usize::from(d)]));
+            }
+        }
+    };
+    if best_len < 2 {
+        for (i, x) in g.iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            hex(out, *x);
+        }
+        return;
+    }
+    for (i, x) in g[..best].iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        hex(out, *x);
+    }
+    out.push_str("::");
+    for (i, x) in g[best + best_len..].iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        hex(out, *x);
     }
 }
 
@@ -265,6 +346,43 @@ mod tests {
             "localhost..",
         ] {
             assert!(parse(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn text_forms_are_cores() {
+        use alloc::string::ToString;
+        for a in ["0.0.0.0", "127.0.0.1", "255.255.255.255", "10.20.30.40"] {
+            let ip: Ipv4Addr = a.parse().unwrap();
+            assert_eq!(Host::V4(ip).to_text(), ip.to_string());
+        }
+        for a in [
+            "::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:0:0:2:0:0:0:3",
+            "1:0:0:2:0:0:3:4",
+            "0:0:1:0:0:1:0:0",
+            "1:0:2:3:4:5:6:7",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:0:7f00:1",
+            "::7f00:1",
+            "64:ff9b::7f00:1",
+            "2001:db8:0:0:1:0:0:1",
+            "2001:DB8::ABCD:12",
+            "fd00:ec2::254",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ] {
+            let ip: Ipv6Addr = a.parse().unwrap();
+            assert_eq!(Host::V6(ip).to_text(), ["[", &ip.to_string(), "]"].concat(), "{a}");
+        }
+        // Every single-group and two-group pattern of zeros and non-zeros.
+        for bits in 0u16..256 {
+            let g: [u16; 8] = core::array::from_fn(|i| if bits >> i & 1 == 1 { 0x10 * i as u16 + 1 } else { 0 });
+            let ip = Ipv6Addr::from(g);
+            assert_eq!(Host::V6(ip).to_text(), ["[", &ip.to_string(), "]"].concat(), "{g:?}");
         }
     }
 

@@ -570,7 +570,7 @@ async fn a_url_the_allow_list_does_not_allow_sends_nothing() {
         (ringostat("http://127.0.0.1:9098"), "cfg.base-url", "http://127.0.0.1:9098"),
         (ringostat("http://2130706433:80"), "cfg.base-url", "http://127.0.0.1:80"),
         (ringostat("http://0x7f000001"), "cfg.base-url", "http://127.0.0.1:80"),
-        (ringostat("http://017700000001:9099"), "cfg.base-url", "http://127.0.0.1:9099"),
+        (ringostat("http://017700000001:8080"), "cfg.base-url", "http://127.0.0.1:8080"),
         (ringostat("https://127.1:9099"), "cfg.base-url", "https://127.0.0.1:9099"),
         (ringostat("http://[::ffff:127.0.0.1]:9099"), "cfg.base-url", "http://[::ffff:127.0.0.1]:9099"),
         (ringostat("http://[::ffff:7f00:1]:9099"), "cfg.base-url", "http://[::ffff:127.0.0.1]:9099"),
@@ -725,7 +725,7 @@ async fn closed_without_a_token_unless_opened_for_local_use() {
 
     // PBX_GATEWAY_AUTH=none: open, but server-held credentials still need a token.
     let open = env_with(&["PBX_GATEWAY_TOKEN"], &[("PBX_GATEWAY_AUTH", "none")]);
-    let mut s = Served::start(MockProvider::builtin(), open).await;
+    let s = Served::start(MockProvider::builtin(), open).await;
     let a = s
         .client
         .post_json("/v1/ringostat/sip-online", None, &json!({"cfg": caller_ringostat_cfg(None)}))
@@ -740,7 +740,7 @@ async fn closed_without_a_token_unless_opened_for_local_use() {
     // Any other value is a settings error; a token set makes none moot.
     for value in ["None", "off", "secret-value"] {
         let env = env_with(&["PBX_GATEWAY_TOKEN"], &[("PBX_GATEWAY_AUTH", value)]);
-        let mut s = Served::start(MockProvider::builtin(), env).await;
+        let s = Served::start(MockProvider::builtin(), env).await;
         let a = s
             .client
             .post_json("/v1/ringostat/sip-online", None, &json!({"cfg": caller_ringostat_cfg(None)}))
