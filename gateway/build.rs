@@ -518,8 +518,12 @@ impl Gen<'_> {
                     self.schema_name(id),
                     f.name
                 );
-                let _ =
-                    writeln!(s, "        cx.config_url(&mut out.{}, {}, {bare})?;", rust_ident(&f.name), lit(&f.name));
+                let _ = writeln!(
+                    s,
+                    "        cx.config_url(crate::outbound::UrlField::url_mut(&mut out.{}), {}, {bare})?;",
+                    rust_ident(&f.name),
+                    lit(&f.name)
+                );
                 urls += 1;
             }
         }

@@ -15,7 +15,7 @@
 use alloc::string::String;
 
 use crate::host::{self, Host};
-use crate::url::{parse_port, split_port, Scheme};
+use crate::url::{parse_port, split_port, split_scheme, Scheme};
 
 /// The host part of a pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct Pattern {
 impl Pattern {
     /// Reads one entry; the error says what is wrong without quoting it.
     pub fn parse(entry: &str) -> Result<Pattern, &'static str> {
-        let (scheme, rest) = entry.split_once("://").ok_or("not scheme://host[:port]")?;
+        let (scheme, rest) = split_scheme(entry).ok_or("not scheme://host[:port]")?;
         let scheme = match scheme {
             "*" => None,
             s => Some(Scheme::parse(s).ok_or("the scheme is not http, https or *")?),

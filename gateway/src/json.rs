@@ -122,13 +122,9 @@ impl<'a> Cx<'a> {
 
     /// Checks and rewrites a config's URL field `name` (see
     /// [`crate::outbound`]); a server-held config's is left as set.
-    pub fn config_url(
-        &self,
-        value: &mut impl crate::outbound::UrlField,
-        name: &str,
-        bare_host_is_https: bool,
-    ) -> Result<(), Bad> {
-        match value.url_mut() {
+    /// (Not generic over the field's type: one copy in the wasm build.)
+    pub fn config_url(&self, url: Option<&mut String>, name: &str, bare_host_is_https: bool) -> Result<(), Bad> {
+        match url {
             Some(url) if !self.trusted => self.outbound.url(url, bare_host_is_https).map_err(|e| e.at(name)),
             _ => Ok(()),
         }
