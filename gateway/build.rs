@@ -28,6 +28,17 @@ const CONFIG_TYPE: &str = "config";
 const ERROR_INTERFACE: &str = "types";
 /// The error variant's name.
 const ERROR_TYPE: &str = "error";
+/// The URL fields of a provider `config` (the host a request goes to),
+/// with whether a bare host without `://` means `https://` (TRiNG's
+/// `server`, as src/tring/query.rs parses it). Other fields named `server`
+/// (TRiNG `dial-request.server`, `sms`'s `server` parameter) are not URLs:
+/// they name the PBX node that places the call or sends the SMS, travel as a
+/// query value to the config's own server, and are checked as tokens by the
+/// component; nothing is sent to them.
+const URL_FIELDS: &[(&str, bool)] = &[("base-url", false), ("server", true)];
+/// The `timeout-ms` field of a provider `config`, bounded by
+/// PBX_MAX_TIMEOUT_MS.
+const TIMEOUT_FIELD: &str = "timeout-ms";
 /// The request body cap, in bytes, stated in the OpenAPI document (the
 /// gateway's `BODY_CAP` is generated from it).
 const BODY_CAP: u64 = 8 * 1024 * 1024;
@@ -360,20 +371,30 @@ impl Gen<'_> {
         );
         match &def.kind {
             TypeDefKind::Record(r) => {
-                if self.is_config(id) {
+                let config = self.is_config(id);
+                if config {
                     let _ = writeln!(
                         s,
                         "        if absent(v) {{\n            let held = cx.held({})?;\n            \
-                         return Self::from_json(Some(&held), &Cx::HELD);\n        }}",
+                         return Self::from_json(Some(&held), &cx.for_held());\n        }}",
                         lit(&owner)
                     );
                 }
                 let names: Vec<String> = r.fields.iter().map(|f| lit(&f.name)).collect();
-                let _ = writeln!(s, "        let o = object(v, &[{}])?;\n        Ok(Self {{", names.join(", "));
+                let binding = if config { "mut out" } else { "out" };
+                let _ = writeln!(
+                    s,
+                    "        let o = object(v, &[{}])?;\n        let {binding} = Self {{",
+                    names.join(", ")
+                );
                 for f in &r.fields {
                     let _ = writeln!(s, "            {}: arg(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
                 }
-                s.push_str("        })\n    }\n}\n");
+                s.push_str("        };\n");
+                if config {
+                    self.outbound_checks(id, r, s);
+                }
+                s.push_str("        Ok(out)\n    }\n}\n");
                 let _ = writeln!(
                     s,
                     "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut o = Map::new();"
@@ -475,6 +496,46 @@ impl Gen<'_> {
             }
             other => panic!("no JSON mapping generated for named {other:?}"),
         }
+    }
+
+    /// The outbound rules of a provider config (gateway/src/outbound.rs):
+    /// its URL field checked against PBX_ALLOWED_HOSTS and rewritten, its
+    /// `timeout-ms` bounded. Every config record must have a URL field
+    /// ([`URL_FIELDS`]) and a `timeout-ms`: a provider added without them
+    /// fails the build rather than slipping past the checks.
+    fn outbound_checks(&self, id: TypeId, r: &wit_parser::Record, s: &mut String) {
+        let string_or_option = |ty: &Type| match ty {
+            Type::String => true,
+            Type::Id(t) => matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::String)),
+            _ => false,
+        };
+        let mut urls = 0;
+        for f in &r.fields {
+            if let Some((_, bare)) = URL_FIELDS.iter().find(|(n, _)| *n == f.name) {
+                assert!(
+                    string_or_option(&f.ty),
+                    "{}.{} must be a string or option<string>",
+                    self.schema_name(id),
+                    f.name
+                );
+                let _ = writeln!(
+                    s,
+                    "        cx.config_url(crate::outbound::UrlField::url_mut(&mut out.{}), {}, {bare})?;",
+                    rust_ident(&f.name),
+                    lit(&f.name)
+                );
+                urls += 1;
+            }
+        }
+        assert!(urls > 0, "{} has no URL field: add it to URL_FIELDS in gateway/build.rs", self.schema_name(id));
+        let timeout = r.fields.iter().find(|f| f.name == TIMEOUT_FIELD);
+        let is_option_u32 = |ty: &Type| matches!(ty, Type::Id(t) if matches!(self.resolve.types[self.canonical(*t)].kind, TypeDefKind::Option(Type::U32)));
+        assert!(
+            timeout.is_some_and(|f| is_option_u32(&f.ty)),
+            "{} has no {TIMEOUT_FIELD}: option<u32>, which PBX_MAX_TIMEOUT_MS bounds",
+            self.schema_name(id)
+        );
+        let _ = writeln!(s, "        cx.outbound.timeout(&mut out.{});", rust_ident(TIMEOUT_FIELD));
     }
 
     // ---- openapi.json ------------------------------------------------------
@@ -636,7 +697,9 @@ impl Gen<'_> {
             d.push_str(
                 "Leave it out (or send null) to use the gateway's server-held settings (PBX_* variables); \
                  they are used only when the gateway has a token (PBX_GATEWAY_TOKEN). A config that is sent \
-                 is used as sent: nothing server-held is mixed into it.",
+                 is used as sent: nothing server-held is mixed into it, but its URL (base-url, server) must \
+                 be allowed by PBX_ALLOWED_HOSTS (else 403 host-not-allowed; it is passed on in canonical \
+                 form), and its timeout-ms is lowered to PBX_MAX_TIMEOUT_MS (default 60000).",
             );
         }
         if !d.is_empty() {
@@ -657,10 +720,14 @@ impl Gen<'_> {
                     `kind` and its payload's fields (`field`/`reason` for invalid-input; `message` for \
                     unauthorized, forbidden, not-found, transport, outcome-unknown, decode; `retry-after` seconds for \
                     rate-limited; `status`/`code`/`message` for provider; `cap` for too-large). The gateway's \
-                    own refusals: `unauthorized` (401, token), `unknown-route` (404), `method-not-allowed` \
-                    (405), `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, \
-                    with `field` and `reason`; nothing was sent), `gateway-settings` (500). No error ever \
-                    contains a credential.",
+                    own refusals: `unauthorized` (401, token), `duplicate-authorization` (400, more than one \
+                    Authorization header), `no-token` (503, the gateway has no PBX_GATEWAY_TOKEN and is not \
+                    opened with PBX_GATEWAY_AUTH=none), `unknown-route` (404), `method-not-allowed` (405), \
+                    `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, with \
+                    `field` and `reason`; nothing was sent), `host-not-allowed` (403, with `field` and \
+                    `message`: a URL of the request's own, such as a config's base-url or server, that \
+                    PBX_ALLOWED_HOSTS does not allow; nothing was sent), `gateway-settings` (500). No error \
+                    ever contains a credential.",
                 "type": "object",
                 "properties": {"error": {
                     "type": "object",
@@ -685,8 +752,18 @@ impl Gen<'_> {
         // small (inlined, they were three quarters of it).
         let mut responses = Map::new();
         for (status, d) in [
-            ("400", "invalid-input (refused by the gateway or the component: nothing was sent) or malformed-json."),
+            (
+                "400",
+                "invalid-input (refused by the gateway or the component: nothing was sent), malformed-json, or \
+                 duplicate-authorization (more than one Authorization header).",
+            ),
             ("401", "Missing or wrong gateway token."),
+            (
+                "403",
+                "host-not-allowed: a URL the request brings (a config's base-url or server, also inside a \
+                 telephony account) names a scheme, host and port that PBX_ALLOWED_HOSTS does not allow, or a \
+                 loopback, private, link-local or metadata host no entry names exactly; nothing was sent.",
+            ),
             ("404", "not-found from the provider."),
             ("413", "The body is over the gateway's cap (8 MiB)."),
             ("415", "The body is not application/json."),
@@ -698,7 +775,8 @@ impl Gen<'_> {
                  outcome-unknown: an acting request was handed over and no complete answer came (the provider \
                  may have acted; do not retry blindly).",
             ),
-            ("504", "timeout: no complete answer within timeout-ms."),
+            ("503", "no-token: the gateway has no PBX_GATEWAY_TOKEN and was not opened with PBX_GATEWAY_AUTH=none."),
+            ("504", "timeout: no complete answer within timeout-ms (at most PBX_MAX_TIMEOUT_MS)."),
         ] {
             responses.insert(status.into(), err(d));
         }
@@ -720,10 +798,10 @@ impl Gen<'_> {
             "/v1/openapi.json".into(),
             json!({"get": {
                 "operationId": "openapi",
-                "summary": "This document.",
+                "summary": "This document, without a token (it holds no secret).",
+                "security": [],
                 "responses": {
                     "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
-                    "401": err("Missing or wrong token."),
                 },
             }}),
         );
@@ -794,8 +872,9 @@ impl Gen<'_> {
                 "schemas": schemas,
                 "responses": responses,
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                    "description": "PBX_GATEWAY_TOKEN, when the gateway has one; every route but /v1/health \
-                        needs it then."}},
+                    "description": "PBX_GATEWAY_TOKEN: every route but /v1/health and /v1/openapi.json needs \
+                        it. Without one the gateway answers 503 no-token, unless started with \
+                        PBX_GATEWAY_AUTH=none (local development: no token needed)."}},
             },
         })
     }

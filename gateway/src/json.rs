@@ -34,6 +34,8 @@ pub enum BadKind {
     Input,
     /// The server-held settings are unusable (500).
     Settings,
+    /// A URL the request brought is not allowed (403, nothing sent).
+    HostNotAllowed,
 }
 
 impl Bad {
@@ -84,16 +86,23 @@ pub enum Outcome {
 }
 
 /// What parsing needs to know: the server-held provider configs, when this
-/// request may use them.
+/// request may use them, and the outbound rules every config must satisfy.
 pub struct Cx<'a> {
     /// `None` when no gateway token is set: server-held settings are then
     /// never used.
     pub held: Option<&'a crate::settings::Settings>,
+    /// The allowed hosts and the timeout bound.
+    pub outbound: &'a crate::outbound::Outbound,
+    /// Whether the config being read is the server-held one: its URLs are
+    /// the operator's and are not checked.
+    pub trusted: bool,
 }
 
-impl Cx<'_> {
-    /// The context for parsing a server-held config itself.
-    pub const HELD: Cx<'static> = Cx { held: None };
+impl<'a> Cx<'a> {
+    /// The context of a caller's arguments.
+    pub fn new(held: Option<&'a crate::settings::Settings>, outbound: &'a crate::outbound::Outbound) -> Self {
+        Cx { held, outbound, trusted: false }
+    }
 
     /// The server-held config of `iface`, as the JSON a caller would send.
     pub fn held(&self, iface: &str) -> Result<Value, Bad> {
@@ -102,6 +111,22 @@ impl Cx<'_> {
                 "required (server-held settings are used only when the gateway has a token, PBX_GATEWAY_TOKEN)",
             )),
             Some(s) => s.config(iface),
+        }
+    }
+
+    /// The context for reading a server-held config itself: trusted, and
+    /// without server-held settings of its own.
+    pub fn for_held(&self) -> Cx<'a> {
+        Cx { held: None, outbound: self.outbound, trusted: true }
+    }
+
+    /// Checks and rewrites a config's URL field `name` (see
+    /// [`crate::outbound`]); a server-held config's is left as set.
+    /// (Not generic over the field's type: one copy in the wasm build.)
+    pub fn config_url(&self, url: Option<&mut String>, name: &str, bare_host_is_https: bool) -> Result<(), Bad> {
+        match url {
+            Some(url) if !self.trusted => self.outbound.url(url, bare_host_is_https).map_err(|e| e.at(name)),
+            _ => Ok(()),
         }
     }
 }

@@ -58,8 +58,10 @@ impl Reply {
     }
 
     /// A refused argument: `invalid-input` (400, with `field` and `reason`,
-    /// the shape of the component's own `invalid-input`), or
-    /// `gateway-settings` (500) when the server-held settings are unusable.
+    /// the shape of the component's own `invalid-input`),
+    /// `host-not-allowed` (403, with `field` and `message`) for a URL
+    /// PBX_ALLOWED_HOSTS does not allow, or `gateway-settings` (500) when the
+    /// settings are unusable.
     pub fn bad(b: Bad) -> Self {
         match b.kind {
             BadKind::Input => Self::error(
@@ -68,6 +70,13 @@ impl Reply {
                 fields(&[("field", Value::String(b.field)), ("reason", Value::String(b.reason))]),
             ),
             BadKind::Settings => Self::refuse(500, "gateway-settings", &b.reason),
+            // The message names the scheme, host and port, never a path,
+            // query or user information (pbx-egress `Refusal::message`).
+            BadKind::HostNotAllowed => Self::error(
+                403,
+                "host-not-allowed",
+                fields(&[("field", Value::String(b.field)), ("message", Value::String(b.reason))]),
+            ),
         }
     }
 

@@ -2,9 +2,13 @@
 //! and content type, then the generated dispatch.
 //!
 //! Order of checks (each refusal sends nothing to a provider):
-//! `/v1/health` (no token) -> token (401) -> route (404) -> method (405) ->
-//! content type (415) -> body cap (413) -> JSON object (400) -> arguments
-//! (400) -> the call.
+//! `/v1/health` and `/v1/openapi.json` (no token: neither holds a secret)
+//! -> `PBX_GATEWAY_AUTH` readable (500) -> no token and not
+//! `PBX_GATEWAY_AUTH=none` (503 `no-token`) -> more than one
+//! `Authorization` header (400) -> token (401) -> route (404) -> method (405)
+//! -> outbound settings (500) -> content type (415) -> body cap (413) -> JSON
+//! object (400) -> arguments (400; a URL PBX_ALLOWED_HOSTS does not allow:
+//! 403) -> the call.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -16,7 +20,7 @@ use crate::bindings::Gateway;
 use crate::dispatch::{self, BODY_CAP};
 use crate::json::{Bad, Cx, Outcome};
 use crate::reply::Reply;
-use crate::settings::Settings;
+use crate::settings::{Auth, Settings};
 
 impl Guest for Gateway {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
@@ -42,8 +46,8 @@ fn header(headers: &Fields, name: &str) -> Option<Vec<u8>> {
     headers.get(name).into_iter().next()
 }
 
-fn authorized(headers: &Fields, token: &str) -> bool {
-    let presented = header(headers, "authorization").unwrap_or_default();
+fn authorized(presented: Option<&Vec<u8>>, token: &str) -> bool {
+    let presented = presented.map_or(&[][..], Vec::as_slice);
     // `Bearer` is case-insensitive (RFC 6750 / 9110 auth-scheme).
     let value = match presented.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case(b"bearer ") => &presented[7..],
@@ -60,19 +64,38 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     if path == "/v1/health" {
         return if get { Reply::ok(health()) } else { not_allowed("GET") };
     }
-    let headers = request.headers();
-    if let Some(token) = settings.token() {
-        if !authorized(&headers, token) {
-            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
-                .with("www-authenticate", "Bearer".into());
-        }
-    }
     if path == "/v1/openapi.json" {
         return match (get, crate::openapi()) {
             (true, Some(doc)) => Reply::raw(doc),
             (true, None) => Reply::refuse(500, "gateway-settings", "the embedded OpenAPI document is corrupt"),
             (false, _) => not_allowed("GET"),
         };
+    }
+    let auth = match settings.auth() {
+        Ok(a) => a,
+        Err(bad) => return Reply::bad(bad),
+    };
+    if auth == Auth::Closed {
+        return Reply::refuse(
+            503,
+            "no-token",
+            "this gateway has no token: set PBX_GATEWAY_TOKEN (every route but /v1/health and /v1/openapi.json \
+             then needs Authorization: Bearer <token>), or PBX_GATEWAY_AUTH=none to serve without one (local \
+             development only)",
+        );
+    }
+    let headers = request.headers();
+    let authorization = headers.get("authorization");
+    // Two proxies (or a proxy and a client) may each add one; which one a
+    // reader takes first is not something to bet the token check on.
+    if authorization.len() > 1 {
+        return Reply::refuse(400, "duplicate-authorization", "send one Authorization header, not several");
+    }
+    if let Auth::Token(token) = auth {
+        if !authorized(authorization.first(), token) {
+            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
+                .with("www-authenticate", "Bearer".into());
+        }
     }
     let route = path
         .strip_prefix("/v1/")
@@ -88,11 +111,15 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     if !matches!(method, Method::Post) {
         return not_allowed("POST");
     }
+    let outbound = match settings.outbound() {
+        Ok(o) => o,
+        Err(bad) => return Reply::bad(bad),
+    };
     let args = match read_args(request, &headers) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let cx = Cx { held: settings.token().map(|_| settings) };
+    let cx = Cx::new(settings.token().map(|_| settings), &outbound);
     match dispatch::call(iface, func, &args, &cx) {
         Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
         Some(Ok(Outcome::Provider(e))) => Reply::provider(e),

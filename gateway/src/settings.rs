@@ -1,9 +1,17 @@
 //! The gateway's settings, from `wasi:cli/environment` (`wasmtime serve -S
 //! cli --env`, Spin's `environment`, Node's env under jco):
 //!
-//! - `PBX_GATEWAY_TOKEN`: every route but `/v1/health` needs
-//!   `Authorization: Bearer <token>`; without it no server-held credential
-//!   is ever used.
+//! - `PBX_GATEWAY_TOKEN`: every route but `/v1/health` and
+//!   `/v1/openapi.json` needs `Authorization: Bearer <token>`; without it no
+//!   server-held credential is ever used.
+//! - `PBX_GATEWAY_AUTH`: unset, a gateway without a token is closed (every
+//!   route but those two answers 503 `no-token`); `none` opens it without a
+//!   token (local development). Any other value is a settings error. With a
+//!   token set, the token is always required.
+//! - `PBX_ALLOWED_HOSTS`: the hosts a request's own URLs may name
+//!   (`pbx-egress` patterns; see gateway/src/outbound.rs).
+//! - `PBX_MAX_TIMEOUT_MS`: the bound on every config's `timeout-ms`
+//!   (default 60000).
 //! - `PBX_RINGOSTAT_AUTH_KEY`, `PBX_RINGOSTAT_BASE_URL`: the server-held
 //!   `ringostat` config.
 //! - `PBX_TRING_SERVER`, `PBX_TRING_API_KEY`, `PBX_TRING_TENANT`: the
@@ -21,6 +29,23 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
 use crate::json::{Bad, BadKind};
+use crate::outbound::{Outbound, DEFAULT_MAX_TIMEOUT_MS};
+
+/// Who may call the routes that need a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth<'a> {
+    /// `Authorization: Bearer <token>` with this token.
+    Token(&'a str),
+    /// No token and `PBX_GATEWAY_AUTH=none`: anyone (local development).
+    Open,
+    /// No token and no `PBX_GATEWAY_AUTH=none`: nobody (503 `no-token`).
+    Closed,
+}
+
+/// A settings error naming the variable, never quoting its value.
+fn settings_error(reason: String) -> Bad {
+    Bad { kind: BadKind::Settings, field: String::new(), reason }
+}
 
 /// (config field, variable) pairs.
 type Vars = &'static [(&'static str, &'static str)];
@@ -45,6 +70,40 @@ impl Settings {
     /// The gateway token, when one is set.
     pub fn token(&self) -> Option<&str> {
         self.get("PBX_GATEWAY_TOKEN")
+    }
+
+    /// Who may call: the token, or without one, open only when
+    /// `PBX_GATEWAY_AUTH=none` says so. A gateway that is not told
+    /// otherwise is closed: a forgotten token must not leave it open.
+    pub fn auth(&self) -> Result<Auth<'_>, Bad> {
+        let open = match self.get("PBX_GATEWAY_AUTH") {
+            None => false,
+            Some("none") => true,
+            Some(_) => {
+                return Err(settings_error(
+                    "PBX_GATEWAY_AUTH must be unset or none (none: serve without a token, for local development)"
+                        .into(),
+                ))
+            }
+        };
+        Ok(match self.token() {
+            Some(t) => Auth::Token(t),
+            None if open => Auth::Open,
+            None => Auth::Closed,
+        })
+    }
+
+    /// The outbound rules: `PBX_ALLOWED_HOSTS` and `PBX_MAX_TIMEOUT_MS`.
+    pub fn outbound(&self) -> Result<Outbound, Bad> {
+        let policy = pbx_egress::Policy::parse(self.get(pbx_egress::ALLOWED_HOSTS).unwrap_or_default())
+            .map_err(|e| settings_error(e.message()))?;
+        let max_timeout_ms = match self.get("PBX_MAX_TIMEOUT_MS") {
+            None => DEFAULT_MAX_TIMEOUT_MS,
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                settings_error("PBX_MAX_TIMEOUT_MS is not a whole number of milliseconds (1 to 4294967295)".into())
+            })?,
+        };
+        Ok(Outbound { policy, max_timeout_ms })
     }
 
     /// The server-held config of `iface` as the JSON a caller would send.
@@ -78,10 +137,8 @@ impl Settings {
         }
         if let Some(t) = self.get("PBX_TIMEOUT_MS") {
             // The value is not quoted back: a misplaced secret must not leak.
-            let ms = t.parse::<u32>().map_err(|_| Bad {
-                kind: BadKind::Settings,
-                field: String::new(),
-                reason: "PBX_TIMEOUT_MS is not a whole number of milliseconds (0 to 4294967295)".into(),
+            let ms = t.parse::<u32>().map_err(|_| {
+                settings_error("PBX_TIMEOUT_MS is not a whole number of milliseconds (0 to 4294967295)".into())
             })?;
             o.insert("timeout-ms".into(), Value::Number(ms.into()));
         }
@@ -133,5 +190,41 @@ mod tests {
         let e = s.config("ringostat").expect_err("bad timeout");
         assert!(e.kind == BadKind::Settings && !e.reason.contains("secret-ish"));
         assert!(settings(&[]).config("telephony").is_err());
+    }
+
+    #[test]
+    fn closed_without_a_token_unless_told_otherwise() {
+        assert_eq!(settings(&[]).auth().ok(), Some(Auth::Closed));
+        assert_eq!(settings(&[("PBX_GATEWAY_TOKEN", "")]).auth().ok(), Some(Auth::Closed));
+        assert_eq!(settings(&[("PBX_GATEWAY_AUTH", "none")]).auth().ok(), Some(Auth::Open));
+        assert_eq!(settings(&[("PBX_GATEWAY_AUTH", "")]).auth().ok(), Some(Auth::Closed));
+        assert_eq!(settings(&[("PBX_GATEWAY_TOKEN", "t")]).auth().ok(), Some(Auth::Token("t")));
+        // A token is required whenever one is set.
+        let s = settings(&[("PBX_GATEWAY_TOKEN", "t"), ("PBX_GATEWAY_AUTH", "none")]);
+        assert_eq!(s.auth().ok(), Some(Auth::Token("t")));
+        for bad in ["None", "NONE", "off", "secret-ish", "none "] {
+            let e = settings(&[("PBX_GATEWAY_AUTH", bad)]).auth().expect_err(bad);
+            assert!(
+                e.kind == BadKind::Settings && e.reason.contains("PBX_GATEWAY_AUTH") && !e.reason.contains("secret")
+            );
+        }
+    }
+
+    #[test]
+    fn outbound_settings() {
+        let Ok(o) = settings(&[]).outbound() else { panic!("defaults") };
+        assert!(o.policy.is_empty() && o.max_timeout_ms == 60_000);
+        let o = settings(&[("PBX_ALLOWED_HOSTS", "https://*.tring.nu"), ("PBX_MAX_TIMEOUT_MS", "5000")]).outbound();
+        let Ok(o) = o else { panic!("parsed") };
+        assert!(!o.policy.is_empty() && o.max_timeout_ms == 5_000);
+        for (var, bad) in [
+            ("PBX_ALLOWED_HOSTS", "https://ok.example,secret-ish"),
+            ("PBX_MAX_TIMEOUT_MS", "secret-ish"),
+            ("PBX_MAX_TIMEOUT_MS", "0"),
+            ("PBX_MAX_TIMEOUT_MS", "-1"),
+        ] {
+            let e = settings(&[(var, bad)]).outbound().err().expect(bad);
+            assert!(e.kind == BadKind::Settings && e.reason.contains(var) && !e.reason.contains("secret"), "{e:?}");
+        }
     }
 }

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::bindings::telephony::pbx::{ringme, ringostat, tring};
 use crate::dispatch::ROUTES;
-use crate::json::{Bad, Cx, FromJson, ToJson};
+use crate::json::{Bad, BadKind, Cx, FromJson, ToJson};
+use crate::outbound::Outbound;
 use crate::settings::Settings;
 
 fn settings(vars: &[(&str, &str)]) -> Settings {
@@ -36,7 +37,8 @@ const HELD: &[(&str, &str)] = &[
 #[test]
 fn an_absent_config_is_the_server_held_one_and_only_with_a_token() {
     let s = settings(HELD);
-    let held = Cx { held: Some(&s) };
+    let o = Outbound::default();
+    let held = Cx::new(Some(&s), &o);
     let cfg = ringostat::Config::from_json(None, &held).expect("filled");
     assert_eq!(cfg.auth_key, "server-key");
     assert_eq!(cfg.base_url.as_deref(), Some("https://ringostat.example"));
@@ -45,14 +47,15 @@ fn an_absent_config_is_the_server_held_one_and_only_with_a_token() {
     assert_eq!(cfg.auth_key, "server-key");
 
     // Without a token (Cx::held is None) nothing server-held is used.
-    let e = ringostat::Config::from_json(None, &Cx { held: None }).expect_err("refused");
+    let e = ringostat::Config::from_json(None, &Cx::new(None, &o)).expect_err("refused");
     assert!(e.reason.contains("PBX_GATEWAY_TOKEN"), "{}", e.reason);
 }
 
 #[test]
 fn a_sent_config_is_used_as_sent() {
     let s = settings(HELD);
-    let held = Cx { held: Some(&s) };
+    let o = Outbound::default();
+    let held = Cx::new(Some(&s), &o);
     // The caller's own base URL with no key: the server key is not mixed in.
     let (field, reason) = refusal::<ringostat::Config>(json!({"base-url": "https://evil.example"}), &held);
     assert_eq!((field.as_str(), reason.as_str()), ("auth-key", "required"));
@@ -61,8 +64,59 @@ fn a_sent_config_is_used_as_sent() {
 }
 
 #[test]
+fn every_config_url_is_checked_and_rewritten_the_server_held_one_is_not() {
+    let s = settings(&[
+        ("PBX_GATEWAY_TOKEN", "gw"),
+        ("PBX_RINGOSTAT_AUTH_KEY", "k"),
+        ("PBX_RINGOSTAT_BASE_URL", "http://127.0.0.1:9099"),
+        ("PBX_TRING_SERVER", "http://10.0.0.7"),
+        ("PBX_TRING_API_KEY", "tk"),
+        ("PBX_TIMEOUT_MS", "90000"),
+    ]);
+    let o = Outbound {
+        policy: pbx_egress::Policy::parse("https://*.tring.nu, https://pbx.example:8443").unwrap(),
+        max_timeout_ms: 20_000,
+    };
+    let cx = Cx::new(Some(&s), &o);
+    // The caller's: checked, rewritten, the timeout bounded.
+    let cfg = parse::<tring::Config>(json!({"server": "API.tring.nu.", "api-key": "x", "timeout-ms": 99_000}), &cx)
+        .expect("allowed");
+    assert_eq!((cfg.server.as_str(), cfg.timeout_ms), ("https://api.tring.nu", Some(20_000)));
+    let cfg = parse::<ringostat::Config>(json!({"auth-key": "x", "base-url": "https://pbx.example:8443/r/"}), &cx)
+        .expect("allowed");
+    assert_eq!(cfg.base_url.as_deref(), Some("https://pbx.example:8443/r/"));
+    for (cfg, field) in [
+        (json!({"auth-key": "x", "base-url": "http://127.0.0.1:9099"}), "base-url"),
+        (json!({"auth-key": "x", "base-url": "https://pbx.example"}), "base-url"),
+        (json!({"auth-key": "x", "base-url": "https://user@api.tring.nu"}), "base-url"),
+    ] {
+        let e = parse::<ringostat::Config>(cfg, &cx).expect_err("refused");
+        assert_eq!((e.kind, e.field.as_str()), (BadKind::HostNotAllowed, field));
+    }
+    // Nested in a telephony account: the path names where.
+    let e = parse::<crate::bindings::telephony::pbx::telephony::Account>(
+        json!({"ringme": {"base-url": "http://169.254.169.254", "auth": {"bearer": "t"}}}),
+        &cx,
+    )
+    .expect_err("refused");
+    assert_eq!((e.kind, e.field.as_str()), (BadKind::HostNotAllowed, "ringme.base-url"));
+    assert!(e.reason.contains("http://169.254.169.254:80") && e.reason.contains("metadata"), "{}", e.reason);
+    // Left out: the server-held config, as set (not checked), timeout bounded.
+    let cfg = ringostat::Config::from_json(None, &cx).expect("server-held");
+    assert_eq!((cfg.base_url.as_deref(), cfg.timeout_ms), (Some("http://127.0.0.1:9099"), Some(20_000)));
+    let cfg = tring::Config::from_json(None, &cx).expect("server-held");
+    assert_eq!(cfg.server, "http://10.0.0.7");
+    // A caller's config without a URL goes to the provider's default host;
+    // without a timeout it gets the bound, which is under the component's
+    // 30 s default.
+    let cfg = parse::<ringostat::Config>(json!({"auth-key": "x"}), &cx).expect("default host");
+    assert_eq!((cfg.base_url, cfg.timeout_ms), (None, Some(20_000)));
+}
+
+#[test]
 fn refusals_name_the_path_and_never_the_value() {
-    let cx = Cx { held: None };
+    let o = Outbound::default();
+    let cx = Cx::new(None, &o);
     let secret = "do-not-echo-7f3a";
     let cases = [
         (json!({"auth-key": 5}), "auth-key", "expected a string"),
@@ -89,7 +143,8 @@ fn refusals_name_the_path_and_never_the_value() {
 
 #[test]
 fn variants_enums_lists_and_bytes() {
-    let cx = Cx { held: None };
+    let o = Outbound { policy: pbx_egress::Policy::parse("https://rm.example").unwrap(), ..Outbound::default() };
+    let cx = Cx::new(None, &o);
     let cfg = parse::<ringme::Config>(
         json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "a", "client-secret": "b"}}}),
         &cx,
@@ -156,6 +211,22 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     let cfg = &doc["components"]["schemas"]["ringostat.config"];
     assert_eq!(cfg["required"], json!(["auth-key"]));
     assert!(cfg["description"].as_str().is_some_and(|d| d.contains("server-held")));
+    assert!(cfg["description"].as_str().is_some_and(|d| d.contains("PBX_ALLOWED_HOSTS")));
+    // The gateway's own statuses and kinds.
+    let op = &paths["/v1/ringostat/sip-online"]["post"];
+    for status in ["400", "401", "403", "503"] {
+        assert!(op["responses"][status]["$ref"].is_string(), "{status}");
+    }
+    assert!(doc["components"]["responses"]["403"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("host-not-allowed")));
+    assert!(doc["components"]["responses"]["503"]["description"].as_str().is_some_and(|d| d.contains("no-token")));
+    let kinds = doc["components"]["schemas"]["gateway.error"]["description"].as_str().unwrap_or_default();
+    for kind in ["host-not-allowed", "no-token", "duplicate-authorization"] {
+        assert!(kinds.contains(kind), "{kind}");
+    }
+    assert_eq!(paths["/v1/openapi.json"]["get"]["security"], json!([]));
+    assert_eq!(paths["/v1/health"]["get"]["security"], json!([]));
 }
 
 #[test]

@@ -66,6 +66,9 @@ pub mod bindings {
 }
 
 pub use bindings::exports::telephony::pbx::types::Error as PbxError;
+/// The gateway's outbound policy (`PBX_ALLOWED_HOSTS`): `egress::Policy::parse`
+/// and `allows_addr` for connect-time checks of resolved addresses.
+pub use pbx_egress as egress;
 pub use transport::Transport;
 
 /// Where the built component is, relative to the workspace root.

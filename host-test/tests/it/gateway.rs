@@ -33,6 +33,8 @@ fn server_env() -> Vec<(String, String)> {
         ("PBX_RINGME_CLIENT_ID", host_test::kit::mock::ringme::CLIENT_ID),
         ("PBX_RINGME_CLIENT_SECRET", host_test::kit::mock::ringme::CLIENT_SECRET),
         ("PBX_TIMEOUT_MS", "5000"),
+        // The callers' own hosts the tests below use.
+        ("PBX_ALLOWED_HOSTS", "https://caller-pbx.example, https://caller-ringme.example, https://p.example"),
         // Not a PBX_* variable: must not reach the gateway.
         ("HOME", "/root"),
     ]
@@ -312,8 +314,18 @@ async fn every_refusal_sends_nothing() {
     );
     assert!(e["field"].is_string(), "{e}");
     assert!(s.mock.requests().is_empty(), "a refused request reached the provider: {:?}", s.mock.requests());
-    // Health needs no token.
+    // 400: two Authorization headers, even both right.
+    let a = s.send("POST", "/v1/ringostat/sip-online", &[json_ct, auth, auth], b"{}").await;
+    error(&a, 400, "duplicate-authorization");
+    let a = s.send("POST", "/v1/ringostat/sip-online", &[json_ct, ("authorization", "Bearer nope"), auth], b"{}").await;
+    error(&a, 400, "duplicate-authorization");
+    // 403: a URL of the caller's own that PBX_ALLOWED_HOSTS does not allow.
+    let cfg = json!({"cfg": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": "http://127.0.0.1:9099"}});
+    error(&s.post("ringostat/sip-online", cfg).await, 403, "host-not-allowed");
+    assert!(s.mock.requests().is_empty(), "a refused request reached the provider: {:?}", s.mock.requests());
+    // Health and the OpenAPI document need no token.
     assert_eq!(ok(&s.send("GET", "/v1/health", &[], b"").await), json!({"status": "up"}));
+    assert_eq!(s.send("GET", "/v1/openapi.json", &[], b"").await.status, 200);
     s.finish().await;
 }
 
@@ -691,7 +703,8 @@ async fn an_account_with_its_own_config_never_meets_the_warm_token_cache() {
     let (h, g) = gateway_host(8, Duration::from_secs(60), Some(Reuse { max_calls: 100, ..Reuse::default() }), &mock);
     let mut s = Served::on(g, mock.clone()).await;
     let held = json!({"account": "ringme"});
-    let own = json!({"account": {"ringme": {"base-url": "https://ringme.example", "auth": {"app": {
+    // The server's credentials, on a caller host the allow-list names.
+    let own = json!({"account": {"ringme": {"base-url": "https://caller-ringme.example", "auth": {"app": {
         "client-id": host_test::kit::mock::ringme::CLIENT_ID,
         "client-secret": host_test::kit::mock::ringme::CLIENT_SECRET}}}}});
     for body in [&held, &held, &own, &held, &own] {
@@ -801,4 +814,255 @@ async fn a_client_that_stops_reading_frees_its_instance() {
     assert!(raw.starts_with("HTTP/1.1 200 "), "{}", &raw[..raw.len().min(200)]);
     assert!(raw.len() < 8 << 20, "the answer was cut off, not delivered whole");
     s.server.stop().await;
+}
+
+/// `env` without the variables named in `drop`, with `add`.
+fn env_with(drop: &[&str], add: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> =
+        server_env().into_iter().filter(|(k, _)| !drop.contains(&k.as_str())).collect();
+    env.extend(add.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+/// Every spelling of a URL the allow-list does not allow, in every place a
+/// URL travels (a `cfg`, a telephony `account`, TRiNG's bare host), is
+/// refused with 403 naming the host, and nothing reaches the provider.
+#[tokio::test]
+async fn a_url_the_allow_list_does_not_allow_sends_nothing() {
+    let env = env_with(&["PBX_ALLOWED_HOSTS"], &[("PBX_ALLOWED_HOSTS", "https://*.tring.nu, http://127.0.0.1:9099")]);
+    let mut s = Served::start(MockProvider::builtin(), env).await;
+    let ringostat =
+        |url: &str| ("ringostat/sip-online", json!({"cfg": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": url}}));
+    let tring = |server: &str| ("tring/count-peers", json!({"cfg": {"server": server, "api-key": CALLER_TRING_KEY}}));
+    let ringme =
+        |url: &str| ("ringme/extensions", json!({"cfg": {"base-url": url, "auth": {"bearer": CALLER_RINGME_TOKEN}}}));
+    let account = |acc: Value| ("telephony/agent-states", json!({ "account": acc }));
+    // (route, body, field, the host the message names)
+    let cases = [
+        (ringostat("https://evil.example/secret-path"), "cfg.base-url", "https://evil.example:443"),
+        (ringostat("http://127.0.0.1:9098"), "cfg.base-url", "http://127.0.0.1:9098"),
+        (ringostat("http://2130706433:80"), "cfg.base-url", "http://127.0.0.1:80"),
+        (ringostat("http://0x7f000001"), "cfg.base-url", "http://127.0.0.1:80"),
+        (ringostat("http://017700000001:8080"), "cfg.base-url", "http://127.0.0.1:8080"),
+        (ringostat("https://127.1:9099"), "cfg.base-url", "https://127.0.0.1:9099"),
+        (ringostat("http://[::ffff:127.0.0.1]:9099"), "cfg.base-url", "http://[::ffff:127.0.0.1]:9099"),
+        (ringostat("http://[::ffff:7f00:1]:9099"), "cfg.base-url", "http://[::ffff:127.0.0.1]:9099"),
+        (ringostat("https://LOCALHOST./x"), "cfg.base-url", "https://localhost:443"),
+        (ringostat("https://a.localhost"), "cfg.base-url", "https://a.localhost:443"),
+        (ringostat("https://%6c%6f%63%61%6c%68%6f%73%74"), "cfg.base-url", "https://localhost:443"),
+        (ringostat("http://169.254.169.254/latest/meta-data"), "cfg.base-url", "http://169.254.169.254:80"),
+        (ringostat("http://[fd00:ec2::254]"), "cfg.base-url", "http://[fd00:ec2::254]:80"),
+        (ringostat("https://10.0.0.1"), "cfg.base-url", "https://10.0.0.1:443"),
+        (ringostat("https://api.tring.nu:8443"), "cfg.base-url", "https://api.tring.nu:8443"),
+        (ringostat("http://api.tring.nu"), "cfg.base-url", "http://api.tring.nu:80"),
+        (tring("127.1"), "cfg.server", "https://127.0.0.1:443"),
+        (tring("tring.nu"), "cfg.server", "https://tring.nu:443"),
+        (tring("https://api.tring.nu.evil.example"), "cfg.server", "https://api.tring.nu.evil.example:443"),
+        (ringme("http://192.168.1.1:8080"), "cfg.base-url", "http://192.168.1.1:8080"),
+        (
+            account(json!({"tring": {"server": "http://100.100.100.200", "api-key": CALLER_TRING_KEY}})),
+            "account.tring.server",
+            "http://100.100.100.200:80",
+        ),
+        (
+            account(
+                json!({"ringostat": {"config": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": "http://0"}, "project-id": "1"}}),
+            ),
+            "account.ringostat.config.base-url",
+            "http://0.0.0.0:80",
+        ),
+        (
+            account(json!({"ringme": {"base-url": "http://[fe80::1]", "auth": {"bearer": CALLER_RINGME_TOKEN}}})),
+            "account.ringme.base-url",
+            "http://[fe80::1]:80",
+        ),
+    ];
+    for ((route, body), field, host) in cases {
+        let e = error(&s.post(route, body.clone()).await, 403, "host-not-allowed");
+        assert_eq!(e["field"], field, "{body}");
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("the host {host} ")), "{body}: {message}");
+        assert!(!message.contains("secret-path") && !message.contains("meta-data"), "{message}");
+    }
+    // Unreadable: refused without quoting anything.
+    for url in ["https://user:pw@api.tring.nu", "https://api.tring.nu\\@127.0.0.1", "https://", "https://1.2.3.09"] {
+        let (route, body) = ringostat(url);
+        let e = error(&s.post(route, body).await, 403, "host-not-allowed");
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("the URL cannot be read unambiguously"), "{url}: {message}");
+        assert!(!message.contains("pw") && !message.contains("tring"), "{message}");
+    }
+    assert!(s.mock.requests().is_empty(), "a refused URL reached the provider: {:?}", s.mock.requests());
+    s.finish().await;
+}
+
+/// An allowed URL reaches the provider in the canonical form the check read
+/// it in, the exact-address pattern included.
+#[tokio::test]
+async fn an_allowed_url_is_delivered_in_canonical_form() {
+    let env = env_with(&["PBX_ALLOWED_HOSTS"], &[("PBX_ALLOWED_HOSTS", "https://*.tring.nu, http://127.0.0.1:9099")]);
+    let mock = MockProvider::new(|r| {
+        if r.path().ends_with("/pbx/proxyapi.php") {
+            host_test::kit::mock::tring::answer(r).expect("a TRiNG answer")
+        } else {
+            MockResponse::json(200, r#"["caller_manager"]"#)
+        }
+    });
+    let mut s = Served::start(mock, env).await;
+    let cfg = |url: &str| json!({"cfg": {"auth-key": CALLER_RINGOSTAT_KEY, "base-url": url}});
+    ok(&s.post("ringostat/sip-online", cfg("http://2130706433:9099/base/")).await);
+    ok(&s.post("ringostat/sip-online", cfg("HTTP://127.1:9099")).await);
+    ok(&s.post("ringostat/sip-online", cfg("https://Caller.Tring.NU.:443/r")).await);
+    let server = json!({"cfg": {"server": "API.tring.nu", "api-key": CALLER_TRING_KEY}});
+    ok(&s.post("tring/count-peers", server).await);
+    let account = json!({"account": {"tring": {"server": "https://%61pi.tring.nu", "api-key": CALLER_TRING_KEY}}});
+    ok(&s.post("telephony/agent-states", account).await);
+    let log = s.mock.requests();
+    let urls: Vec<&str> = log.iter().map(|r| r.url.as_str()).collect();
+    assert_eq!(
+        urls[..3],
+        [
+            "http://127.0.0.1:9099/base/sipstatus/online",
+            "http://127.0.0.1:9099/sipstatus/online",
+            "https://caller.tring.nu/r/sipstatus/online"
+        ]
+    );
+    assert!(urls[3].starts_with("https://api.tring.nu/pbx/proxyapi.php?"), "{urls:?}");
+    assert!(urls[4].starts_with("https://api.tring.nu/pbx/proxyapi.php?"), "{urls:?}");
+    assert_eq!(log.len(), 5, "{urls:?}");
+    assert_eq!(log[0].header("auth-key"), Some(CALLER_RINGOSTAT_KEY));
+    s.finish().await;
+}
+
+/// Without PBX_ALLOWED_HOSTS a caller may still bring credentials for a
+/// provider's default host, but no URL of its own; the operator's URLs are
+/// trusted.
+#[tokio::test]
+async fn without_an_allow_list_only_default_hosts_and_the_operators_urls() {
+    let env = env_with(&["PBX_ALLOWED_HOSTS", "PBX_TRING_SERVER"], &[("PBX_TRING_SERVER", "http://127.0.0.1:9099")]);
+    let mut s = Served::start(MockProvider::builtin(), env).await;
+    ok(&s.post("ringostat/sip-online", json!({"cfg": caller_ringostat_cfg(None)})).await);
+    let e = error(&s.post("tring/count-peers", json!({"cfg": caller_tring_cfg()})).await, 403, "host-not-allowed");
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("PBX_ALLOWED_HOSTS is not set")), "{e}");
+    error(&s.post("ringme/extensions", json!({"cfg": caller_ringme_cfg()})).await, 403, "host-not-allowed");
+    // The server-held TRiNG server is loopback, and used as set.
+    ok(&s.post("tring/count-peers", json!({})).await);
+    let log = s.mock.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].url.as_str(), log[0].header("auth-key")),
+        ("https://api.ringostat.net/sipstatus/online", Some(CALLER_RINGOSTAT_KEY))
+    );
+    assert!(log[1].url.starts_with("http://127.0.0.1:9099/pbx/proxyapi.php?"), "{}", log[1].url);
+    // A bad list is a settings error that names the variable, not the value.
+    let env = env_with(&["PBX_ALLOWED_HOSTS"], &[("PBX_ALLOWED_HOSTS", "https://ok.example, ftp://secret-host")]);
+    let mut bad = Served::start(MockProvider::builtin(), env).await;
+    let e = error(&bad.post("ringostat/sip-online", json!({})).await, 500, "gateway-settings");
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(message.contains("PBX_ALLOWED_HOSTS entry 2") && !message.contains("secret-host"), "{message}");
+    assert!(bad.mock.requests().is_empty());
+    bad.finish().await;
+    s.finish().await;
+}
+
+/// Without a token the gateway is closed (503 no-token) unless the operator
+/// says PBX_GATEWAY_AUTH=none; health and the OpenAPI document stay open.
+#[tokio::test]
+async fn closed_without_a_token_unless_opened_for_local_use() {
+    let closed = env_with(&["PBX_GATEWAY_TOKEN"], &[]);
+    let mut s = Served::start(MockProvider::builtin(), closed).await;
+    for (method, path, body) in [
+        ("POST", "/v1/ringostat/sip-online", &b"{}"[..]),
+        ("POST", "/v1/ringostat/no-such-function", b"{}"),
+        ("GET", "/v1/ringostat/sip-online", b""),
+        ("POST", "/v1/nothing", b""),
+    ] {
+        let a = s.send(method, path, &[("content-type", "application/json")], body).await;
+        let e = error(&a, 503, "no-token");
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(message.contains("PBX_GATEWAY_TOKEN") && message.contains("PBX_GATEWAY_AUTH=none"), "{message}");
+    }
+    // A token sent to a gateway without one changes nothing.
+    let a = s
+        .client
+        .post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({"cfg": caller_ringostat_cfg(None)}))
+        .await
+        .expect("request");
+    error(&a, 503, "no-token");
+    assert_eq!(ok(&s.send("GET", "/v1/health", &[], b"").await), json!({"status": "up"}));
+    let doc = s.send("GET", "/v1/openapi.json", &[], b"").await;
+    assert_eq!(doc.status, 200);
+    assert!(doc.json()["paths"].is_object());
+    assert!(s.mock.requests().is_empty());
+    s.finish().await;
+
+    // PBX_GATEWAY_AUTH=none: open, but server-held credentials still need a token.
+    let open = env_with(&["PBX_GATEWAY_TOKEN"], &[("PBX_GATEWAY_AUTH", "none")]);
+    let s = Served::start(MockProvider::builtin(), open).await;
+    let a = s
+        .client
+        .post_json("/v1/ringostat/sip-online", None, &json!({"cfg": caller_ringostat_cfg(None)}))
+        .await
+        .expect("request");
+    assert_eq!(ok(&a), serde_json::from_str::<Value>(example("ringostat.sip-online")).unwrap());
+    let a = s.client.post_json("/v1/ringostat/sip-online", None, &json!({})).await.expect("request");
+    assert_eq!(error(&a, 400, "invalid-input")["field"], "cfg");
+    assert_eq!(s.mock.requests().len(), 1);
+    s.finish().await;
+
+    // Any other value is a settings error; a token set makes none moot.
+    for value in ["None", "off", "secret-value"] {
+        let env = env_with(&["PBX_GATEWAY_TOKEN"], &[("PBX_GATEWAY_AUTH", value)]);
+        let s = Served::start(MockProvider::builtin(), env).await;
+        let a = s
+            .client
+            .post_json("/v1/ringostat/sip-online", None, &json!({"cfg": caller_ringostat_cfg(None)}))
+            .await
+            .expect("request");
+        let e = error(&a, 500, "gateway-settings");
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(message.contains("PBX_GATEWAY_AUTH") && !message.contains("secret-value"), "{message}");
+        assert!(s.mock.requests().is_empty());
+        s.finish().await;
+    }
+    let mut s = Served::start(MockProvider::builtin(), env_with(&[], &[("PBX_GATEWAY_AUTH", "none")])).await;
+    let a = s.client.post_json("/v1/ringostat/sip-online", None, &json!({})).await.expect("request");
+    error(&a, 401, "unauthorized");
+    ok(&s.post("ringostat/sip-online", json!({})).await);
+    s.finish().await;
+}
+
+/// PBX_MAX_TIMEOUT_MS bounds the caller's timeout-ms, one left out, and the
+/// server-held PBX_TIMEOUT_MS: a provider slower than the bound times out at
+/// the bound.
+#[tokio::test]
+async fn timeouts_are_bounded_by_pbx_max_timeout_ms() {
+    let mock = MockProvider::always(MockResponse::json(200, r#"["m1"]"#).delayed(Duration::from_millis(3_000)));
+    let env = env_with(&[], &[("PBX_MAX_TIMEOUT_MS", "300")]);
+    let mut s = Served::start(mock, env).await;
+    let sip_online = "ringostat/sip-online";
+    for (route, body) in [
+        (sip_online, json!({"cfg": caller_ringostat_cfg(Some(60_000))})),
+        (sip_online, json!({"cfg": caller_ringostat_cfg(Some(u32::MAX))})),
+        // Left out: the component's 30 s default would pass the bound.
+        (sip_online, json!({"cfg": caller_ringostat_cfg(None)})),
+        // The server-held config (PBX_TIMEOUT_MS=5000).
+        (sip_online, json!({})),
+        ("telephony/agent-states", json!({"account": {"ringostat": {"project-id": "1"}}})),
+        ("telephony/agent-states", json!({"account": {"tring": caller_tring_cfg()}})),
+    ] {
+        let started = std::time::Instant::now();
+        error(&s.post(route, body.clone()).await, 504, "timeout");
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(2_000), "{body}: {took:?}");
+    }
+    assert!(s.mock.requests().len() >= 6);
+    // A bad bound is a settings error.
+    let env = env_with(&[], &[("PBX_MAX_TIMEOUT_MS", "0")]);
+    let mut bad = Served::start(MockProvider::builtin(), env).await;
+    let e = error(&bad.post("ringostat/sip-online", json!({})).await, 500, "gateway-settings");
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("PBX_MAX_TIMEOUT_MS")), "{e}");
+    assert!(bad.mock.requests().is_empty());
+    bad.finish().await;
+    s.finish().await;
 }
