@@ -6,8 +6,12 @@
 use crate::prelude::*;
 
 use crate::error::{decode, Result};
+use crate::Error;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 /// A JSON value (or number) as compact JSON text: what `Display` writes,
 /// without the pretty printer and `std::io` adapter that `Value`'s `Display`
@@ -26,6 +30,284 @@ pub fn text(value: &Value) -> Option<String> {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
         other => Some(json_text(other)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading answers within the memory a host gives.
+//
+// A `serde_json::Value` tree costs far more than its text: in the wasm build
+// a 4 MB answer `["a","a",...]` (1M strings) built as one tree ran the
+// component out of its 64 MiB of linear memory (issue 17). So no decoder
+// builds the tree of a whole answer: lists are read one element at a time
+// ([`rows`]), a tree is only built from text of at most [`TEXT_CAP`]
+// ([`parse_bounded`]), and what a decoder keeps is counted against one
+// result budget ([`Budget`]).
+// ---------------------------------------------------------------------------
+
+/// Estimated bytes of one heap string besides its text (the allocator's
+/// chunk header and rounding).
+const HEAP: usize = 16;
+
+/// The most JSON text one `Value` tree is built from: one row of a list, an
+/// error body, a single record (a documented row is a few hundred bytes).
+/// A tree costs at most about 16 times its text in the wasm build (`[0,0,...]`:
+/// a 16-byte `Value` per 2 bytes, in a `Vec` of up to twice the length it
+/// holds; strings, objects and nested arrays cost less per byte), so no tree
+/// passes 4 MiB. Longer text is `too-large` ([`parse_bounded`]).
+pub const TEXT_CAP: usize = 256 * 1024;
+
+/// The most a decoded result may take in the component's memory (estimated
+/// from the Rust values: sizes, string bytes, allocation overhead).
+///
+/// Measured through the host with its 64 MiB limit (host-test
+/// `tests/it/caps.rs`): the worst shapes under the default 16 MiB
+/// `max-body-bytes` (a list of 5.6M empty strings, of 5.6M empty objects)
+/// end here with `too-large`, and the memory left for the body (16 MiB),
+/// the lowering of the result (at most its size again) and the gateway's
+/// copy of it holds. A full Ringostat answer (6,500 calls) is about 9 MB.
+pub const RESULT_CAP: usize = 24 * 1024 * 1024;
+
+/// The estimated memory a decoder's result may still take; past
+/// [`RESULT_CAP`] (less what is [`Held`]) it is `too-large` carrying that cap.
+pub struct Budget(usize);
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::new()
+    }
+}
+
+/// Estimated bytes of results held by callers that ask for more (pages,
+/// parts of a range, two lists joined); each decoder's [`Budget`] is what
+/// is left of [`RESULT_CAP`]. One instance runs one call at a time.
+static HELD: AtomicUsize = AtomicUsize::new(0);
+
+/// Results a caller holds while it asks for more; released when dropped.
+pub struct Held(usize);
+
+impl Default for Held {
+    fn default() -> Held {
+        Held::new()
+    }
+}
+
+impl Held {
+    /// Nothing held yet.
+    pub fn new() -> Held {
+        Held(0)
+    }
+
+    /// Holds `bytes` more; `too-large` when all that is held passes
+    /// [`RESULT_CAP`].
+    pub fn add(&mut self, bytes: usize) -> Result<()> {
+        self.0 = self.0.saturating_add(bytes);
+        let all = HELD.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes);
+        if all > RESULT_CAP {
+            return Err(too_large());
+        }
+        Ok(())
+    }
+
+    /// Holds the estimated cost of each of `items` ([`item_cost`]).
+    pub fn items<T>(&mut self, items: &[T], text: fn(&T) -> usize, strings: usize) -> Result<()> {
+        let mut sum = 0usize;
+        for item in items {
+            sum = sum.saturating_add(item_cost::<T>(text(item), strings));
+        }
+        self.add(sum)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.fetch_sub(self.0.min(HELD.load(Ordering::Relaxed)), Ordering::Relaxed);
+    }
+}
+
+/// The estimated memory of an item of type `T` holding `text` bytes of heap
+/// text in `strings` strings. The item itself counts three times: a `Vec`
+/// grown by doubling holds up to twice its length, and the old buffer while
+/// it copies (measured: counted once, a list of 400,000 INFO extstate rows
+/// within the budget still ran the 64 MiB instance out of memory).
+pub fn item_cost<T>(text: usize, strings: usize) -> usize {
+    (3 * core::mem::size_of::<T>()).saturating_add(text).saturating_add(strings.saturating_mul(HEAP))
+}
+
+impl Budget {
+    /// What is left of [`RESULT_CAP`] once the [`Held`] results are counted.
+    pub fn new() -> Budget {
+        Budget(RESULT_CAP.saturating_sub(HELD.load(Ordering::Relaxed)))
+    }
+
+    /// Takes `bytes` of it.
+    pub fn take(&mut self, bytes: usize) -> Result<()> {
+        match self.0.checked_sub(bytes) {
+            Some(left) => {
+                self.0 = left;
+                Ok(())
+            }
+            None => Err(too_large()),
+        }
+    }
+
+    /// Takes the cost of a kept item of type `T` holding `text` bytes of
+    /// heap text in `strings` strings.
+    pub fn item<T>(&mut self, text: usize, strings: usize) -> Result<()> {
+        self.take(item_cost::<T>(text, strings))
+    }
+}
+
+/// The error of a result past [`RESULT_CAP`] (or of JSON text past
+/// [`TEXT_CAP`] where one tree is needed).
+pub fn too_large() -> Error {
+    Error::TooLarge(RESULT_CAP as u64)
+}
+
+/// Why [`parse_bounded`] built no tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unparsed {
+    /// Not one JSON value.
+    NotJson,
+    /// Longer than [`TEXT_CAP`].
+    TooBig,
+}
+
+/// The `Value` tree of `bytes` when it is at most [`TEXT_CAP`] long.
+pub fn parse_bounded(bytes: &[u8]) -> core::result::Result<Value, Unparsed> {
+    if bytes.len() > TEXT_CAP {
+        return Err(Unparsed::TooBig);
+    }
+    serde_json::from_slice(bytes).map_err(|_| Unparsed::NotJson)
+}
+
+/// [`parse_bounded`] for an answer's error body: `None` when it is not
+/// JSON or too large to look at.
+pub fn small_tree(bytes: &[u8]) -> Option<Value> {
+    parse_bounded(bytes).ok()
+}
+
+/// What [`rows`] found at the top of an answer.
+pub enum Top {
+    /// A JSON array: each element went to the row reader.
+    Array,
+    /// A JSON object: the members named in `keep` (each within
+    /// [`TEXT_CAP`]; a larger one is the string `(too large)`), and
+    /// whether the rows member was there as an array (its elements went to
+    /// the row reader).
+    Object(Map<String, Value>, bool),
+    /// Any other JSON value.
+    Other,
+}
+
+/// Reads the answer `body` one row at a time: the elements of a top-level
+/// array, or of the array in member `member` of a top-level object, each
+/// parsed alone (within [`TEXT_CAP`], else `too-large`) and handed to
+/// `row`, whose first error ends the reading. `Ok(None)` when `body` is not
+/// one JSON value. The answer's tree is never built whole.
+pub fn rows(
+    body: &[u8],
+    member: Option<&str>,
+    keep: &[&str],
+    row: &mut dyn FnMut(Value) -> Result<()>,
+) -> Result<Option<Top>> {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut reader = Reader { row, failed: &mut failed };
+    let seed = TopSeed { member, keep, reader: &mut reader };
+    let top = seed.deserialize(&mut de).ok().filter(|_| de.end().is_ok());
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(top),
+    }
+}
+
+/// Hands rows to the row reader until it fails (then skips them).
+struct Reader<'r> {
+    row: &'r mut dyn FnMut(Value) -> Result<()>,
+    failed: &'r mut Option<Error>,
+}
+
+impl Reader<'_> {
+    fn each<'de, A: SeqAccess<'de>>(&mut self, mut seq: A) -> core::result::Result<(), A::Error> {
+        loop {
+            if self.failed.is_some() {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(());
+            }
+            let Some(raw) = seq.next_element::<&RawValue>()? else { return Ok(()) };
+            let outcome = match parse_bounded(raw.get().as_bytes()) {
+                Ok(v) => (self.row)(v),
+                Err(Unparsed::TooBig) => Err(too_large()),
+                Err(Unparsed::NotJson) => Err(decode("an element of the answer is not valid JSON")),
+            };
+            if let Err(e) = outcome {
+                *self.failed = Some(e);
+            }
+        }
+    }
+}
+
+struct TopSeed<'a, 'r, 'k> {
+    member: Option<&'k str>,
+    keep: &'k [&'k str],
+    reader: &'a mut Reader<'r>,
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
+    type Value = Top;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> core::result::Result<Top, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+type Topped<E> = core::result::Result<Top, E>;
+
+impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
+    type Value = Top;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Topped<A::Error> {
+        self.reader.each(seq)?;
+        Ok(Top::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Topped<A::Error> {
+        let mut kept = Map::new();
+        let mut had_rows = false;
+        while let Some(name) = map.next_key::<String>()? {
+            if self.member == Some(name.as_str()) {
+                // The same visitor one level down: an array's elements are
+                // the rows; anything else is skipped.
+                let rows = TopSeed { member: None, keep: &[], reader: &mut *self.reader };
+                had_rows = matches!(map.next_value_seed(rows)?, Top::Array);
+            } else if self.keep.contains(&name.as_str()) {
+                let raw = map.next_value::<&RawValue>()?;
+                let value = parse_bounded(raw.get().as_bytes()).unwrap_or_else(|_| Value::String("(too large)".into()));
+                kept.insert(name, value);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Top::Object(kept, had_rows))
+    }
+    fn visit_bool<E>(self, _: bool) -> Topped<E> {
+        Ok(Top::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Topped<E> {
+        Ok(Top::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Topped<E> {
+        Ok(Top::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Topped<E> {
+        Ok(Top::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Topped<E> {
+        Ok(Top::Other)
+    }
+    fn visit_unit<E>(self) -> Topped<E> {
+        Ok(Top::Other)
     }
 }
 

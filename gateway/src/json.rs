@@ -7,11 +7,22 @@
 //!
 //! Refusals ([`Bad`]) name the argument path and the expected shape; they
 //! never quote the value that was sent (it may be a secret).
+//!
+//! Memory (issue 17: the gateway has the 64 MiB of linear memory a host
+//! such as `pbx-host serve` gives an instance): the body is read as a map of
+//! names to raw JSON text ([`Args`]), refusing unknown names before any
+//! value is built; each parameter's `Value` tree is costed from its text
+//! before it is built ([`ARG_TREE_CAP`]); results are written as JSON text
+//! straight to the response stream ([`ToJson`], [`Out`]), never as a tree.
 
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde_json::{Map, Number, Value};
+use core::ops::Range;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use crate::base64;
 
@@ -77,8 +88,8 @@ pub fn itoa(mut n: u64) -> String {
 
 /// What a call produced.
 pub enum Outcome {
-    /// The function's value, as JSON.
-    Ok(Value),
+    /// The function's value, written as JSON when the answer is sent.
+    Ok(Box<dyn ToJson>),
     /// The provider's (or the component's) typed error.
     Provider(crate::Error),
 }
@@ -118,18 +129,128 @@ pub trait FromJson: Sized {
     }
 }
 
-/// Values written as JSON.
+/// Values written as JSON text.
 pub trait ToJson {
     /// Writes the value.
-    fn to_json(&self) -> Value;
+    fn write_json(&self, out: &mut Out);
 
     /// Writes a list: a JSON array, except `list<u8>` (base64).
-    fn list_to_json(items: &[Self]) -> Value
+    fn write_list(items: &[Self], out: &mut Out)
     where
         Self: Sized,
     {
-        Value::Array(items.iter().map(ToJson::to_json).collect())
+        let mut sep = "[";
+        for item in items {
+            out.text(sep);
+            sep = ",";
+            item.write_json(out);
+        }
+        if items.is_empty() {
+            out.text("[");
+        }
+        out.text("]");
     }
+}
+
+/// Bytes [`Out`] gathers before handing them on.
+const OUT_CHUNK: usize = 64 * 1024;
+
+/// Where JSON text goes: gathered in chunks of [`OUT_CHUNK`] bytes handed to
+/// a sink (the response stream), or all of it kept ([`Out::collect`]). A
+/// result of 16 MiB of strings is then never held a second time as text.
+pub struct Out<'s> {
+    buf: Vec<u8>,
+    sink: Option<&'s mut dyn FnMut(&[u8])>,
+}
+
+impl<'s> Out<'s> {
+    /// Hands the text to `sink` chunk by chunk.
+    pub fn to(sink: &'s mut dyn FnMut(&[u8])) -> Out<'s> {
+        Out { buf: Vec::new(), sink: Some(sink) }
+    }
+
+    /// Keeps all the text ([`Out::into_bytes`]).
+    pub fn collect() -> Out<'static> {
+        Out { buf: Vec::new(), sink: None }
+    }
+
+    /// The kept text (empty once handed to a sink).
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        self.flush();
+        core::mem::take(&mut self.buf)
+    }
+
+    /// Hands what is gathered to the sink, if any.
+    pub fn flush(&mut self) {
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// Appends JSON text as is.
+    pub fn text(&mut self, t: &str) {
+        self.bytes(t.as_bytes());
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+        if self.sink.is_some() && self.buf.len() >= OUT_CHUNK {
+            self.flush();
+        }
+    }
+
+    /// Appends a JSON string (escaped as `serde_json` does: `"`, `\\` and
+    /// control characters).
+    pub fn string(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.bytes(b"\"");
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        let mut unicode = *b"\\u0000";
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => {
+                    unicode[4] = HEX[usize::from(b >> 4)];
+                    unicode[5] = HEX[usize::from(b & 15)];
+                    &unicode
+                }
+                _ => continue,
+            };
+            self.bytes(&bytes[start..i]);
+            self.bytes(escaped);
+            start = i + 1;
+        }
+        self.bytes(&bytes[start..]);
+        self.bytes(b"\"");
+    }
+}
+
+impl ToJson for Value {
+    fn write_json(&self, out: &mut Out) {
+        // Small values only (the health answer); serializing cannot fail.
+        out.bytes(&serde_json::to_vec(self).unwrap_or_default());
+    }
+}
+
+impl ToJson for Box<dyn ToJson> {
+    fn write_json(&self, out: &mut Out) {
+        (**self).write_json(out);
+    }
+}
+
+/// The JSON text of `v` (tests, small values).
+pub fn to_json_bytes<T: ToJson + ?Sized>(v: &T) -> Vec<u8> {
+    let mut out = Out::collect();
+    v.write_json(&mut out);
+    out.into_bytes()
 }
 
 /// Lends an owned argument in the shape the imported function takes it
@@ -206,9 +327,234 @@ pub fn only(o: &Map<String, Value>, names: &[&str]) -> Result<(), Bad> {
     }
 }
 
-/// Reads member `name` of `o`.
-pub fn arg<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result<T, Bad> {
+/// Reads member `name` of the record `o`.
+pub fn field<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result<T, Bad> {
     T::from_json(o.get(name), cx).map_err(|e| e.at(name))
+}
+
+/// Reads parameter `name` of `args`: its tree is built only when it costs at
+/// most [`ARG_TREE_CAP`] (else `invalid-input` naming it).
+pub fn arg<T: FromJson>(args: &Args, name: &str, cx: &Cx) -> Result<T, Bad> {
+    let v = args.value(name).map_err(|e| e.at(name))?;
+    T::from_json(v.as_ref(), cx).map_err(|e| e.at(name))
+}
+
+/// The most one parameter's `Value` tree may cost, estimated from its text
+/// ([`tree_cost`]). Measured (host-test `tests/it/caps.rs`, 64 MiB per
+/// instance): the worst shape in an 8 MiB body, `[0,0,...]` (4M numbers),
+/// would cost 128 MB as a tree and is refused by this estimate, while the
+/// body (8 MiB), a tree at this cap, the typed value built from it and the
+/// result fit; the largest legitimate parameter, a base64 `list<u8>` of
+/// 6 MiB (one 8 MiB string), costs 8 MiB.
+pub const ARG_TREE_CAP: usize = 16 * 1024 * 1024;
+
+/// Estimated bytes of one `Value` in a tree (wasm32: 16 bytes, in a `Vec`
+/// of up to twice the length it holds, plus allocator rounding).
+const NODE: usize = 32;
+/// Estimated bytes of a heap string besides its text.
+const HEAP: usize = 16;
+/// Estimated bytes of one object member besides its key and value.
+const MEMBER: usize = 64;
+
+/// The estimated bytes of the `Value` tree of the JSON text `bytes`,
+/// counted without building it; `None` when it is not one JSON value.
+pub fn tree_cost(bytes: &[u8]) -> Option<usize> {
+    let mut cost = 0usize;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Cost(&mut cost).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(cost)
+}
+
+struct Cost<'c>(&'c mut usize);
+
+impl Cost<'_> {
+    fn add<E>(self, n: usize) -> Result<(), E> {
+        *self.0 = self.0.saturating_add(n);
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Cost<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Cost<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.add(NODE)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.add(NODE)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.add(NODE)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.add(NODE)
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.add(NODE)
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        self.add(NODE + HEAP + s.len())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let total = self.0;
+        *total = total.saturating_add(NODE);
+        while seq.next_element_seed(Cost(&mut *total))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let total = self.0;
+        *total = total.saturating_add(NODE);
+        while map.next_key_seed(Cost(&mut *total))?.is_some() {
+            *total = total.saturating_add(MEMBER);
+            map.next_value_seed(Cost(&mut *total))?;
+        }
+        Ok(())
+    }
+}
+
+/// The arguments of a call: the request body and where each parameter's
+/// JSON text is in it. Only the route's parameter names are kept.
+pub struct Args {
+    body: Vec<u8>,
+    members: Vec<(&'static str, Range<usize>)>,
+}
+
+/// Why a body is not [`Args`].
+pub enum NotArgs {
+    /// Not JSON.
+    Malformed,
+    /// JSON, but not an object.
+    NotObject,
+    /// A member the route does not take, or one given twice.
+    Refused(Bad),
+}
+
+impl Args {
+    /// No arguments (an empty body).
+    pub fn empty() -> Args {
+        Args { body: Vec::new(), members: Vec::new() }
+    }
+
+    /// Reads `body`, a JSON object whose member names must be in `names`:
+    /// each member's value is only checked to be JSON and located, never
+    /// built. The first unknown or repeated name ends the reading.
+    pub fn parse(body: Vec<u8>, names: &'static [&'static str]) -> Result<Args, NotArgs> {
+        let mut refused = None;
+        let parsed = {
+            let mut de = serde_json::Deserializer::from_slice(&body);
+            let seed = Members { names, base: body.as_ptr() as usize, refused: &mut refused };
+            seed.deserialize(&mut de).and_then(|m| de.end().map(|()| m))
+        };
+        if let Some(bad) = refused {
+            return Err(NotArgs::Refused(bad));
+        }
+        match parsed {
+            Ok(Some(members)) => Ok(Args { body, members }),
+            Ok(None) => Err(NotArgs::NotObject),
+            Err(_) => Err(NotArgs::Malformed),
+        }
+    }
+
+    /// The JSON text of parameter `name`, if it was sent.
+    pub fn raw(&self, name: &str) -> Option<&[u8]> {
+        self.members.iter().find(|(n, _)| *n == name).and_then(|(_, at)| self.body.get(at.clone()))
+    }
+
+    /// The tree of parameter `name` (`None` when absent), built only when it
+    /// costs at most [`ARG_TREE_CAP`].
+    pub fn value(&self, name: &str) -> Result<Option<Value>, Bad> {
+        let Some(raw) = self.raw(name) else { return Ok(None) };
+        match tree_cost(raw) {
+            Some(cost) if cost <= ARG_TREE_CAP => {
+                serde_json::from_slice(raw).map(Some).map_err(|_| Bad::input("not valid JSON"))
+            }
+            _ => Err(Bad::input(
+                "too large: as parsed it would take more than the gateway's 16 MiB per parameter \
+                 (a list of that many items cannot be sent through the gateway)",
+            )),
+        }
+    }
+}
+
+/// The top-level object of a body: names (each one of `names`, once) and
+/// where their values are; `None` for any other JSON value.
+struct Members<'r> {
+    names: &'static [&'static str],
+    /// The body's address, to locate each value's text in it.
+    base: usize,
+    refused: &'r mut Option<Bad>,
+}
+
+type Found<E> = Result<Option<Vec<(&'static str, Range<usize>)>>, E>;
+
+impl<'de> DeserializeSeed<'de> for Members<'_> {
+    type Value = Option<Vec<(&'static str, Range<usize>)>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Found<D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Members<'_> {
+    type Value = Option<Vec<(&'static str, Range<usize>)>>;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Found<A::Error> {
+        let mut out: Vec<(&'static str, Range<usize>)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let known = self.names.iter().copied().find(|n| *n == key);
+            // The member's name is the caller's own key, not a value: naming
+            // it is what makes the refusal useful.
+            let refusal = match known {
+                None => Some("unknown member"),
+                Some(n) if out.iter().any(|(m, _)| *m == n) => Some("given twice"),
+                Some(_) => None,
+            };
+            if let Some(reason) = refusal {
+                *self.refused = Some(Bad::input(reason).at(&key));
+                // Stops the reading: the rest of the body is not looked at.
+                return Err(serde::de::Error::custom("refused"));
+            }
+            let raw = map.next_value::<&RawValue>()?;
+            let start = (raw.get().as_ptr() as usize).wrapping_sub(self.base);
+            if let Some(name) = known {
+                out.push((name, start..start.wrapping_add(raw.get().len())));
+            }
+        }
+        Ok(Some(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Found<A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Found<E> {
+        Ok(None)
+    }
 }
 
 /// An enum's case name, one of `cases`.
@@ -254,8 +600,8 @@ impl FromJson for bool {
     }
 }
 impl ToJson for bool {
-    fn to_json(&self) -> Value {
-        Value::Bool(*self)
+    fn write_json(&self, out: &mut Out) {
+        out.text(if *self { "true" } else { "false" });
     }
 }
 
@@ -270,8 +616,8 @@ macro_rules! unsigned {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Value::Number(Number::from(*self))
+            fn write_json(&self, out: &mut Out) {
+                out.text(&itoa(u64::from(*self)));
             }
         }
     )*};
@@ -287,8 +633,12 @@ macro_rules! signed {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Value::Number(Number::from(*self))
+            fn write_json(&self, out: &mut Out) {
+                let n = i64::from(*self);
+                if n < 0 {
+                    out.text("-");
+                }
+                out.text(&itoa(n.unsigned_abs()));
             }
         }
     )*};
@@ -309,11 +659,14 @@ impl FromJson for u8 {
     }
 }
 impl ToJson for u8 {
-    fn to_json(&self) -> Value {
-        Value::Number(Number::from(*self))
+    fn write_json(&self, out: &mut Out) {
+        out.text(&itoa(u64::from(*self)));
     }
-    fn list_to_json(items: &[Self]) -> Value {
-        Value::String(base64::encode(items))
+    fn write_list(items: &[Self], out: &mut Out) {
+        // Base64 needs no escaping.
+        out.text("\"");
+        out.text(&base64::encode(items));
+        out.text("\"");
     }
 }
 
@@ -325,8 +678,8 @@ macro_rules! float {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Number::from_f64(f64::from(*self)).map_or(Value::Null, Value::Number)
+            fn write_json(&self, out: &mut Out) {
+                serde_json::Number::from_f64(f64::from(*self)).map_or(Value::Null, Value::Number).write_json(out);
             }
         }
     )*};
@@ -344,10 +697,9 @@ impl FromJson for char {
     }
 }
 impl ToJson for char {
-    fn to_json(&self) -> Value {
-        let mut s = String::new();
-        s.push(*self);
-        Value::String(s)
+    fn write_json(&self, out: &mut Out) {
+        let mut buf = [0u8; 4];
+        out.string(self.encode_utf8(&mut buf));
     }
 }
 
@@ -357,8 +709,8 @@ impl FromJson for String {
     }
 }
 impl ToJson for String {
-    fn to_json(&self) -> Value {
-        Value::String(self.clone())
+    fn write_json(&self, out: &mut Out) {
+        out.string(self);
     }
 }
 
@@ -368,8 +720,8 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json(&self) -> Value {
-        T::list_to_json(self)
+    fn write_json(&self, out: &mut Out) {
+        T::write_list(self, out);
     }
 }
 
@@ -383,8 +735,11 @@ impl<T: FromJson> FromJson for Option<T> {
     }
 }
 impl<T: ToJson> ToJson for Option<T> {
-    fn to_json(&self) -> Value {
-        self.as_ref().map_or(Value::Null, ToJson::to_json)
+    fn write_json(&self, out: &mut Out) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.text("null"),
+        }
     }
 }
 
@@ -399,8 +754,8 @@ impl FromJson for () {
     }
 }
 impl ToJson for () {
-    fn to_json(&self) -> Value {
-        Value::Null
+    fn write_json(&self, out: &mut Out) {
+        out.text("null");
     }
 }
 
@@ -415,11 +770,18 @@ impl<T: FromJson, E: FromJson> FromJson for Result<T, E> {
     }
 }
 impl<T: ToJson, E: ToJson> ToJson for Result<T, E> {
-    fn to_json(&self) -> Value {
+    fn write_json(&self, out: &mut Out) {
         match self {
-            Ok(v) => case_json("ok", v.to_json()),
-            Err(e) => case_json("err", e.to_json()),
+            Ok(v) => {
+                out.text("{\"ok\":");
+                v.write_json(out);
+            }
+            Err(e) => {
+                out.text("{\"err\":");
+                e.write_json(out);
+            }
         }
+        out.text("}");
     }
 }
 
@@ -435,8 +797,15 @@ macro_rules! tuple {
             }
         }
         impl<$($t: ToJson),*> ToJson for ($($t,)*) {
-            fn to_json(&self) -> Value {
-                Value::Array(alloc::vec![$(self.$i.to_json()),*])
+            fn write_json(&self, out: &mut Out) {
+                let mut sep = "[";
+                $(
+                    out.text(sep);
+                    sep = ",";
+                    self.$i.write_json(out);
+                )*
+                let _ = sep;
+                out.text("]");
             }
         }
     };
