@@ -160,12 +160,15 @@ const OUT_CHUNK: usize = 64 * 1024;
 /// result of 16 MiB of strings is then never held a second time as text.
 pub struct Out<'s> {
     buf: Vec<u8>,
-    sink: Option<&'s mut dyn FnMut(&[u8])>,
+    sink: Option<Sink<'s>>,
 }
+
+/// Where [`Out`] hands its chunks.
+pub type Sink<'s> = &'s mut dyn FnMut(&[u8]);
 
 impl<'s> Out<'s> {
     /// Hands the text to `sink` chunk by chunk.
-    pub fn to(sink: &'s mut dyn FnMut(&[u8])) -> Out<'s> {
+    pub fn to(sink: Sink<'s>) -> Out<'s> {
         Out { buf: Vec::new(), sink: Some(sink) }
     }
 

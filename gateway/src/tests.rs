@@ -197,7 +197,7 @@ fn arguments_refuse_unknown_names_before_reading_values() {
     assert!(matches!(Args::parse(b"{\"cfg\":".to_vec(), names), Err(NotArgs::Malformed)));
     let args = Args::parse(br#" { "query" : {"a": [1, "x"]} , "cfg":null } "#.to_vec(), names).ok().expect("parsed");
     assert_eq!(args.raw("query"), Some(&br#"{"a": [1, "x"]}"#[..]));
-    assert_eq!(args.value("cfg").ok().expect("small"), Some(Value::Null));
+    assert_eq!(args.value("cfg").expect("small"), Some(Value::Null));
     assert!(args.raw("other").is_none());
     // A known parameter whose tree would pass the cap: refused, not built
     // (1M numbers: 32 MB estimated).
@@ -207,7 +207,7 @@ fn arguments_refuse_unknown_names_before_reading_values() {
     }
     huge.extend_from_slice(b"0]}");
     let args = Args::parse(huge, names).ok().expect("parsed");
-    let bad = crate::json::arg::<Vec<u32>>(&args, "query", &Cx { held: None }).err().expect("refused");
+    let bad = crate::json::arg::<Vec<u32>>(&args, "query", &Cx { held: None }).expect_err("refused");
     assert_eq!(bad.field, "query");
     assert!(bad.reason.starts_with("too large"), "{}", bad.reason);
 }

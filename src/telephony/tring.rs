@@ -43,7 +43,7 @@ pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedC
 /// Reads the rows of a JSON array answer one at a time with `row` (the
 /// provider operations have already checked it is JSON; an empty answer
 /// arrives as `[]`), never the answer's whole tree.
-pub fn each_row(text: &str, row: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
+fn each_row(text: &str, row: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
     match crate::json::rows(text.as_bytes(), None, &[], row)? {
         Some(crate::json::Top::Array) => Ok(()),
         _ => Err(decode("expected a JSON array of rows")),
@@ -166,7 +166,7 @@ mod tests {
         let r = r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":102,"state":"NOT_INUSE"},
             {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#;
         assert_eq!(
-            agents(&states(&r).unwrap()),
+            agents(&states(r).unwrap()),
             vec![
                 ("101", State::Busy, Some("INUSE")),
                 ("102", State::Available, Some("NOT_INUSE")),
