@@ -10,7 +10,6 @@ use crate::Error;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A JSON value (or number) as compact JSON text: what `Display` writes,
@@ -40,22 +39,25 @@ pub fn text(value: &Value) -> Option<String> {
 // a 4 MB answer `["a","a",...]` (1M strings) built as one tree ran the
 // component out of its 64 MiB of linear memory (issue 17). So no decoder
 // builds the tree of a whole answer: lists are read one element at a time
-// ([`rows`]), a tree is only built from text of at most [`TEXT_CAP`]
-// ([`parse_bounded`]), and what a decoder keeps is counted against one
-// result budget ([`Budget`]).
+// ([`rows`]), every tree is built within [`TREE_CAP`] ([`Bounded`]), and
+// what a decoder keeps is counted against one result budget ([`Budget`]).
 // ---------------------------------------------------------------------------
 
+/// Estimated bytes of one `Value` in a tree (wasm32: a 16-byte `Value`, in
+/// a `Vec` of up to twice the length it holds, plus allocator rounding).
+const NODE: usize = 32;
 /// Estimated bytes of one heap string besides its text (the allocator's
 /// chunk header and rounding).
 const HEAP: usize = 16;
+/// Estimated bytes of one object member besides its key and value (a
+/// B-tree slot of key and value, nodes at least half full).
+const MEMBER: usize = 64;
 
-/// The most JSON text one `Value` tree is built from: one row of a list, an
-/// error body, a single record (a documented row is a few hundred bytes).
-/// A tree costs at most about 16 times its text in the wasm build (`[0,0,...]`:
-/// a 16-byte `Value` per 2 bytes, in a `Vec` of up to twice the length it
-/// holds; strings, objects and nested arrays cost less per byte), so no tree
-/// passes 4 MiB. Longer text is `too-large` ([`parse_bounded`]).
-pub const TEXT_CAP: usize = 256 * 1024;
+/// The most one `Value` tree built from an answer may cost, estimated as it
+/// is built ([`bounded`]): one row of a list, an error body, a single record
+/// (a documented row is a few hundred bytes of text, about 4 KB as a tree).
+/// A larger value is not kept (`too-large` where it is needed).
+pub const TREE_CAP: usize = 4 * 1024 * 1024;
 
 /// The most a decoded result may take in the component's memory (estimated
 /// from the Rust values: sizes, string bytes, allocation overhead).
@@ -158,8 +160,8 @@ impl Budget {
     }
 }
 
-/// The error of a result past [`RESULT_CAP`] (or of JSON text past
-/// [`TEXT_CAP`] where one tree is needed).
+/// The error of a result past [`RESULT_CAP`] (or of a tree past
+/// [`TREE_CAP`] where one is needed).
 pub fn too_large() -> Error {
     Error::TooLarge(RESULT_CAP as u64)
 }
@@ -169,16 +171,17 @@ pub fn too_large() -> Error {
 pub enum Unparsed {
     /// Not one JSON value.
     NotJson,
-    /// Longer than [`TEXT_CAP`].
+    /// Its tree would cost more than [`TREE_CAP`].
     TooBig,
 }
 
-/// The `Value` tree of `bytes` when it is at most [`TEXT_CAP`] long.
+/// The `Value` tree of the JSON text `bytes`, built within [`TREE_CAP`].
 pub fn parse_bounded(bytes: &[u8]) -> core::result::Result<Value, Unparsed> {
-    if bytes.len() > TEXT_CAP {
-        return Err(Unparsed::TooBig);
-    }
-    serde_json::from_slice(bytes).map_err(|_| Unparsed::NotJson)
+    let mut left = TREE_CAP;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = Bounded(&mut left).deserialize(&mut de).map_err(|_| Unparsed::NotJson)?;
+    de.end().map_err(|_| Unparsed::NotJson)?;
+    value.ok_or(Unparsed::TooBig)
 }
 
 /// [`parse_bounded`] for an answer's error body: `None` when it is not
@@ -187,12 +190,107 @@ pub fn small_tree(bytes: &[u8]) -> Option<Value> {
     parse_bounded(bytes).ok()
 }
 
+/// Builds one `Value` of at most the estimated bytes it is given (what is
+/// left is passed down); a larger one is read to its end and skipped
+/// (`None`). serde_json's own `Value` reader would build any size.
+pub struct Bounded<'b>(pub &'b mut usize);
+
+impl Bounded<'_> {
+    /// Takes `n` of what is left; `false` (and nothing left) when short.
+    fn take(&mut self, n: usize) -> bool {
+        match self.0.checked_sub(n) {
+            Some(left) => {
+                *self.0 = left;
+                true
+            }
+            None => {
+                *self.0 = 0;
+                false
+            }
+        }
+    }
+
+    fn scalar<E>(mut self, v: Value) -> Built<E> {
+        Ok(if self.take(NODE) { Some(v) } else { None })
+    }
+}
+
+type Built<E> = core::result::Result<Option<Value>, E>;
+
+impl<'de> DeserializeSeed<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Built<D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, v: bool) -> Built<E> {
+        self.scalar(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Built<E> {
+        self.scalar(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Built<E> {
+        self.scalar(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Built<E> {
+        // JSON numbers are finite.
+        self.scalar(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_unit<E>(self) -> Built<E> {
+        self.scalar(Value::Null)
+    }
+    fn visit_str<E>(mut self, s: &str) -> Built<E> {
+        Ok(if self.take(NODE + HEAP + s.len()) { Some(Value::String(s.to_string())) } else { None })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Built<A::Error> {
+        let mut items = Vec::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            match seq.next_element_seed(Bounded(&mut *self.0))? {
+                Some(Some(v)) => items.push(v),
+                Some(None) => whole = false,
+                None => return Ok(Some(Value::Array(items))),
+            }
+        }
+        drop(items);
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Built<A::Error> {
+        let mut members = Map::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            let Some(name) = map.next_key::<String>()? else { return Ok(Some(Value::Object(members))) };
+            whole = self.take(MEMBER + HEAP + name.len());
+            if whole {
+                match map.next_value_seed(Bounded(&mut *self.0))? {
+                    Some(v) => {
+                        members.insert(name, v);
+                    }
+                    None => whole = false,
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        drop(members);
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
 /// What [`rows`] found at the top of an answer.
 pub enum Top {
     /// A JSON array: each element went to the row reader.
     Array,
     /// A JSON object: the members named in `keep` (each within
-    /// [`TEXT_CAP`]; a larger one is the string `(too large)`), and
+    /// [`TREE_CAP`]; a larger one is the string `(too large)`), and
     /// whether the rows member was there as an array (its elements went to
     /// the row reader).
     Object(Map<String, Value>, bool),
@@ -202,7 +300,7 @@ pub enum Top {
 
 /// Reads the answer `body` one row at a time: the elements of a top-level
 /// array, or of the array in member `member` of a top-level object, each
-/// parsed alone (within [`TEXT_CAP`], else `too-large`) and handed to
+/// parsed alone (within [`TREE_CAP`], else `too-large`) and handed to
 /// `row`, whose first error ends the reading. `Ok(None)` when `body` is not
 /// one JSON value. The answer's tree is never built whole.
 pub fn rows(
@@ -235,11 +333,11 @@ impl Reader<'_> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 return Ok(());
             }
-            let Some(raw) = seq.next_element::<&RawValue>()? else { return Ok(()) };
-            let outcome = match parse_bounded(raw.get().as_bytes()) {
-                Ok(v) => (self.row)(v),
-                Err(Unparsed::TooBig) => Err(too_large()),
-                Err(Unparsed::NotJson) => Err(decode("an element of the answer is not valid JSON")),
+            let mut left = TREE_CAP;
+            let Some(row) = seq.next_element_seed(Bounded(&mut left))? else { return Ok(()) };
+            let outcome = match row {
+                Some(v) => (self.row)(v),
+                None => Err(too_large()),
             };
             if let Err(e) = outcome {
                 *self.failed = Some(e);
@@ -282,9 +380,9 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                 let rows = TopSeed { member: None, keep: &[], reader: &mut *self.reader };
                 had_rows = matches!(map.next_value_seed(rows)?, Top::Array);
             } else if self.keep.contains(&name.as_str()) {
-                let raw = map.next_value::<&RawValue>()?;
-                let value = parse_bounded(raw.get().as_bytes()).unwrap_or_else(|_| Value::String("(too large)".into()));
-                kept.insert(name, value);
+                let mut left = TREE_CAP;
+                let value = map.next_value_seed(Bounded(&mut left))?;
+                kept.insert(name, value.unwrap_or_else(|| Value::String("(too large)".into())));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }

@@ -235,7 +235,7 @@ pub fn decode_simple_callback(resp: &Response) -> Result<()> {
 
 /// A JSON-RPC 2.0 answer: `error` (even with 200) is `provider`; otherwise
 /// the `result` as JSON text. An answer whose tree would pass
-/// [`json::TEXT_CAP`] is `too-large`.
+/// [`json::TREE_CAP`] is `too-large`.
 pub fn decode_extended_callback(resp: &Response) -> Result<CallbackAccepted> {
     check_status(resp)?;
     let v: Value = json::parse_bounded(&resp.body).map_err(|e| match e {

@@ -50,7 +50,7 @@ pub fn check_status(resp: &Response) -> Result<()> {
 }
 
 /// The JSON of a successful answer of one object; one whose tree would
-/// pass [`jt::TEXT_CAP`] is `too-large`.
+/// pass [`jt::TREE_CAP`] is `too-large`.
 fn json(resp: &Response, what: &str) -> Result<Value> {
     check_status(resp)?;
     jt::parse_bounded(&resp.body).map_err(|e| match e {

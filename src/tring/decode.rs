@@ -12,7 +12,6 @@ use crate::redact::excerpt;
 use crate::status::{describe_body, from_status};
 use crate::{Error, ProviderError};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// What a JSON-text function asked for; it decides what an empty body means.
@@ -249,10 +248,11 @@ impl<'de> Visitor<'de> for ObjectMembers<'_> {
                 }
                 // Each kept value's tree within the cap: a larger one is
                 // the string `(too large)` (a status member is a word).
-                _ => Some(
-                    json::parse_bounded(map.next_value::<&RawValue>()?.get().as_bytes())
-                        .unwrap_or_else(|_| Value::String("(too large)".into())),
-                ),
+                _ => {
+                    let mut left = json::TREE_CAP;
+                    let value = map.next_value_seed(json::Bounded(&mut left))?;
+                    Some(value.unwrap_or_else(|| Value::String("(too large)".into())))
+                }
             };
             out.push((name, value));
         }
@@ -300,8 +300,8 @@ pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
     if body.is_empty() {
         return Err(Error::NotFound(EMPTY.into()));
     }
-    // Every member is kept: the whole text within the cap of one tree.
-    if body.len() > json::TEXT_CAP {
+    // Every member is kept: all of them within the cap of one tree.
+    if json::parse_bounded(body) == Err(json::Unparsed::TooBig) {
         return Err(json::too_large());
     }
     let members = object_members(body, None).ok_or_else(|| not_json(resp))?;
