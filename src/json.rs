@@ -83,7 +83,22 @@ impl Default for Budget {
 /// Estimated bytes of results held by callers that ask for more (pages,
 /// parts of a range, two lists joined); each decoder's [`Budget`] is what
 /// is left of [`RESULT_CAP`]. One instance runs one call at a time.
+#[cfg(target_arch = "wasm32")]
 static HELD: AtomicUsize = AtomicUsize::new(0);
+
+// Native unit tests run in parallel threads: each has its own.
+#[cfg(not(target_arch = "wasm32"))]
+std::thread_local! {
+    static HELD: AtomicUsize = const { AtomicUsize::new(0) };
+}
+
+/// Runs `f` on [`HELD`].
+fn held<R>(f: impl FnOnce(&AtomicUsize) -> R) -> R {
+    #[cfg(target_arch = "wasm32")]
+    return f(&HELD);
+    #[cfg(not(target_arch = "wasm32"))]
+    HELD.with(f)
+}
 
 /// Results a caller holds while it asks for more; released when dropped.
 pub struct Held(usize);
@@ -104,7 +119,7 @@ impl Held {
     /// [`RESULT_CAP`].
     pub fn add(&mut self, bytes: usize) -> Result<()> {
         self.0 = self.0.saturating_add(bytes);
-        let all = HELD.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes);
+        let all = held(|h| h.fetch_add(bytes, Ordering::Relaxed)).saturating_add(bytes);
         if all > RESULT_CAP {
             return Err(too_large());
         }
@@ -123,7 +138,7 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        HELD.fetch_sub(self.0.min(HELD.load(Ordering::Relaxed)), Ordering::Relaxed);
+        held(|h| h.fetch_sub(self.0.min(h.load(Ordering::Relaxed)), Ordering::Relaxed));
     }
 }
 
@@ -139,7 +154,7 @@ pub fn item_cost<T>(text: usize, strings: usize) -> usize {
 impl Budget {
     /// What is left of [`RESULT_CAP`] once the [`Held`] results are counted.
     pub fn new() -> Budget {
-        Budget(RESULT_CAP.saturating_sub(HELD.load(Ordering::Relaxed)))
+        Budget(RESULT_CAP.saturating_sub(held(|h| h.load(Ordering::Relaxed))))
     }
 
     /// Takes `bytes` of it.
@@ -552,6 +567,78 @@ mod tests {
         );
         assert!(Object::new().is_empty());
         assert_eq!(Object::new().finish().unwrap(), b"{}");
+    }
+
+    #[test]
+    fn trees_are_built_within_their_cap() {
+        let text = br#"{"a":[1,-2,1.5,"x",null,true,{"b":[]}],"c":"\u00e9"}"#;
+        assert_eq!(parse_bounded(text), Ok(serde_json::from_slice::<Value>(text).unwrap()));
+        assert_eq!(parse_bounded(b"[1] 2"), Err(Unparsed::NotJson));
+        assert_eq!(parse_bounded(b"{\"a\":"), Err(Unparsed::NotJson));
+        // 200,000 numbers: 6.4 MB estimated, over the 4 MiB cap; skipped to
+        // the end (the text after it is still checked).
+        let mut big = b"{\"a\":[".to_vec();
+        big.extend(b"0,".repeat(200_000));
+        big.extend(b"0],\"b\":1}");
+        assert_eq!(parse_bounded(&big), Err(Unparsed::TooBig));
+        big.push(b'x');
+        assert_eq!(parse_bounded(&big), Err(Unparsed::NotJson));
+    }
+
+    #[test]
+    fn rows_are_read_one_at_a_time() {
+        let mut seen = Vec::new();
+        let top = rows(b" [1, {\"a\":2}, \"x\"] ", None, &[], &mut |v| {
+            seen.push(v);
+            Ok(())
+        });
+        assert!(matches!(top, Ok(Some(Top::Array))));
+        assert_eq!(seen, vec![Value::from(1), serde_json::json!({"a": 2}), Value::from("x")]);
+        // The rows of a member, and the kept members (one too large to keep).
+        let mut n = 0;
+        let mut body = br#"{"skip":[1],"page":3,"rows":[{},{}],"big":["#.to_vec();
+        body.extend(b"0,".repeat(200_000));
+        body.extend(b"0]}");
+        match rows(&body, Some("rows"), &["page", "big"], &mut |_| {
+            n += 1;
+            Ok(())
+        }) {
+            Ok(Some(Top::Object(kept, true))) => {
+                assert_eq!(kept.get("page"), Some(&Value::from(3)));
+                assert_eq!(kept.get("big"), Some(&Value::from("(too large)")));
+                assert!(!kept.contains_key("skip"));
+            }
+            _ => panic!("not read as an object with rows"),
+        }
+        assert_eq!(n, 2);
+        // The first error of the row reader ends the reading; a row over
+        // the cap of one tree is too-large; not JSON is `None`.
+        let mut calls = 0;
+        let out = rows(b"[1,2,3]", None, &[], &mut |_| {
+            calls += 1;
+            Err(decode("no"))
+        });
+        assert!(matches!(out, Err(Error::Decode(_))) && calls == 1);
+        let mut huge = b"[[".to_vec();
+        huge.extend(b"0,".repeat(200_000));
+        huge.extend(b"0]]");
+        assert!(matches!(rows(&huge, None, &[], &mut |_| Ok(())), Err(Error::TooLarge(_))));
+        assert!(matches!(rows(b"[1,", None, &[], &mut |_| Ok(())), Ok(None)));
+        assert!(matches!(rows(b"\"x\"", None, &[], &mut |_| Ok(())), Ok(Some(Top::Other))));
+    }
+
+    #[test]
+    fn held_results_shrink_the_next_budget() {
+        let mut budget = Budget::new();
+        assert!(budget.take(RESULT_CAP / 2).is_ok());
+        assert!(matches!(budget.take(RESULT_CAP), Err(Error::TooLarge(cap)) if cap == RESULT_CAP as u64));
+        assert_eq!(item_cost::<u64>(5, 2), 3 * 8 + 5 + 2 * HEAP);
+        let mut holding = Held::new();
+        assert!(holding.add(RESULT_CAP / 4).is_ok());
+        assert!(Budget::new().take(RESULT_CAP / 4 * 3 + 1).is_err());
+        assert!(holding.add(RESULT_CAP).is_err());
+        drop(holding);
+        assert!(Budget::new().take(RESULT_CAP).is_ok());
     }
 
     #[test]
