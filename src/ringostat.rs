@@ -75,6 +75,7 @@ fn start(cfg: &Config, method: Method, path: &str, query: &[(&str, &str)]) -> Re
     let base = BaseUrl::parse("cfg.base-url", cfg.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), false)?;
     let timeout = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
     let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;
+    crate::url::check_target(path, query)?;
     Ok(Request::new(method, base.target(path, query), timeout)
         .max_body(max_body)
         .header("Auth-key", cfg.auth_key.clone()))

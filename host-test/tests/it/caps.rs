@@ -234,3 +234,38 @@ async fn ringostat_agent_states_hold_the_first_list_against_the_second() {
     served.finish().await;
     too_large(&a, mock.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn a_6_mib_text_argument_for_a_url_is_refused_by_name() {
+    // 6 MiB of `%` would be 18 MiB percent-encoded into the request URL
+    // (which trapped the library while it grew): refused before, nothing sent.
+    let message = "%".repeat(6 * 1024 * 1024);
+    let args = json!({"cfg": tring_cfg(), "dest": "3212345678", "message": message});
+    let (a, sent) = answered("tring/sms", args, b"{\"Response\":\"Success\"}".to_vec()).await;
+    let e = error(&a, 400, "invalid-input");
+    assert_eq!(e["field"], "message");
+    assert_eq!(sent, 0);
+}
+
+#[tokio::test]
+async fn a_large_text_argument_for_a_json_body_is_sent() {
+    // 3.5 MiB of `"` (7 MiB escaped in the gateway's request body, within
+    // its cap): escaped again in the provider's JSON body and sent whole.
+    let utm = "\"".repeat(7 * 512 * 1024);
+    let req = json!({"project-id": "1", "caller": "380671112233", "callee": "380632223344", "utm-source": utm});
+    let args = json!({"cfg": ringostat_cfg(), "req": req});
+    let mock = MockProvider::always(MockResponse::json(200, r#"{"jsonrpc":"2.0","id":1,"result":true}"#));
+    let mut served = Served::start(mock.clone(), Vec::new()).await;
+    let a = served
+        .send_owned(
+            "POST",
+            "/v1/ringostat/extended-callback",
+            &[("content-type", "application/json")],
+            args.to_string().into_bytes(),
+        )
+        .await;
+    served.finish().await;
+    ok(&a);
+    let sent = mock.single();
+    assert!(sent.body.len() > 7 * 1024 * 1024, "{}", sent.body.len());
+}
