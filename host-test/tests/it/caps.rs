@@ -157,6 +157,19 @@ async fn tring_recording_rows_just_under_the_body_cap_are_too_large() {
 }
 
 #[tokio::test]
+async fn tring_recording_rows_just_under_the_result_budget_are_answered() {
+    // 200,000 lines of one field (21 MB estimated): a list of lists, lifted
+    // into the gateway and written out.
+    let body = "x\n".repeat(200_000).into_bytes();
+    let args = json!({"cfg": tring_cfg(), "id": "1"});
+    let (a, sent) =
+        exchange("tring/info-recording", args.to_string().into_bytes(), MockResponse::new(200, "text/html", body))
+            .await;
+    assert_eq!(ok(&a).as_array().map(Vec::len), Some(200_000));
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
 async fn tring_peer_counts_just_under_the_body_cap_are_too_large() {
     // 2.8M members: the tree of the object is over its cap.
     let body = filled("{", r#""n":0"#, r#""total":0"#, "}", MAX_BODY);
