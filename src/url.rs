@@ -138,6 +138,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_targets_are_refused_naming_the_longest_parameter() {
+        let long = "%".repeat(MAX_TARGET / 3);
+        assert!(check_target("/p", &[("a", "b"), ("message", &long[..long.len() - 10])]).is_ok());
+        match check_target("/p", &[("a", "b"), ("message", &long)]) {
+            Err(crate::Error::InvalidInput(f)) => assert_eq!(f.field, "message"),
+            other => panic!("{other:?}"),
+        }
+        assert!(check_target("/p", &[("key", &"a".repeat(MAX_TARGET))]).is_err());
+    }
+
+    #[test]
     fn parses_and_normalises_base_urls() {
         let b = BaseUrl::parse("f", "https://API.ringostat.net/", false).unwrap();
         assert_eq!((b.scheme, b.authority.as_str(), b.prefix.as_str()), (Scheme::Https, "api.ringostat.net", ""));
