@@ -10,18 +10,16 @@
 //!
 //! Memory (issue 17: the gateway has the 64 MiB of linear memory a host
 //! such as `pbx-host serve` gives an instance): the body is read as a map of
-//! names to raw JSON text ([`Args`]), refusing unknown names before any
-//! value is built; each parameter's `Value` tree is costed from its text
-//! before it is built ([`ARG_TREE_CAP`]); results are written as JSON text
-//! straight to the response stream ([`ToJson`], [`Out`]), never as a tree.
+//! the route's parameter names to values ([`Args`]), refusing an unknown name
+//! before its value is read; the parameters' `Value` trees are built within
+//! an estimate ([`ARG_TREE_CAP`]); results are written as JSON text straight
+//! to the response stream ([`ToJson`], [`Out`]), never as a tree.
 
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ops::Range;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::base64;
@@ -335,20 +333,18 @@ pub fn field<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result
     T::from_json(o.get(name), cx).map_err(|e| e.at(name))
 }
 
-/// Reads parameter `name` of `args`: its tree is built only when it costs at
-/// most [`ARG_TREE_CAP`] (else `invalid-input` naming it).
+/// Reads parameter `name` of `args` (parsed within [`ARG_TREE_CAP`]).
 pub fn arg<T: FromJson>(args: &Args, name: &str, cx: &Cx) -> Result<T, Bad> {
-    let v = args.value(name).map_err(|e| e.at(name))?;
-    T::from_json(v.as_ref(), cx).map_err(|e| e.at(name))
+    T::from_json(args.value(name), cx).map_err(|e| e.at(name))
 }
 
-/// The most one parameter's `Value` tree may cost, estimated from its text
-/// ([`tree_cost`]). Measured (host-test `tests/it/caps.rs`, 64 MiB per
-/// instance): the worst shape in an 8 MiB body, `[0,0,...]` (4M numbers),
-/// would cost 128 MB as a tree and is refused by this estimate, while the
-/// body (8 MiB), a tree at this cap, the typed value built from it and the
-/// result fit; the largest legitimate parameter, a base64 `list<u8>` of
-/// 6 MiB (one 8 MiB string), costs 8 MiB.
+/// The most the `Value` trees of one request's parameters may cost together,
+/// estimated as they are built ([`Bounded`]). Measured (host-test
+/// `tests/it/caps.rs`, 64 MiB per instance): the worst shape in an 8 MiB
+/// body, `[0,0,...]` (4M numbers), would cost 128 MB as a tree and is
+/// refused at this estimate, while the body (8 MiB), trees at this cap, the
+/// typed values built from them and the result fit; the largest legitimate
+/// parameter, a base64 `list<u8>` of 6 MiB (one 8 MiB string), costs 8 MiB.
 pub const ARG_TREE_CAP: usize = 16 * 1024 * 1024;
 
 /// Estimated bytes of one `Value` in a tree (wasm32: 16 bytes, in a `Vec`
@@ -359,77 +355,105 @@ const HEAP: usize = 16;
 /// Estimated bytes of one object member besides its key and value.
 const MEMBER: usize = 64;
 
-/// The estimated bytes of the `Value` tree of the JSON text `bytes`,
-/// counted without building it; `None` when it is not one JSON value.
-pub fn tree_cost(bytes: &[u8]) -> Option<usize> {
-    let mut cost = 0usize;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    Cost(&mut cost).deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(cost)
-}
+/// Builds one `Value` of at most the estimated bytes it is given (what is
+/// left is passed down); a larger one is read to its end and skipped
+/// (`None`). serde_json's own `Value` reader would build any size.
+struct Bounded<'b>(&'b mut usize);
 
-struct Cost<'c>(&'c mut usize);
+impl Bounded<'_> {
+    /// Takes `n` of what is left; `false` (and nothing left) when short.
+    fn take(&mut self, n: usize) -> bool {
+        match self.0.checked_sub(n) {
+            Some(left) => {
+                *self.0 = left;
+                true
+            }
+            None => {
+                *self.0 = 0;
+                false
+            }
+        }
+    }
 
-impl Cost<'_> {
-    fn add<E>(self, n: usize) -> Result<(), E> {
-        *self.0 = self.0.saturating_add(n);
-        Ok(())
+    fn scalar<E>(mut self, v: Value) -> Built<E> {
+        Ok(if self.take(NODE) { Some(v) } else { None })
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Cost<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+type Built<E> = Result<Option<Value>, E>;
+
+impl<'de> DeserializeSeed<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Built<D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Cost<'_> {
-    type Value = ();
+impl<'de> Visitor<'de> for Bounded<'_> {
+    type Value = Option<Value>;
     fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("JSON")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.add(NODE)
+    fn visit_bool<E>(self, v: bool) -> Built<E> {
+        self.scalar(Value::Bool(v))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.add(NODE)
+    fn visit_i64<E>(self, v: i64) -> Built<E> {
+        self.scalar(Value::from(v))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.add(NODE)
+    fn visit_u64<E>(self, v: u64) -> Built<E> {
+        self.scalar(Value::from(v))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.add(NODE)
+    fn visit_f64<E>(self, v: f64) -> Built<E> {
+        // JSON numbers are finite.
+        self.scalar(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.add(NODE)
+    fn visit_unit<E>(self) -> Built<E> {
+        self.scalar(Value::Null)
     }
-    fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        self.add(NODE + HEAP + s.len())
+    fn visit_str<E>(mut self, s: &str) -> Built<E> {
+        Ok(if self.take(NODE + HEAP + s.len()) { Some(Value::String(s.to_owned())) } else { None })
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let total = self.0;
-        *total = total.saturating_add(NODE);
-        while seq.next_element_seed(Cost(&mut *total))?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let total = self.0;
-        *total = total.saturating_add(NODE);
-        while map.next_key_seed(Cost(&mut *total))?.is_some() {
-            *total = total.saturating_add(MEMBER);
-            map.next_value_seed(Cost(&mut *total))?;
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Built<A::Error> {
+        let mut items = Vec::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            match seq.next_element_seed(Bounded(&mut *self.0))? {
+                Some(Some(v)) => items.push(v),
+                Some(None) => whole = false,
+                None => return Ok(Some(Value::Array(items))),
+            }
         }
-        Ok(())
+        drop(items);
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Built<A::Error> {
+        let mut members = Map::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            let Some(name) = map.next_key::<String>()? else { return Ok(Some(Value::Object(members))) };
+            whole = self.take(MEMBER + HEAP + name.len());
+            if whole {
+                match map.next_value_seed(Bounded(&mut *self.0))? {
+                    Some(v) => {
+                        members.insert(name, v);
+                    }
+                    None => whole = false,
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        drop(members);
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 }
 
-/// The arguments of a call: the request body and where each parameter's
-/// JSON text is in it. Only the route's parameter names are kept.
+/// The arguments of a call: each parameter sent, parsed (within
+/// [`ARG_TREE_CAP`]). Only the route's parameter names are taken.
 pub struct Args {
-    body: Vec<u8>,
-    members: Vec<(&'static str, Range<usize>)>,
+    members: Vec<(&'static str, Value)>,
 }
 
 /// Why a body is not [`Args`].
@@ -438,82 +462,65 @@ pub enum NotArgs {
     Malformed,
     /// JSON, but not an object.
     NotObject,
-    /// A member the route does not take, or one given twice.
+    /// A member the route does not take, one given twice, or one too large
+    /// to parse.
     Refused(Bad),
 }
 
 impl Args {
     /// No arguments (an empty body).
     pub fn empty() -> Args {
-        Args { body: Vec::new(), members: Vec::new() }
+        Args { members: Vec::new() }
     }
 
-    /// Reads `body`, a JSON object whose member names must be in `names`:
-    /// each member's value is only checked to be JSON and located, never
-    /// built. The first unknown or repeated name ends the reading.
-    pub fn parse(body: Vec<u8>, names: &'static [&'static str]) -> Result<Args, NotArgs> {
+    /// Reads `body`, a JSON object whose member names must be in `names`.
+    /// The first unknown or repeated name is refused before its value is
+    /// read (the rest is only checked to be JSON, nothing of it kept), as
+    /// is a value whose tree would pass [`ARG_TREE_CAP`].
+    pub fn parse(body: &[u8], names: &'static [&'static str]) -> Result<Args, NotArgs> {
         let mut refused = None;
-        let parsed = {
-            let mut de = serde_json::Deserializer::from_slice(&body);
-            let seed = Members { names, base: body.as_ptr() as usize, refused: &mut refused };
-            seed.deserialize(&mut de).and_then(|m| de.end().map(|()| m))
-        };
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let parsed = Members { names, refused: &mut refused }.deserialize(&mut de).and_then(|m| de.end().map(|()| m));
         if let Some(bad) = refused {
             return Err(NotArgs::Refused(bad));
         }
         match parsed {
-            Ok(Some(members)) => Ok(Args { body, members }),
+            Ok(Some(members)) => Ok(Args { members }),
             Ok(None) => Err(NotArgs::NotObject),
             Err(_) => Err(NotArgs::Malformed),
         }
     }
 
-    /// The JSON text of parameter `name`, if it was sent.
-    pub fn raw(&self, name: &str) -> Option<&[u8]> {
-        self.members.iter().find(|(n, _)| *n == name).and_then(|(_, at)| self.body.get(at.clone()))
-    }
-
-    /// The tree of parameter `name` (`None` when absent), built only when it
-    /// costs at most [`ARG_TREE_CAP`].
-    pub fn value(&self, name: &str) -> Result<Option<Value>, Bad> {
-        let Some(raw) = self.raw(name) else { return Ok(None) };
-        match tree_cost(raw) {
-            Some(cost) if cost <= ARG_TREE_CAP => {
-                serde_json::from_slice(raw).map(Some).map_err(|_| Bad::input("not valid JSON"))
-            }
-            _ => Err(Bad::input(
-                "too large: as parsed it would take more than the gateway's 16 MiB per parameter \
-                 (a list of that many items cannot be sent through the gateway)",
-            )),
-        }
+    /// The value of parameter `name`, if it was sent.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.members.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 }
 
-/// The top-level object of a body: names (each one of `names`, once) and
-/// where their values are; `None` for any other JSON value.
+/// The top-level object of a body: the parameters (each one of `names`,
+/// once, within the cap); `None` for any other JSON value, or once refused.
 struct Members<'r> {
     names: &'static [&'static str],
-    /// The body's address, to locate each value's text in it.
-    base: usize,
     refused: &'r mut Option<Bad>,
 }
 
-type Found<E> = Result<Option<Vec<(&'static str, Range<usize>)>>, E>;
+type Found<E> = Result<Option<Vec<(&'static str, Value)>>, E>;
 
 impl<'de> DeserializeSeed<'de> for Members<'_> {
-    type Value = Option<Vec<(&'static str, Range<usize>)>>;
+    type Value = Option<Vec<(&'static str, Value)>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Found<D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Members<'_> {
-    type Value = Option<Vec<(&'static str, Range<usize>)>>;
+    type Value = Option<Vec<(&'static str, Value)>>;
     fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Found<A::Error> {
-        let mut out: Vec<(&'static str, Range<usize>)> = Vec::new();
+        let mut out: Vec<(&'static str, Value)> = Vec::new();
+        let mut left = ARG_TREE_CAP;
         while let Some(key) = map.next_key::<String>()? {
             let known = self.names.iter().copied().find(|n| *n == key);
             // The member's name is the caller's own key, not a value: naming
@@ -521,17 +528,26 @@ impl<'de> Visitor<'de> for Members<'_> {
             let refusal = match known {
                 None => Some("unknown member"),
                 Some(n) if out.iter().any(|(m, _)| *m == n) => Some("given twice"),
-                Some(_) => None,
+                Some(n) => match map.next_value_seed(Bounded(&mut left))? {
+                    Some(v) => {
+                        out.push((n, v));
+                        None
+                    }
+                    None => Some(
+                        "too large: as parsed it would take more than the gateway's 16 MiB for arguments \
+                         (a list of that many items cannot be sent through the gateway)",
+                    ),
+                },
             };
             if let Some(reason) = refusal {
                 *self.refused = Some(Bad::input(reason).at(&key));
-                // Stops the reading: the rest of the body is not looked at.
-                return Err(serde::de::Error::custom("refused"));
-            }
-            let raw = map.next_value::<&RawValue>()?;
-            let start = (raw.get().as_ptr() as usize).wrapping_sub(self.base);
-            if let Some(name) = known {
-                out.push((name, start..start.wrapping_add(raw.get().len())));
+                // Nothing more is kept: the rest is only read through.
+                drop(out);
+                if known.is_none() || reason == "given twice" {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(None);
             }
         }
         Ok(Some(out))

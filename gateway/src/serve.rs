@@ -143,7 +143,7 @@ fn read_args(request: &IncomingRequest, headers: &Fields, names: &'static [&'sta
     if content_type.is_none() {
         return Err(Reply::refuse(415, "not-json", "the body must be application/json (no Content-Type was sent)"));
     }
-    match Args::parse(body, names) {
+    match Args::parse(&body, names) {
         Ok(args) => Ok(args),
         Err(NotArgs::NotObject) => {
             Err(Reply::bad(Bad::input("the body must be a JSON object keyed by parameter name")))
