@@ -54,7 +54,7 @@ const HEAP: usize = 16;
 const MEMBER: usize = 64;
 
 /// The most one `Value` tree built from an answer may cost, estimated as it
-/// is built ([`bounded`]): one row of a list, an error body, a single record
+/// is built ([`Bounded`]): one row of a list, an error body, a single record
 /// (a documented row is a few hundred bytes of text, about 4 KB as a tree).
 /// A larger value is not kept (`too-large` where it is needed).
 pub const TREE_CAP: usize = 4 * 1024 * 1024;
@@ -62,12 +62,19 @@ pub const TREE_CAP: usize = 4 * 1024 * 1024;
 /// The most a decoded result may take in the component's memory (estimated
 /// from the Rust values: sizes, string bytes, allocation overhead).
 ///
-/// Measured through the host with its 64 MiB limit (host-test
+/// Measured through the served gateway with 64 MiB per instance (host-test
 /// `tests/it/caps.rs`): the worst shapes under the default 16 MiB
-/// `max-body-bytes` (a list of 5.6M empty strings, of 5.6M empty objects)
-/// end here with `too-large`, and the memory left for the body (16 MiB),
-/// the lowering of the result (at most its size again) and the gateway's
-/// copy of it holds. A full Ringostat answer (6,500 calls) is about 9 MB.
+/// `max-body-bytes` (5.6M empty strings, 5.6M empty objects, 16M empty
+/// pipe fields) end here with `too-large`, while results just under it
+/// answer: 400,000 one-letter logins (21 MB estimated), 200,000 INFO
+/// extstate rows (23.4 MB; each row's tree built and dropped between the
+/// states kept, the most fragmented heap), 200,000 recording lines (21 MB),
+/// with the body (up to 16 MiB), the lowering of the result and the
+/// gateway's copy of it. Why 24 (arithmetic, not measured at other caps):
+/// a 16 MiB body, a result at the cap and its lowering (the list arrays,
+/// about a third of it) come to about 48 MiB of the 64, the rest left to the
+/// allocator's fragmentation and the 1 MiB stack. A 6,000-call Ringostat
+/// answer (3.5 MB) is about 13 MB estimated.
 pub const RESULT_CAP: usize = 24 * 1024 * 1024;
 
 /// The estimated memory a decoder's result may still take; past
