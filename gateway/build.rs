@@ -312,10 +312,24 @@ impl Gen<'_> {
             }
         }
         s.push_str("];\n\n");
+        // The parameter names of each route: read_args refuses any other
+        // member before it parses a value.
         s.push_str(
-            "/// Calls `interface.function` with the JSON arguments; `None` when there is\n\
-             /// no such route.\n\
-             pub fn call(iface: &str, func: &str, args: &Map<String, Value>, cx: &Cx)\n    \
+            "/// The parameter names of `interface.function` (empty when there is no such route).\n\
+             pub fn params(iface: &str, func: &str) -> &'static [&'static str] {\n    match (iface, func) {\n",
+        );
+        for &i in self.ifaces {
+            for f in self.resolve.interfaces[i].functions.values() {
+                let names: Vec<String> = f.params.iter().map(|p| lit(&p.name)).collect();
+                let _ =
+                    writeln!(s, "        ({}, {}) => &[{}],", lit(self.iface_name(i)), lit(&f.name), names.join(", "));
+            }
+        }
+        s.push_str("        _ => &[],\n    }\n}\n\n");
+        s.push_str(
+            "/// Calls `interface.function` with the JSON arguments (the request body,\n\
+             /// dropped once they are parsed); `None` when there is no such route.\n\
+             pub fn call(iface: &str, func: &str, args: Args, cx: &Cx)\n    \
              -> Option<Result<Outcome, Bad>> {\n    \
              Some(match (iface, func) {\n",
         );
@@ -329,14 +343,14 @@ impl Gen<'_> {
     }
 
     fn arm(&self, iface: InterfaceId, f: &Function, s: &mut String) {
-        let names: Vec<String> = f.params.iter().map(|p| lit(&p.name)).collect();
-        let _ = writeln!(s, "        ({}, {}) => (|| {{", lit(self.iface_name(iface)), lit(&f.name));
-        let _ = writeln!(s, "            only(args, &[{}])?;", names.join(", "));
+        let _ = writeln!(s, "        ({}, {}) => (move || {{", lit(self.iface_name(iface)), lit(&f.name));
         let mut call_args = Vec::new();
         for (n, p) in f.params.iter().enumerate() {
-            let _ = writeln!(s, "            let a{n}: {} = arg(args, {}, cx)?;", self.rust_type(&p.ty), lit(&p.name));
+            let _ = writeln!(s, "            let a{n}: {} = arg(&args, {}, cx)?;", self.rust_type(&p.ty), lit(&p.name));
             call_args.push(format!("Lend::lend(&a{n})"));
         }
+        // The body's memory is free again before the call.
+        s.push_str("            drop(args);\n");
         let _ = writeln!(
             s,
             "            let r = {}::{}({});",
@@ -353,10 +367,10 @@ impl Gen<'_> {
         };
         if provider_result {
             s.push_str(
-                "            Ok(match r { Ok(v) => Outcome::Ok(v.to_json()), Err(e) => Outcome::Provider(e) })\n",
+                "            Ok(match r { Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)), Err(e) => Outcome::Provider(e) })\n",
             );
         } else {
-            s.push_str("            Ok(Outcome::Ok(r.to_json()))\n");
+            s.push_str("            Ok(Outcome::Ok(alloc::boxed::Box::new(r)))\n");
         }
         s.push_str("        })(),\n");
     }
@@ -388,26 +402,25 @@ impl Gen<'_> {
                     names.join(", ")
                 );
                 for f in &r.fields {
-                    let _ = writeln!(s, "            {}: arg(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
+                    let _ = writeln!(s, "            {}: field(o, {}, cx)?,", rust_ident(&f.name), lit(&f.name));
                 }
                 s.push_str("        };\n");
                 if config {
                     self.outbound_checks(id, r, s);
                 }
                 s.push_str("        Ok(out)\n    }\n}\n");
-                let _ = writeln!(
-                    s,
-                    "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        let mut o = Map::new();"
-                );
-                for f in &r.fields {
+                let _ = writeln!(s, "impl ToJson for {path} {{\n    fn write_json(&self, out: &mut Out) {{");
+                for (n, f) in r.fields.iter().enumerate() {
+                    let open = if n == 0 { "{" } else { "," };
                     let _ = writeln!(
                         s,
-                        "        o.insert({}.into(), self.{}.to_json());",
-                        lit(&f.name),
+                        "        out.text({});\n        self.{}.write_json(out);",
+                        lit(&format!("{open}\"{}\":", f.name)),
                         rust_ident(&f.name)
                     );
                 }
-                s.push_str("        Value::Object(o)\n    }\n}\n\n");
+                let close = if r.fields.is_empty() { "{}" } else { "}" };
+                let _ = writeln!(s, "        out.text({});\n    }}\n}}\n", lit(close));
             }
             TypeDefKind::Enum(e) => {
                 let names: Vec<String> = e.cases.iter().map(|c| lit(&c.name)).collect();
@@ -418,12 +431,17 @@ impl Gen<'_> {
                 s.push_str("            _ => unreachable!(),\n        })\n    }\n}\n");
                 let _ = writeln!(
                     s,
-                    "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        Value::String(match self {{"
+                    "impl ToJson for {path} {{\n    fn write_json(&self, out: &mut Out) {{\n        out.text(match self {{"
                 );
                 for c in &e.cases {
-                    let _ = writeln!(s, "            Self::{} => {},", rust_type_name(&c.name), lit(&c.name));
+                    let _ = writeln!(
+                        s,
+                        "            Self::{} => {},",
+                        rust_type_name(&c.name),
+                        lit(&format!("\"{}\"", c.name))
+                    );
                 }
-                s.push_str("        }.into())\n    }\n}\n\n");
+                s.push_str("        })\n    }\n}\n\n");
             }
             TypeDefKind::Variant(var) => {
                 let names: Vec<String> = var.cases.iter().map(|c| lit(&c.name)).collect();
@@ -449,17 +467,26 @@ impl Gen<'_> {
                     }
                 }
                 s.push_str("            _ => unreachable!(),\n        })\n    }\n}\n");
-                let _ =
-                    writeln!(s, "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        match self {{");
+                let _ = writeln!(
+                    s,
+                    "impl ToJson for {path} {{\n    fn write_json(&self, out: &mut Out) {{\n        match self {{"
+                );
                 for c in &var.cases {
                     let ctor = rust_type_name(&c.name);
                     match c.ty {
                         Some(_) => {
-                            let _ =
-                                writeln!(s, "            Self::{ctor}(p) => case_json({}, p.to_json()),", lit(&c.name));
+                            let _ = writeln!(
+                                s,
+                                "            Self::{ctor}(p) => {{ out.text({}); p.write_json(out); out.text(\"}}\"); }}",
+                                lit(&format!("{{\"{}\":", c.name))
+                            );
                         }
                         None => {
-                            let _ = writeln!(s, "            Self::{ctor} => Value::String({}.into()),", lit(&c.name));
+                            let _ = writeln!(
+                                s,
+                                "            Self::{ctor} => out.text({}),",
+                                lit(&format!("\"{}\"", c.name))
+                            );
                         }
                     }
                 }
@@ -481,18 +508,18 @@ impl Gen<'_> {
                 );
                 let _ = writeln!(
                     s,
-                    "impl ToJson for {path} {{\n    fn to_json(&self) -> Value {{\n        \
-                     let mut out = alloc::vec::Vec::new();"
+                    "impl ToJson for {path} {{\n    fn write_json(&self, out: &mut Out) {{\n        \
+                     let mut sep = \"[\";"
                 );
                 for f in &fl.flags {
                     let _ = writeln!(
                         s,
-                        "        if self.contains(Self::{}) {{ out.push(Value::String({}.into())); }}",
+                        "        if self.contains(Self::{}) {{ out.text(sep); sep = \",\"; out.text({}); }}",
                         f.name.to_shouty_snake_case(),
-                        lit(&f.name)
+                        lit(&format!("\"{}\"", f.name))
                     );
                 }
-                s.push_str("        Value::Array(out)\n    }\n}\n\n");
+                s.push_str("        if sep == \"[\" { out.text(\"[\"); }\n        out.text(\"]\");\n    }\n}\n\n");
             }
             other => panic!("no JSON mapping generated for named {other:?}"),
         }

@@ -452,7 +452,7 @@ mod wasi_client {
         if expected.is_some_and(|len| len > req.max_body) {
             return Err(Error::TooLarge(req.max_body));
         }
-        let body = read_body(&response, &mut deadline, req.max_body, acts)?;
+        let body = read_body(&response, &mut deadline, req.max_body, expected, acts)?;
         if expected.is_some_and(|len| len != body.len() as u64) {
             return Err(super::lost(acts, Lost::Incomplete));
         }
@@ -569,9 +569,24 @@ mod wasi_client {
 
     /// Reads the whole body. The body usually arrives with the head, so the
     /// stream's pollable is made only when a read comes back empty.
-    fn read_body(response: &IncomingResponse, deadline: &mut Deadline, cap: u64, acts: bool) -> Result<Vec<u8>> {
+    ///
+    /// The buffer is sized once from the `Content-Length` (`expected`, at
+    /// most `cap`): grown by doubling, a 16 MiB body held 24 MiB while the
+    /// last copy was made. Growth that the instance's memory cannot hold is
+    /// `too-large` with the bytes that fit (an allocation failure would trap).
+    fn read_body(
+        response: &IncomingResponse,
+        deadline: &mut Deadline,
+        cap: u64,
+        expected: Option<u64>,
+        acts: bool,
+    ) -> Result<Vec<u8>> {
         let incoming = response.consume().map_err(|()| Error::Transport("response body already taken".into()))?;
         let mut out = Vec::new();
+        let out_of_memory = |held: usize| Error::TooLarge(held as u64);
+        if let Some(len) = expected.and_then(|n| usize::try_from(n).ok()) {
+            out.try_reserve_exact(len).map_err(|_| out_of_memory(0))?;
+        }
         {
             let stream = incoming.stream().map_err(|()| Error::Transport("response body stream unavailable".into()))?;
             let mut readable = None;
@@ -587,6 +602,7 @@ mod wasi_client {
                         if out.len() as u64 + chunk.len() as u64 > cap {
                             return Err(Error::TooLarge(cap));
                         }
+                        out.try_reserve(chunk.len()).map_err(|_| out_of_memory(out.len()))?;
                         out.extend_from_slice(&chunk);
                     }
                     Err(StreamError::Closed) => break,

@@ -75,6 +75,7 @@ fn start(cfg: &Config, method: Method, path: &str, query: &[(&str, &str)]) -> Re
     let base = BaseUrl::parse("cfg.base-url", cfg.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), false)?;
     let timeout = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
     let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;
+    crate::url::check_target(path, query)?;
     Ok(Request::new(method, base.target(path, query), timeout)
         .max_body(max_body)
         .header("Auth-key", cfg.auth_key.clone()))
@@ -176,9 +177,9 @@ fn check_status(resp: &Response) -> Result<()> {
     if resp.is_success() {
         return Ok(());
     }
-    let (code, message) = match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(v) => rpc_error_parts(v.get("error").unwrap_or(&v)).unwrap_or_else(|| (None, describe_body(resp))),
-        Err(_) => (None, describe_body(resp)),
+    let (code, message) = match json::small_tree(&resp.body) {
+        Some(v) => rpc_error_parts(v.get("error").unwrap_or(&v)).unwrap_or_else(|| (None, describe_body(resp))),
+        None => (None, describe_body(resp)),
     };
     Err(from_status(resp, code, message))
 }
@@ -201,25 +202,31 @@ fn rpc_error_parts(err: &Value) -> Option<(Option<String>, String)> {
 }
 
 /// A JSON array of SIP logins.
+/// A JSON array of SIP logins, read one login at a time within the result
+/// budget ([`json::Budget`]; past it `too-large`).
 pub fn decode_logins(resp: &Response) -> Result<Vec<String>> {
     check_status(resp)?;
-    let logins = match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(login) => Some(login),
-                _ => None,
-            })
-            .collect::<Option<Vec<String>>>(),
-        _ => None,
-    };
-    logins.ok_or_else(|| decode(format!("expected a JSON array of SIP logins, got {}", describe_body(resp))))
+    let wrong = || decode(format!("expected a JSON array of SIP logins, got {}", describe_body(resp)));
+    let mut logins = Vec::new();
+    let mut budget = json::Budget::new();
+    let top = json::rows(&resp.body, None, &[], &mut |item| match item {
+        Value::String(login) => {
+            budget.item::<String>(login.len(), 1)?;
+            logins.push(login);
+            Ok(())
+        }
+        _ => Err(wrong()),
+    })?;
+    match top {
+        Some(json::Top::Array) => Ok(logins),
+        _ => Err(wrong()),
+    }
 }
 
 /// Any 2xx answer is accepted, unless its body is JSON carrying `error`.
 pub fn decode_simple_callback(resp: &Response) -> Result<()> {
     check_status(resp)?;
-    if let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(&resp.body) {
+    if let Ok(Some(json::Top::Object(o, _))) = json::rows(&resp.body, None, &["error"], &mut |_| Ok(())) {
         if let Some(err) = o.get("error").filter(|e| !e.is_null()) {
             return Err(refusal(resp.status, err));
         }
@@ -228,11 +235,14 @@ pub fn decode_simple_callback(resp: &Response) -> Result<()> {
 }
 
 /// A JSON-RPC 2.0 answer: `error` (even with 200) is `provider`; otherwise
-/// the `result` as JSON text.
+/// the `result` as JSON text. An answer whose tree would pass
+/// [`json::TREE_CAP`] is `too-large`.
 pub fn decode_extended_callback(resp: &Response) -> Result<CallbackAccepted> {
     check_status(resp)?;
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| decode(format!("expected a JSON-RPC answer, got {}", describe_body(resp))))?;
+    let v: Value = json::parse_bounded(&resp.body).map_err(|e| match e {
+        json::Unparsed::TooBig => json::too_large(),
+        json::Unparsed::NotJson => decode(format!("expected a JSON-RPC answer, got {}", describe_body(resp))),
+    })?;
     let Value::Object(o) = v else {
         return Err(decode("expected a JSON-RPC answer object"));
     };

@@ -18,6 +18,34 @@ pub fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }
 
+/// The longest request target (path and query) the component builds: 64
+/// KiB. Hosts refuse longer ones anyway (the `http` crate, under wasmtime's
+/// `wasi:http`, takes at most 65,534 bytes), and building one from a 6 MiB
+/// argument (18 MiB percent-encoded, copied as it grew) ran the 64 MiB
+/// instance out of memory (host-test `tests/it/caps.rs`).
+pub const MAX_TARGET: usize = 64 * 1024;
+
+/// Refuses a request whose target `path?query` would pass [`MAX_TARGET`]
+/// once encoded, before it is built: `invalid-input` naming the longest
+/// query parameter (as the provider names it).
+pub fn check_target(path: &str, query: &[(&str, &str)]) -> Result<()> {
+    // At most 3 bytes per byte (`%XX`): counted without encoding.
+    let encoded = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() { 1 } else { 3 }).sum::<usize>();
+    let mut total = path.len();
+    let mut longest = ("", 0);
+    for (name, value) in query {
+        let n = encoded(name) + encoded(value) + 2;
+        total += n;
+        if n > longest.1 {
+            longest = (name, n);
+        }
+    }
+    if total > MAX_TARGET {
+        return Err(crate::error::invalid(longest.0, "too long: the request URL would pass 64 KiB"));
+    }
+    Ok(())
+}
+
 /// `http` or `https`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -108,6 +136,17 @@ pub fn form_body(pairs: &[(&str, &str)]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_targets_are_refused_naming_the_longest_parameter() {
+        let long = "%".repeat(MAX_TARGET / 3);
+        assert!(check_target("/p", &[("a", "b"), ("message", &long[..long.len() - 10])]).is_ok());
+        match check_target("/p", &[("a", "b"), ("message", &long)]) {
+            Err(crate::Error::InvalidInput(f)) => assert_eq!(f.field, "message"),
+            other => panic!("{other:?}"),
+        }
+        assert!(check_target("/p", &[("key", &"a".repeat(MAX_TARGET))]).is_err());
+    }
 
     #[test]
     fn parses_and_normalises_base_urls() {

@@ -7,11 +7,20 @@
 //!
 //! Refusals ([`Bad`]) name the argument path and the expected shape; they
 //! never quote the value that was sent (it may be a secret).
+//!
+//! Memory (issue 17: the gateway has the 64 MiB of linear memory a host
+//! such as `pbx-host serve` gives an instance): the body is read as a map of
+//! the route's parameter names to values ([`Args`]), refusing an unknown name
+//! before its value is read; the parameters' `Value` trees are built within
+//! an estimate ([`ARG_TREE_CAP`]); results are written as JSON text straight
+//! to the response stream ([`ToJson`], [`Out`]), never as a tree.
 
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde_json::{Map, Number, Value};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::base64;
 
@@ -79,8 +88,8 @@ pub fn itoa(mut n: u64) -> String {
 
 /// What a call produced.
 pub enum Outcome {
-    /// The function's value, as JSON.
-    Ok(Value),
+    /// The function's value, written as JSON when the answer is sent.
+    Ok(Box<dyn ToJson>),
     /// The provider's (or the component's) typed error.
     Provider(crate::Error),
 }
@@ -143,18 +152,131 @@ pub trait FromJson: Sized {
     }
 }
 
-/// Values written as JSON.
+/// Values written as JSON text.
 pub trait ToJson {
     /// Writes the value.
-    fn to_json(&self) -> Value;
+    fn write_json(&self, out: &mut Out);
 
     /// Writes a list: a JSON array, except `list<u8>` (base64).
-    fn list_to_json(items: &[Self]) -> Value
+    fn write_list(items: &[Self], out: &mut Out)
     where
         Self: Sized,
     {
-        Value::Array(items.iter().map(ToJson::to_json).collect())
+        let mut sep = "[";
+        for item in items {
+            out.text(sep);
+            sep = ",";
+            item.write_json(out);
+        }
+        if items.is_empty() {
+            out.text("[");
+        }
+        out.text("]");
     }
+}
+
+/// Bytes [`Out`] gathers before handing them on.
+const OUT_CHUNK: usize = 64 * 1024;
+
+/// Where JSON text goes: gathered in chunks of [`OUT_CHUNK`] bytes handed to
+/// a sink (the response stream), or all of it kept ([`Out::collect`]). A
+/// result of 16 MiB of strings is then never held a second time as text.
+pub struct Out<'s> {
+    buf: Vec<u8>,
+    sink: Option<Sink<'s>>,
+}
+
+/// Where [`Out`] hands its chunks.
+pub type Sink<'s> = &'s mut dyn FnMut(&[u8]);
+
+impl<'s> Out<'s> {
+    /// Hands the text to `sink` chunk by chunk.
+    pub fn to(sink: Sink<'s>) -> Out<'s> {
+        Out { buf: Vec::new(), sink: Some(sink) }
+    }
+
+    /// Keeps all the text ([`Out::into_bytes`]).
+    pub fn collect() -> Out<'static> {
+        Out { buf: Vec::new(), sink: None }
+    }
+
+    /// The kept text (empty once handed to a sink).
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        self.flush();
+        core::mem::take(&mut self.buf)
+    }
+
+    /// Hands what is gathered to the sink, if any.
+    pub fn flush(&mut self) {
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// Appends JSON text as is.
+    pub fn text(&mut self, t: &str) {
+        self.bytes(t.as_bytes());
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+        if self.sink.is_some() && self.buf.len() >= OUT_CHUNK {
+            self.flush();
+        }
+    }
+
+    /// Appends a JSON string (escaped as `serde_json` does: `"`, `\\` and
+    /// control characters).
+    pub fn string(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.bytes(b"\"");
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        let mut unicode = *b"\\u0000";
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => {
+                    unicode[4] = HEX[usize::from(b >> 4)];
+                    unicode[5] = HEX[usize::from(b & 15)];
+                    &unicode
+                }
+                _ => continue,
+            };
+            self.bytes(&bytes[start..i]);
+            self.bytes(escaped);
+            start = i + 1;
+        }
+        self.bytes(&bytes[start..]);
+        self.bytes(b"\"");
+    }
+}
+
+impl ToJson for Value {
+    fn write_json(&self, out: &mut Out) {
+        // Small values only (the health answer); serializing cannot fail.
+        out.bytes(&serde_json::to_vec(self).unwrap_or_default());
+    }
+}
+
+impl ToJson for Box<dyn ToJson> {
+    fn write_json(&self, out: &mut Out) {
+        (**self).write_json(out);
+    }
+}
+
+/// The JSON text of `v` (tests, small values).
+pub fn to_json_bytes<T: ToJson + ?Sized>(v: &T) -> Vec<u8> {
+    let mut out = Out::collect();
+    v.write_json(&mut out);
+    out.into_bytes()
 }
 
 /// Lends an owned argument in the shape the imported function takes it
@@ -231,9 +353,252 @@ pub fn only(o: &Map<String, Value>, names: &[&str]) -> Result<(), Bad> {
     }
 }
 
-/// Reads member `name` of `o`.
-pub fn arg<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result<T, Bad> {
+/// Reads member `name` of the record `o`.
+pub fn field<T: FromJson>(o: &Map<String, Value>, name: &str, cx: &Cx) -> Result<T, Bad> {
     T::from_json(o.get(name), cx).map_err(|e| e.at(name))
+}
+
+/// Reads parameter `name` of `args` (parsed within [`ARG_TREE_CAP`]).
+pub fn arg<T: FromJson>(args: &Args, name: &str, cx: &Cx) -> Result<T, Bad> {
+    T::from_json(args.value(name), cx).map_err(|e| e.at(name))
+}
+
+/// The most the `Value` trees of one request's parameters may cost together,
+/// estimated as they are built ([`Bounded`]). Measured (host-test
+/// `tests/it/caps.rs`, 64 MiB per instance): the worst shape in an 8 MiB
+/// body, `[0,0,...]` (4M numbers), would cost 128 MB as a tree and is
+/// refused at this estimate, while the body (8 MiB), trees at this cap, the
+/// typed values built from them and the result fit; the largest legitimate
+/// parameter, a base64 `list<u8>` of 6 MiB (one 8 MiB string), costs 8 MiB.
+pub const ARG_TREE_CAP: usize = 16 * 1024 * 1024;
+
+/// Estimated bytes of one `Value` in a tree (wasm32: 16 bytes, in a `Vec`
+/// of up to twice the length it holds, plus allocator rounding).
+const NODE: usize = 32;
+/// Estimated bytes of a heap string besides its text.
+const HEAP: usize = 16;
+/// Estimated bytes of one object member besides its key and value.
+const MEMBER: usize = 64;
+
+/// Builds one `Value` of at most the estimated bytes it is given (what is
+/// left is passed down); a larger one is read to its end and skipped
+/// (`None`). serde_json's own `Value` reader would build any size.
+struct Bounded<'b>(&'b mut usize);
+
+impl Bounded<'_> {
+    /// Takes `n` of what is left; `false` (and nothing left) when short.
+    fn take(&mut self, n: usize) -> bool {
+        match self.0.checked_sub(n) {
+            Some(left) => {
+                *self.0 = left;
+                true
+            }
+            None => {
+                *self.0 = 0;
+                false
+            }
+        }
+    }
+
+    fn scalar<E>(mut self, v: Value) -> Built<E> {
+        Ok(if self.take(NODE) { Some(v) } else { None })
+    }
+}
+
+type Built<E> = Result<Option<Value>, E>;
+
+impl<'de> DeserializeSeed<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Built<D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, v: bool) -> Built<E> {
+        self.scalar(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Built<E> {
+        self.scalar(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Built<E> {
+        self.scalar(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Built<E> {
+        // JSON numbers are finite.
+        self.scalar(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_unit<E>(self) -> Built<E> {
+        self.scalar(Value::Null)
+    }
+    fn visit_str<E>(mut self, s: &str) -> Built<E> {
+        Ok(if self.take(NODE + HEAP + s.len()) { Some(Value::String(s.to_owned())) } else { None })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Built<A::Error> {
+        let mut items = Vec::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            match seq.next_element_seed(Bounded(&mut *self.0))? {
+                Some(Some(v)) => items.push(v),
+                Some(None) => whole = false,
+                None => return Ok(Some(Value::Array(items))),
+            }
+        }
+        drop(items);
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Built<A::Error> {
+        let mut members = Map::new();
+        let mut whole = self.take(NODE);
+        while whole {
+            let Some(name) = map.next_key::<String>()? else { return Ok(Some(Value::Object(members))) };
+            whole = self.take(MEMBER + HEAP + name.len());
+            if whole {
+                match map.next_value_seed(Bounded(&mut *self.0))? {
+                    Some(v) => {
+                        members.insert(name, v);
+                    }
+                    None => whole = false,
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        drop(members);
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// The arguments of a call: each parameter sent, parsed (within
+/// [`ARG_TREE_CAP`]). Only the route's parameter names are taken.
+pub struct Args {
+    members: Vec<(&'static str, Value)>,
+}
+
+/// Why a body is not [`Args`].
+pub enum NotArgs {
+    /// Not JSON.
+    Malformed,
+    /// JSON, but not an object.
+    NotObject,
+    /// A member the route does not take, one given twice, or one too large
+    /// to parse.
+    Refused(Bad),
+}
+
+impl Args {
+    /// No arguments (an empty body).
+    pub fn empty() -> Args {
+        Args { members: Vec::new() }
+    }
+
+    /// Reads `body`, a JSON object whose member names must be in `names`.
+    /// The first unknown or repeated name is refused before its value is
+    /// read (the rest is only checked to be JSON, nothing of it kept), as
+    /// is a value whose tree would pass [`ARG_TREE_CAP`].
+    pub fn parse(body: &[u8], names: &'static [&'static str]) -> Result<Args, NotArgs> {
+        let mut refused = None;
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let parsed = Members { names, refused: &mut refused }.deserialize(&mut de).and_then(|m| de.end().map(|()| m));
+        if let Some(bad) = refused {
+            return Err(NotArgs::Refused(bad));
+        }
+        match parsed {
+            Ok(Some(members)) => Ok(Args { members }),
+            Ok(None) => Err(NotArgs::NotObject),
+            Err(_) => Err(NotArgs::Malformed),
+        }
+    }
+
+    /// The value of parameter `name`, if it was sent.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.members.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// The top-level object of a body: the parameters (each one of `names`,
+/// once, within the cap); `None` for any other JSON value, or once refused.
+struct Members<'r> {
+    names: &'static [&'static str],
+    refused: &'r mut Option<Bad>,
+}
+
+type Found<E> = Result<Option<Vec<(&'static str, Value)>>, E>;
+
+impl<'de> DeserializeSeed<'de> for Members<'_> {
+    type Value = Option<Vec<(&'static str, Value)>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Found<D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Members<'_> {
+    type Value = Option<Vec<(&'static str, Value)>>;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Found<A::Error> {
+        let mut out: Vec<(&'static str, Value)> = Vec::new();
+        let mut left = ARG_TREE_CAP;
+        while let Some(key) = map.next_key::<String>()? {
+            let known = self.names.iter().copied().find(|n| *n == key);
+            // The member's name is the caller's own key, not a value: naming
+            // it is what makes the refusal useful.
+            let refusal = match known {
+                None => Some("unknown member"),
+                Some(n) if out.iter().any(|(m, _)| *m == n) => Some("given twice"),
+                Some(n) => match map.next_value_seed(Bounded(&mut left))? {
+                    Some(v) => {
+                        out.push((n, v));
+                        None
+                    }
+                    None => Some(
+                        "too large: as parsed it would take more than the gateway's 16 MiB for arguments \
+                         (a list of that many items cannot be sent through the gateway)",
+                    ),
+                },
+            };
+            if let Some(reason) = refusal {
+                *self.refused = Some(Bad::input(reason).at(&key));
+                // Nothing more is kept: the rest is only read through.
+                drop(out);
+                if known.is_none() || reason == "given twice" {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(None);
+            }
+        }
+        Ok(Some(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Found<A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Found<E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Found<E> {
+        Ok(None)
+    }
 }
 
 /// An enum's case name, one of `cases`.
@@ -279,8 +644,8 @@ impl FromJson for bool {
     }
 }
 impl ToJson for bool {
-    fn to_json(&self) -> Value {
-        Value::Bool(*self)
+    fn write_json(&self, out: &mut Out) {
+        out.text(if *self { "true" } else { "false" });
     }
 }
 
@@ -295,8 +660,8 @@ macro_rules! unsigned {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Value::Number(Number::from(*self))
+            fn write_json(&self, out: &mut Out) {
+                out.text(&itoa(u64::from(*self)));
             }
         }
     )*};
@@ -312,8 +677,12 @@ macro_rules! signed {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Value::Number(Number::from(*self))
+            fn write_json(&self, out: &mut Out) {
+                let n = i64::from(*self);
+                if n < 0 {
+                    out.text("-");
+                }
+                out.text(&itoa(n.unsigned_abs()));
             }
         }
     )*};
@@ -334,11 +703,14 @@ impl FromJson for u8 {
     }
 }
 impl ToJson for u8 {
-    fn to_json(&self) -> Value {
-        Value::Number(Number::from(*self))
+    fn write_json(&self, out: &mut Out) {
+        out.text(&itoa(u64::from(*self)));
     }
-    fn list_to_json(items: &[Self]) -> Value {
-        Value::String(base64::encode(items))
+    fn write_list(items: &[Self], out: &mut Out) {
+        // Base64 needs no escaping.
+        out.text("\"");
+        out.text(&base64::encode(items));
+        out.text("\"");
     }
 }
 
@@ -350,8 +722,8 @@ macro_rules! float {
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Number::from_f64(f64::from(*self)).map_or(Value::Null, Value::Number)
+            fn write_json(&self, out: &mut Out) {
+                serde_json::Number::from_f64(f64::from(*self)).map_or(Value::Null, Value::Number).write_json(out);
             }
         }
     )*};
@@ -369,10 +741,9 @@ impl FromJson for char {
     }
 }
 impl ToJson for char {
-    fn to_json(&self) -> Value {
-        let mut s = String::new();
-        s.push(*self);
-        Value::String(s)
+    fn write_json(&self, out: &mut Out) {
+        let mut buf = [0u8; 4];
+        out.string(self.encode_utf8(&mut buf));
     }
 }
 
@@ -382,8 +753,8 @@ impl FromJson for String {
     }
 }
 impl ToJson for String {
-    fn to_json(&self) -> Value {
-        Value::String(self.clone())
+    fn write_json(&self, out: &mut Out) {
+        out.string(self);
     }
 }
 
@@ -393,8 +764,8 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json(&self) -> Value {
-        T::list_to_json(self)
+    fn write_json(&self, out: &mut Out) {
+        T::write_list(self, out);
     }
 }
 
@@ -408,8 +779,11 @@ impl<T: FromJson> FromJson for Option<T> {
     }
 }
 impl<T: ToJson> ToJson for Option<T> {
-    fn to_json(&self) -> Value {
-        self.as_ref().map_or(Value::Null, ToJson::to_json)
+    fn write_json(&self, out: &mut Out) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.text("null"),
+        }
     }
 }
 
@@ -424,8 +798,8 @@ impl FromJson for () {
     }
 }
 impl ToJson for () {
-    fn to_json(&self) -> Value {
-        Value::Null
+    fn write_json(&self, out: &mut Out) {
+        out.text("null");
     }
 }
 
@@ -440,11 +814,18 @@ impl<T: FromJson, E: FromJson> FromJson for Result<T, E> {
     }
 }
 impl<T: ToJson, E: ToJson> ToJson for Result<T, E> {
-    fn to_json(&self) -> Value {
+    fn write_json(&self, out: &mut Out) {
         match self {
-            Ok(v) => case_json("ok", v.to_json()),
-            Err(e) => case_json("err", e.to_json()),
+            Ok(v) => {
+                out.text("{\"ok\":");
+                v.write_json(out);
+            }
+            Err(e) => {
+                out.text("{\"err\":");
+                e.write_json(out);
+            }
         }
+        out.text("}");
     }
 }
 
@@ -460,8 +841,15 @@ macro_rules! tuple {
             }
         }
         impl<$($t: ToJson),*> ToJson for ($($t,)*) {
-            fn to_json(&self) -> Value {
-                Value::Array(alloc::vec![$(self.$i.to_json()),*])
+            fn write_json(&self, out: &mut Out) {
+                let mut sep = "[";
+                $(
+                    out.text(sep);
+                    sep = ",";
+                    self.$i.write_json(out);
+                )*
+                let _ = sep;
+                out.text("]");
             }
         }
     };

@@ -40,11 +40,10 @@ mod bindings {
 }
 
 /// The generated JSON impls, route table and dispatch (see build.rs).
-#[allow(missing_docs, clippy::all, unreachable_code, unused_variables)]
+#[allow(missing_docs, clippy::all, unreachable_code, unused_variables, unused_assignments, unused_mut)]
 pub mod dispatch {
     use crate::json::*;
-    use alloc::string::String;
-    use serde_json::{Map, Value};
+    use serde_json::Value;
 
     include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
 }

@@ -3,11 +3,12 @@
 //! arrive from the component already redacted; the gateway's own refusals
 //! name the problem and never quote a value that was sent.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
-use crate::json::{itoa, Bad, BadKind};
+use crate::json::{itoa, Bad, BadKind, Out, ToJson};
 use crate::Error;
 
 /// A response to send.
@@ -17,25 +18,55 @@ pub struct Reply {
     /// Extra headers (`Content-Type: application/json` is always sent).
     pub headers: Vec<(&'static str, String)>,
     /// The JSON body.
-    pub body: Vec<u8>,
+    pub body: Body,
+}
+
+/// A reply's JSON body.
+pub enum Body {
+    /// The text itself.
+    Bytes(Vec<u8>),
+    /// `{"ok": value}`, written when it is sent: a large result goes to the
+    /// stream in chunks instead of being held again as text.
+    Ok(Box<dyn ToJson>),
+}
+
+impl Body {
+    /// Writes the body to `sink`, in chunks.
+    pub fn write(self, sink: &mut dyn FnMut(&[u8])) {
+        match self {
+            Body::Bytes(b) => sink(&b),
+            Body::Ok(v) => {
+                let mut out = Out::to(sink);
+                out.text("{\"ok\":");
+                v.write_json(&mut out);
+                out.text("}");
+                out.flush();
+            }
+        }
+    }
+
+    /// The whole body as bytes (tests).
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut all = Vec::new();
+        self.write(&mut |b| all.extend_from_slice(b));
+        all
+    }
 }
 
 impl Reply {
     /// `200 {"ok": value}`.
-    pub fn ok(value: Value) -> Self {
-        let mut o = Map::new();
-        o.insert("ok".into(), value);
-        Self::json(200, &Value::Object(o))
+    pub fn ok(value: impl ToJson + 'static) -> Self {
+        Reply { status: 200, headers: Vec::new(), body: Body::Ok(Box::new(value)) }
     }
 
     /// A pre-serialized JSON document (the OpenAPI document).
     pub fn raw(body: Vec<u8>) -> Self {
-        Reply { status: 200, headers: Vec::new(), body }
+        Reply { status: 200, headers: Vec::new(), body: Body::Bytes(body) }
     }
 
     fn json(status: u16, v: &Value) -> Self {
         // Serializing a `Value` cannot fail (string keys, no non-finite numbers).
-        Reply { status, headers: Vec::new(), body: serde_json::to_vec(v).unwrap_or_default() }
+        Reply { status, headers: Vec::new(), body: Body::Bytes(serde_json::to_vec(v).unwrap_or_default()) }
     }
 
     /// `{"error": {"kind": kind, ...fields}}` with `status`.

@@ -8,12 +8,17 @@ use serde_json::{json, Value};
 
 use crate::bindings::telephony::pbx::{ringme, ringostat, tring};
 use crate::dispatch::ROUTES;
-use crate::json::{Bad, BadKind, Cx, FromJson, ToJson};
+use crate::json::{to_json_bytes, Args, Bad, BadKind, Cx, FromJson, NotArgs, ToJson};
 use crate::outbound::Outbound;
 use crate::settings::Settings;
 
 fn settings(vars: &[(&str, &str)]) -> Settings {
     Settings::from_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+/// What `v` writes, as a tree.
+fn written<T: ToJson>(v: &T) -> Value {
+    serde_json::from_slice(&to_json_bytes(v)).expect("valid JSON")
 }
 
 fn parse<T: FromJson>(v: Value, cx: &Cx) -> Result<T, Bad> {
@@ -151,7 +156,7 @@ fn variants_enums_lists_and_bytes() {
     )
     .expect("parsed");
     assert!(matches!(&cfg.auth, ringme::Auth::App(a) if a.client_id == "a" && a.client_secret == "b"));
-    assert_eq!(cfg.auth.to_json(), json!({"app": {"client-id": "a", "client-secret": "b"}}));
+    assert_eq!(written(&cfg.auth), json!({"app": {"client-id": "a", "client-secret": "b"}}));
     let (f, _) = refusal::<ringme::Config>(json!({"base-url": "u", "auth": {"token": "t"}}), &cx);
     assert_eq!(f, "auth");
 
@@ -166,9 +171,9 @@ fn variants_enums_lists_and_bytes() {
     assert_eq!((f.as_str(), r.as_str()), ("pdf", "expected a base64 string (RFC 4648, padded)"));
 
     let media = tring::Media { content_type: "audio/mpeg".into(), data: alloc::vec![0x49, 0x44, 0x33, 0xff] };
-    assert_eq!(media.to_json(), json!({"content-type": "audio/mpeg", "data": "SUQz/w=="}));
+    assert_eq!(written(&media), json!({"content-type": "audio/mpeg", "data": "SUQz/w=="}));
     let counts = tring::PeerCounts { nodes: alloc::vec![("n1".into(), 3)], total: 3 };
-    assert_eq!(counts.to_json(), json!({"nodes": [["n1", 3]], "total": 3}));
+    assert_eq!(written(&counts), json!({"nodes": [["n1", 3]], "total": 3}));
     let (f, _) = refusal::<tring::PeerCounts>(json!({"nodes": [["n1", 3], ["n2"]], "total": 3}), &cx);
     assert_eq!(f, "nodes[1]");
 }
@@ -240,7 +245,59 @@ fn each_error_case_has_its_kind_and_status() {
     ];
     for (e, status, kind) in cases {
         let r = Reply::provider(e);
-        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        let body: Value = serde_json::from_slice(&r.body.into_bytes()).unwrap();
         assert_eq!((r.status, body["error"]["kind"].as_str()), (status, Some(kind)));
     }
+}
+
+#[test]
+fn results_are_written_as_json_text() {
+    let text = "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}é/\u{7f}";
+    assert_eq!(to_json_bytes(&String::from(text)), serde_json::to_vec(text).unwrap());
+    assert_eq!(written(&alloc::vec![Some(1u32), None]), json!([1, null]));
+    assert_eq!(written(&(i64::MIN, -1i8, u64::MAX)), json!([i64::MIN, -1, u64::MAX]));
+    assert_eq!(to_json_bytes(&Vec::<String>::new()), b"[]");
+    let r: Result<(), String> = Err("e".into());
+    assert_eq!(written(&r), json!({"err": "e"}));
+    // Through a sink: the same text, in chunks of at most 64 KiB plus one item.
+    let big: Vec<String> = (0..40_000).map(|i| alloc::format!("login{i}")).collect();
+    let mut chunks = Vec::new();
+    crate::reply::Reply::ok(big.clone()).body.write(&mut |b| chunks.push(b.len()));
+    assert!(chunks.len() > 5 && chunks.iter().all(|n| *n < 65 * 1024), "{chunks:?}");
+    let whole = crate::reply::Reply::ok(big.clone()).body.into_bytes();
+    assert_eq!(chunks.iter().sum::<usize>(), whole.len());
+    assert_eq!(serde_json::from_slice::<Value>(&whole).unwrap(), json!({"ok": big}));
+}
+
+#[test]
+fn arguments_refuse_unknown_names_before_reading_values() {
+    let names: &'static [&'static str] = &["cfg", "query"];
+    let field = |body: &[u8]| match Args::parse(body, names) {
+        Err(NotArgs::Refused(b)) => (b.field, b.reason),
+        Ok(_) => panic!("accepted"),
+        Err(_) => panic!("not refused by name"),
+    };
+    // Refused at the name, though the rest is not even JSON.
+    assert_eq!(field(b"{\"cfg\":{},\"x\":[0,0,0 ..."), ("x".into(), "unknown member".into()));
+    assert_eq!(field(b"{\"query\":1,\"query\":2}"), ("query".into(), "given twice".into()));
+    assert!(matches!(Args::parse(b"[1,2]", names), Err(NotArgs::NotObject)));
+    assert!(matches!(Args::parse(b"{\"cfg\":", names), Err(NotArgs::Malformed)));
+    let args =
+        Args::parse(br#" { "query" : {"a": [1, "x", 1.5, -2, true]} , "cfg":null } "#, names).ok().expect("parsed");
+    assert_eq!(args.value("query"), Some(&json!({"a": [1, "x", 1.5, -2, true]})));
+    assert_eq!(args.value("cfg"), Some(&Value::Null));
+    assert!(args.value("other").is_none());
+    let o = Outbound::default();
+    let cfg: Option<String> = crate::json::arg(&args, "cfg", &Cx::new(None, &o)).expect("null is none");
+    assert!(cfg.is_none());
+    // A known parameter whose tree would pass the cap: refused as it is
+    // read, naming it (1M numbers: 32 MB estimated).
+    let mut huge = b"{\"query\":[".to_vec();
+    for _ in 0..1_000_000 {
+        huge.extend_from_slice(b"0,");
+    }
+    huge.extend_from_slice(b"0],\"cfg\":{}}");
+    let (f, reason) = field(&huge);
+    assert_eq!(f, "query");
+    assert!(reason.starts_with("too large"), "{reason}");
 }

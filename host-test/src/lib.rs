@@ -260,6 +260,9 @@ pub fn engine_tuned(pooling: bool, max_instances: u32, keep_resident: bool) -> R
         pool.total_stacks(n);
         pool.total_memories(n.saturating_mul(SLOT_MEMORIES));
         pool.total_tables(n.saturating_mul(SLOT_TABLES));
+        // 64 MiB per linear memory: the least the component and the gateway
+        // need for every input inside their caps (README, "Memory a host
+        // must give"; measured at this limit by tests/it/caps.rs).
         pool.max_memory_size(64 << 20);
         if keep_resident {
             pool.pagemap_scan(Enabled::Yes);

@@ -34,7 +34,7 @@ pub fn check_status(resp: &Response) -> Result<()> {
     if resp.is_success() {
         return Ok(());
     }
-    let body = serde_json::from_slice::<Value>(&resp.body).ok();
+    let body = jt::small_tree(&resp.body);
     let text = |key: &str| {
         body.as_ref().and_then(|b| b.get(key)).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(excerpt)
     };
@@ -49,10 +49,14 @@ pub fn check_status(resp: &Response) -> Result<()> {
     Err(from_status(resp, oauth, message))
 }
 
-/// The JSON of a successful answer.
+/// The JSON of a successful answer of one object; one whose tree would
+/// pass [`jt::TREE_CAP`] is `too-large`.
 fn json(resp: &Response, what: &str) -> Result<Value> {
     check_status(resp)?;
-    serde_json::from_slice(&resp.body).map_err(|_| decode(format!("expected {what}, got {}", describe_body(resp))))
+    jt::parse_bounded(&resp.body).map_err(|e| match e {
+        jt::Unparsed::TooBig => jt::too_large(),
+        jt::Unparsed::NotJson => decode(format!("expected {what}, got {}", describe_body(resp))),
+    })
 }
 
 /// Typed reads of one JSON object's fields (also used by the Ringostat
@@ -140,7 +144,7 @@ impl<'a> Fields<'a> {
 /// the body, which may hold the token.
 pub fn decode_token(resp: &Response) -> Result<Token> {
     check_status(resp)?;
-    let v: Value = serde_json::from_slice(&resp.body).map_err(|_| {
+    let v: Value = jt::parse_bounded(&resp.body).map_err(|_| {
         decode(format!(
             "expected an OAuth token object, got HTTP {} with a {} body of {} bytes",
             u32::from(resp.status),
@@ -215,24 +219,31 @@ pub fn decode_client(resp: &Response) -> Result<Client> {
 }
 
 /// A JSON array of extension objects.
+/// Read one extension at a time within the result budget
+/// ([`jt::Budget`]; past it `too-large`).
 pub fn decode_extensions(resp: &Response) -> Result<Vec<Extension>> {
-    let v = json(resp, "a JSON array of extensions")?;
-    let Value::Array(items) = &v else {
-        return Err(decode("expected a JSON array of extensions"));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let f = Fields::of(item, "an extension", false)?;
-        out.push(Extension {
+    check_status(resp)?;
+    let mut out = Vec::new();
+    let mut budget = jt::Budget::new();
+    let top = jt::rows(&resp.body, None, &[], &mut |item| {
+        let f = Fields::of(&item, "an extension", false)?;
+        let ext = Extension {
             id: f.id("id")?,
             name: f.text("name"),
             status: f.text("status"),
             type_: f.text("type"),
             label: f.text("label"),
-            raw: json_text(item),
-        });
+            raw: json_text(&item),
+        };
+        budget.item::<Extension>(2 * ext.raw.len(), 5)?;
+        out.push(ext);
+        Ok(())
+    })?;
+    match top {
+        Some(jt::Top::Array) => Ok(out),
+        Some(_) => Err(decode("expected a JSON array of extensions")),
+        None => Err(decode(format!("expected a JSON array of extensions, got {}", describe_body(resp)))),
     }
-    Ok(out)
 }
 
 /// `{"call_api_id", "call_id"}`.
@@ -272,26 +283,34 @@ fn call_record(row: &Value) -> Result<CallRecord> {
 
 /// `{"page", "per_page", "order", "call_history": [...]}`, or a bare array
 /// of calls.
+///
+/// The calls are read one at a time within the result budget
+/// ([`jt::Budget`]; past it `too-large`).
 pub fn decode_call_history(resp: &Response) -> Result<CallHistoryPage> {
-    let v = json(resp, "a call history object")?;
+    check_status(resp)?;
     let mut page = CallHistoryPage { page: None, per_page: None, order: None, calls: Vec::new() };
-    let rows = match &v {
-        Value::Array(rows) => rows,
-        Value::Object(o) => {
-            let Some(Value::Array(rows)) = o.get("call_history") else {
-                return Err(decode("the call history: `call_history` is not a JSON array"));
-            };
-            let meta = Fields::of(&v, "the call history", false)?;
+    let mut budget = jt::Budget::new();
+    let calls = &mut page.calls;
+    let top = jt::rows(&resp.body, Some("call_history"), &["page", "per_page", "order"], &mut |row| {
+        let call = call_record(&row)?;
+        budget.item::<CallRecord>(2 * call.raw.len(), 17)?;
+        calls.push(call);
+        Ok(())
+    })?;
+    match top {
+        Some(jt::Top::Array) => {}
+        Some(jt::Top::Object(meta, true)) => {
+            let meta = Value::Object(meta);
+            let meta = Fields::of(&meta, "the call history", false)?;
             page.page = meta.u32("page");
             page.per_page = meta.u32("per_page");
             page.order = meta.text("order");
-            rows
         }
-        _ => return Err(decode("expected a call history object")),
-    };
-    page.calls.reserve(rows.len());
-    for row in rows {
-        page.calls.push(call_record(row)?);
+        Some(jt::Top::Object(_, false)) => {
+            return Err(decode("the call history: `call_history` is not a JSON array"));
+        }
+        Some(jt::Top::Other) => return Err(decode("expected a call history object")),
+        None => return Err(decode(format!("expected a call history object, got {}", describe_body(resp)))),
     }
     Ok(page)
 }

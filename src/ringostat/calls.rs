@@ -18,6 +18,7 @@ use crate::bindings::exports::telephony::pbx::ringostat::{CallLogExportQuery, Ca
 use crate::datetime;
 use crate::error::{decode, invalid, Result};
 use crate::http::{Method, Request, Response};
+use crate::json::{Budget, Top};
 use crate::ringme::decode::Fields;
 use crate::validate;
 use crate::{Error, ProviderError};
@@ -120,18 +121,31 @@ fn call_row(row: &Value) -> Result<RingostatCall> {
     })
 }
 
-/// A JSON array of call objects; an object with `error` is `provider`.
+/// The strings of a call, at most.
+const ROW_STRINGS: usize = 18;
+
+/// The estimated heap text of a call: its fields' text is the row's at most,
+/// and `raw` is the row.
+fn row_text(call: &RingostatCall) -> usize {
+    2 * call.raw.len()
+}
+
+/// A JSON array of call objects, read one call at a time within the result
+/// budget ([`Budget`]; past it `too-large`); an object with `error` is
+/// `provider`.
 pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
     check_status(resp)?;
-    match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(Value::Array(rows)) => {
-            let mut calls = Vec::with_capacity(rows.len());
-            for row in &rows {
-                calls.push(call_row(row)?);
-            }
-            Ok(calls)
-        }
-        Ok(Value::Object(o)) if o.get("error").is_some_and(|e| !e.is_null()) => {
+    let mut calls = Vec::new();
+    let mut budget = Budget::new();
+    let top = crate::json::rows(&resp.body, None, &["error"], &mut |row| {
+        let call = call_row(&row)?;
+        budget.item::<RingostatCall>(row_text(&call), ROW_STRINGS)?;
+        calls.push(call);
+        Ok(())
+    })?;
+    match top {
+        Some(Top::Array) => Ok(calls),
+        Some(Top::Object(o, _)) if o.get("error").is_some_and(|e| !e.is_null()) => {
             Err(refusal(resp.status, o.get("error").unwrap_or(&Value::Null)))
         }
         _ => Err(decode(format!("expected a JSON array of calls, got {}", crate::status::describe_body(resp)))),
@@ -191,8 +205,14 @@ pub fn split_export<T>(
 pub fn export(cfg: &Config, q: &CallLogExportQuery) -> Result<Vec<RingostatCall>> {
     let plan = plan(q)?;
     let newest_first = plan.order == Some(CallOrder::NewestFirst);
+    // The parts kept so far count against each next part's result budget.
+    let mut held = crate::json::Held::new();
     split_export(plan.from, plan.to, newest_first, &mut |a, b| {
-        super::call(cfg, "", calls_list_request(cfg, &plan, a, b), decode_calls)
+        let rows = super::call(cfg, "", calls_list_request(cfg, &plan, a, b), decode_calls)?;
+        if rows.len() < CALL_CAP {
+            held.items(&rows, row_text, ROW_STRINGS)?;
+        }
+        Ok(rows)
     })
 }
 

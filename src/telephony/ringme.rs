@@ -29,8 +29,17 @@ pub type Page<T> = (Vec<T>, Option<u32>, u64);
 /// `page` (a server that did made one `agent-states` call fan out into 65
 /// requests): `provider`, code `repeated-page`, at once. More than
 /// [`MAX_PAGES`] pages is `provider`, code `request-limit`.
-pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<Page<T>>) -> Result<Vec<T>> {
+///
+/// The pages read so far are held against each next page's result budget
+/// (each row's cost: `text(row)` bytes of heap text in `strings` strings,
+/// see [`crate::json::Held::items`]); past it, `too-large`.
+pub fn all_pages<T>(
+    fetch: &mut dyn FnMut(u32) -> Result<Page<T>>,
+    text: fn(&T) -> usize,
+    strings: usize,
+) -> Result<Vec<T>> {
     let mut out = Vec::new();
+    let mut held = crate::json::Held::new();
     let mut seen = Vec::new();
     for page in 1..=MAX_PAGES {
         let (rows, per_page, fingerprint) = fetch(page)?;
@@ -42,6 +51,7 @@ pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<Page<T>>) -> Result<Vec
                  stopped reading",
             ));
         }
+        held.items(&rows, text, strings)?;
         seen.push(fingerprint);
         out.extend(rows);
         if n == 0 || per_page.is_some_and(|p| (n as u64) < u64::from(p)) {
@@ -53,11 +63,15 @@ pub fn all_pages<T>(fetch: &mut dyn FnMut(u32) -> Result<Page<T>>) -> Result<Vec
 
 /// Every extension of the client.
 fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
-    all_pages(&mut |page| {
-        let rows = <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?;
-        let fingerprint = crate::text::fingerprint(rows.iter().map(|r| r.raw.as_str()));
-        Ok((rows, None, fingerprint))
-    })
+    all_pages(
+        &mut |page| {
+            let rows = <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?;
+            let fingerprint = crate::text::fingerprint(rows.iter().map(|r| r.raw.as_str()));
+            Ok((rows, None, fingerprint))
+        },
+        |e: &Extension| 2 * e.raw.len(),
+        5,
+    )
 }
 
 /// The extension `employee` names: its id, its whole name (`0001*101`,
@@ -150,11 +164,15 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     if q.call_id.is_some() {
         return Err(invalid("query.call-id", "RingMe's call history has no filter by call id"));
     }
-    let calls = all_pages(&mut |page| {
-        let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
-        let fingerprint = crate::text::fingerprint(p.calls.iter().map(|c| c.raw.as_str()));
-        Ok((p.calls, p.per_page, fingerprint))
-    })?;
+    let calls = all_pages(
+        &mut |page| {
+            let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
+            let fingerprint = crate::text::fingerprint(p.calls.iter().map(|c| c.raw.as_str()));
+            Ok((p.calls, p.per_page, fingerprint))
+        },
+        |c: &CallRecord| 2 * c.raw.len(),
+        17,
+    )?;
     let mut out = Vec::with_capacity(calls.len());
     for c in calls {
         out.push(entry(c));
@@ -192,38 +210,66 @@ mod tests {
     #[test]
     fn pages_are_read_to_the_end() {
         let mut asked = Vec::new();
-        let got = all_pages(&mut |p| {
-            asked.push(p);
-            Ok((if p < 3 { vec![p; 2] } else { vec![] }, None, u64::from(p)))
-        });
+        let got = all_pages(
+            &mut |p| {
+                asked.push(p);
+                Ok((if p < 3 { vec![p; 2] } else { vec![] }, None, u64::from(p)))
+            },
+            |_| 0,
+            0,
+        );
         assert_eq!((got.unwrap(), asked), (vec![1, 1, 2, 2], vec![1, 2, 3]));
         // A short page, by the per_page the answer reports, is the last.
         let mut asked = Vec::new();
-        let got = all_pages(&mut |p| {
-            asked.push(p);
-            Ok((vec![p; if p == 1 { 20 } else { 7 }], Some(20), u64::from(p)))
-        });
+        let got = all_pages(
+            &mut |p| {
+                asked.push(p);
+                Ok((vec![p; if p == 1 { 20 } else { 7 }], Some(20), u64::from(p)))
+            },
+            |_| 0,
+            0,
+        );
         assert_eq!((got.unwrap().len(), asked), (27, vec![1, 2]));
         // A provider that never ends.
         let mut n = 0;
-        let endless = all_pages(&mut |p| {
-            n += 1;
-            Ok((vec![0u8], None, u64::from(p)))
-        });
+        let endless = all_pages(
+            &mut |p| {
+                n += 1;
+                Ok((vec![0u8], None, u64::from(p)))
+            },
+            |_| 0,
+            0,
+        );
         let limit = |e: &Error| matches!(e, Error::Provider(p) if p.code.as_deref() == Some("request-limit") && p.status == 200);
         assert!(endless.as_ref().is_err_and(limit));
         assert_eq!(n, MAX_PAGES);
-        assert!(matches!(all_pages::<u8>(&mut |_| Err(Error::Timeout)), Err(Error::Timeout)));
+        assert!(matches!(all_pages::<u8>(&mut |_| Err(Error::Timeout), |_| 0, 0), Err(Error::Timeout)));
         // A provider that ignores `page`: page 2 repeats page 1, and the
         // reading stops there, not at the request limit.
         let mut n = 0;
-        let repeated = all_pages(&mut |_| {
-            n += 1;
-            Ok((vec![0u8; 100], None, 7))
-        });
+        let repeated = all_pages(
+            &mut |_| {
+                n += 1;
+                Ok((vec![0u8; 100], None, 7))
+            },
+            |_| 0,
+            0,
+        );
         let code = |e: &Error| matches!(e, Error::Provider(p) if p.code.as_deref() == Some("repeated-page"));
         assert!(repeated.as_ref().is_err_and(code));
         assert_eq!(n, 2);
+        // The pages read are held against the result budget.
+        let mut n = 0;
+        let big = all_pages(
+            &mut |p| {
+                n += 1;
+                Ok((vec![0u8; 10], None, u64::from(p)))
+            },
+            |_| crate::json::RESULT_CAP / 25,
+            0,
+        );
+        assert!(matches!(big, Err(Error::TooLarge(_))), "{big:?}");
+        assert_eq!(n, 3);
     }
 
     #[test]

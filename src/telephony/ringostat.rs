@@ -46,28 +46,61 @@ pub fn place_call(a: RingostatAccount, employee: &str, customer: &str) -> Result
 
 /// Online logins are available, speaking ones busy (also a speaking login
 /// missing from the online list); online order, then the other speakers.
-pub fn states(online: Vec<String>, speaking: Vec<String>) -> Vec<AgentState> {
-    let mut out = Vec::with_capacity(online.len() + speaking.len());
+///
+/// Lookups go through sorted lists of references: the lists may hold hundreds of
+/// thousands of logins (within the result budget), where scanning one list
+/// per login of the other would not finish.
+pub fn states(online: Vec<String>, mut speaking: Vec<String>) -> Vec<AgentState> {
+    let busy = sorted(&speaking);
+    // The speakers missing from the online list, by index, each name once
+    // (its first time: marked at the first of its equals in `busy`).
+    let mut extra = Vec::new();
+    {
+        let listed = sorted(&online);
+        let mut named = vec![false; busy.len()];
+        for (i, agent) in speaking.iter().enumerate() {
+            if listed.binary_search(&agent.as_str()).is_err() {
+                let first = busy.partition_point(|b| *b < agent.as_str());
+                if !core::mem::replace(&mut named[first], true) {
+                    extra.push(i);
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(online.len() + extra.len());
     for agent in online {
-        let busy = speaking.contains(&agent);
+        let speaks = busy.binary_search(&agent.as_str()).is_ok();
         out.push(AgentState {
             agent,
-            state: if busy { State::Busy } else { State::Available },
-            provider_state: Some(if busy { "speaking" } else { "online" }.to_string()),
+            state: if speaks { State::Busy } else { State::Available },
+            provider_state: Some(if speaks { "speaking" } else { "online" }.to_string()),
         });
     }
-    for agent in speaking {
-        if !out.iter().any(|s| s.agent == agent) {
-            out.push(AgentState { agent, state: State::Busy, provider_state: Some("speaking".to_string()) });
-        }
+    drop(busy);
+    for i in extra {
+        let agent = core::mem::take(&mut speaking[i]);
+        out.push(AgentState { agent, state: State::Busy, provider_state: Some("speaking".to_string()) });
     }
     out
 }
 
+/// The names of `list`, sorted (one sort for both lists: less code).
+fn sorted(list: &[String]) -> Vec<&str> {
+    let mut names: Vec<&str> = list.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names
+}
+
 /// `agent-states`: `GET /sipstatus/online`, then `GET /sipstatus/speaking`.
 pub fn agent_states(cfg: Config) -> Result<Vec<AgentState>> {
+    // Each list is held (with the state each login becomes: an
+    // `AgentState` and its provider word) while the next is read.
+    let cost = |login: &String| login.len() + core::mem::size_of::<AgentState>() + 32;
+    let mut held = crate::json::Held::new();
     let online = <Component as Ringostat>::sip_online(cfg.clone())?;
+    held.items(&online, cost, 1)?;
     let speaking = <Component as Ringostat>::sip_speaking(cfg)?;
+    held.items(&speaking, cost, 1)?;
     Ok(states(online, speaking))
 }
 

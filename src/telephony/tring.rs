@@ -40,34 +40,35 @@ pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedC
         .map_err(|e| renamed(e, &[("req.source", "employee"), ("req.dest", "customer")]))
 }
 
-/// The rows of a JSON array answer (the provider operations have already
-/// checked it is JSON; an empty answer arrives as `[]`).
-pub fn rows(text: &str) -> Result<Vec<Value>> {
-    // `from_slice`, as everywhere in the component: `from_str` would link a
-    // second copy of the JSON parser (about 7 KB).
-    match serde_json::from_slice(text.as_bytes()) {
-        Ok(Value::Array(rows)) => Ok(rows),
+/// Reads the rows of a JSON array answer one at a time with `row` (the
+/// provider operations have already checked it is JSON; an empty answer
+/// arrives as `[]`), never the answer's whole tree.
+fn each_row(text: &str, row: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
+    match crate::json::rows(text.as_bytes(), None, &[], row)? {
+        Some(crate::json::Top::Array) => Ok(()),
         _ => Err(decode("expected a JSON array of rows")),
     }
 }
 
 /// INFO extstate rows: `extension` and its `state`. A row without an
-/// extension is `decode`.
-pub fn states(rows: &[Value]) -> Result<Vec<AgentState>> {
-    // Loops rather than `collect::<Result<_>>()`: smaller code.
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let f = Fields::of(row, "an INFO extstate row", false)?;
+/// extension is `decode`; past the result budget, `too-large`.
+pub fn states(text: &str) -> Result<Vec<AgentState>> {
+    let mut out = Vec::new();
+    let mut budget = crate::json::Budget::new();
+    each_row(text, &mut |row| {
+        let f = Fields::of(&row, "an INFO extstate row", false)?;
         let agent = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
         let word = f.text("state");
+        budget.item::<AgentState>(agent.len() + word.as_ref().map_or(0, String::len), 2)?;
         out.push(AgentState { agent, state: words::agent_state(word.as_deref()), provider_state: word });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// `agent-states`: INFO extstate.
 pub fn agent_states(cfg: Config) -> Result<Vec<AgentState>> {
-    states(&rows(&<Component as Tring>::info_extstate(cfg)?)?)
+    states(&<Component as Tring>::info_extstate(cfg)?)
 }
 
 /// INFO cdrs for the range (`start`, `end`), JSON; `uniqueid` for one call.
@@ -87,13 +88,14 @@ pub fn cdr_filter(q: &CallLogQuery) -> CdrFilter {
     }
 }
 
-/// INFO cdrs rows as calls.
-pub fn entries(rows: &[Value]) -> Result<Vec<CallEntry>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let f = Fields::of(row, "an INFO cdrs row", false)?;
+/// INFO cdrs rows as calls; past the result budget, `too-large`.
+pub fn entries(text: &str) -> Result<Vec<CallEntry>> {
+    let mut out = Vec::new();
+    let mut budget = crate::json::Budget::new();
+    each_row(text, &mut |row| {
+        let f = Fields::of(&row, "an INFO cdrs row", false)?;
         let talk = f.u32("billsec");
-        out.push(CallEntry {
+        let entry = CallEntry {
             id: f.text("uniqueid"),
             start_time: f.text("calldate"),
             direction: words::direction(f.text("direction").as_deref()),
@@ -102,15 +104,18 @@ pub fn entries(rows: &[Value]) -> Result<Vec<CallEntry>> {
             duration: f.u32("duration"),
             talk_seconds: talk,
             answered: words::answered(f.text("disposition").as_deref(), talk),
-            raw: crate::json::json_text(row),
-        });
-    }
+            raw: crate::json::json_text(&row),
+        };
+        budget.item::<CallEntry>(2 * entry.raw.len(), 5)?;
+        out.push(entry);
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// `call-log`: INFO cdrs.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
-    entries(&rows(&<Component as Tring>::info_cdrs(cfg, cdr_filter(q))?)?)
+    entries(&<Component as Tring>::info_cdrs(cfg, cdr_filter(q))?)
 }
 
 #[cfg(test)]
@@ -158,13 +163,10 @@ mod tests {
 
     #[test]
     fn extstate_rows_map_to_states() {
-        let r = rows(
-            r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":102,"state":"NOT_INUSE"},
-            {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#,
-        )
-        .unwrap();
+        let r = r#"[{"extension":"101","state":"INUSE","with":"+3212345678"},{"extension":102,"state":"NOT_INUSE"},
+            {"extension":"103","state":"UNAVAILABLE"},{"extension":"104"}]"#;
         assert_eq!(
-            agents(&states(&r).unwrap()),
+            agents(&states(r).unwrap()),
             vec![
                 ("101", State::Busy, Some("INUSE")),
                 ("102", State::Available, Some("NOT_INUSE")),
@@ -172,12 +174,13 @@ mod tests {
                 ("104", State::Unknown, None),
             ]
         );
-        assert!(matches!(states(&rows(r#"[{"state":"INUSE"}]"#).unwrap()), Err(crate::Error::Decode(_))));
-        assert!(matches!(states(&rows("[1]").unwrap()), Err(crate::Error::Decode(_))));
-        assert!(matches!(rows(r#"{"a":1}"#), Err(crate::Error::Decode(_))));
-        assert!(states(&rows("[]").unwrap()).unwrap().is_empty());
-        let documented = rows(crate::fixtures::example("tring.info-extstate")).unwrap();
-        let got: Vec<State> = states(&documented).unwrap().into_iter().map(|a| a.state).collect();
+        assert!(matches!(states(r#"[{"state":"INUSE"}]"#), Err(crate::Error::Decode(_))));
+        assert!(matches!(states("[1]"), Err(crate::Error::Decode(_))));
+        assert!(matches!(states(r#"{"a":1}"#), Err(crate::Error::Decode(_))));
+        assert!(matches!(entries("[1] x"), Err(crate::Error::Decode(_))));
+        assert!(states("[]").unwrap().is_empty());
+        let documented = crate::fixtures::example("tring.info-extstate");
+        let got: Vec<State> = states(documented).unwrap().into_iter().map(|a| a.state).collect();
         assert_eq!(got, vec![State::Busy, State::Available, State::Offline]);
     }
 
@@ -188,8 +191,8 @@ mod tests {
             {"calldate":"2024-05-01 11:00:00","src":"+3287654321","dst":"101","disposition":"NO ANSWER","duration":20,
             "billsec":0,"uniqueid":"1714554000.3","direction":"in"},
             {"src":"101","dst":"102","direction":"internal","disposition":"BUSY"}]"#;
-        let r = rows(text).unwrap();
-        let e = entries(&r).unwrap();
+        let r: Vec<Value> = serde_json::from_str(text).unwrap();
+        let e = entries(text).unwrap();
         let (ext, customer) = (Some("101"), Some("+3212345678"));
         let start = Some("2024-05-01 10:00:00");
         let out = Some(Direction::Outbound);

@@ -177,14 +177,27 @@ pub fn decode_rows(resp: &Response) -> Result<Vec<Vec<String>>> {
         return Err(decode(format!("expected pipe-separated text, got {}", describe_body(resp))));
     }
     let text = String::from_utf8_lossy(body);
+    let mut budget = json::Budget::new();
+    let mut rows = Vec::new();
     // `split('\n')`, not `lines()`: `split_pipes` drops the `\r` itself.
-    Ok(text.split('\n').filter(|l| !l.trim().is_empty()).map(split_pipes).collect())
+    for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
+        rows.push(split_pipes(line, &mut budget)?);
+    }
+    Ok(rows)
 }
 
-fn split_pipes(line: &str) -> Vec<String> {
+/// One line's fields, each taken from `budget` (a body of 16 MiB of `|`
+/// is 16M empty strings: 192 MB of `String`s without it).
+fn split_pipes(line: &str, budget: &mut json::Budget) -> Result<Vec<String>> {
     let line = line.trim_end_matches('\r');
     let line = line.strip_suffix('|').unwrap_or(line);
-    line.split('|').map(str::to_string).collect()
+    budget.item::<Vec<String>>(0, 1)?;
+    let mut fields = Vec::new();
+    for field in line.split('|') {
+        budget.item::<String>(field.len(), 1)?;
+        fields.push(field.to_string());
+    }
+    Ok(fields)
 }
 
 /// The members of the JSON object `body` in body order, or `None` when
@@ -233,7 +246,13 @@ impl<'de> Visitor<'de> for ObjectMembers<'_> {
                     map.next_value::<IgnoredAny>()?;
                     None
                 }
-                _ => Some(map.next_value::<Value>()?),
+                // Each kept value's tree within the cap: a larger one is
+                // the string `(too large)` (a status member is a word).
+                _ => {
+                    let mut left = json::TREE_CAP;
+                    let value = map.next_value_seed(json::Bounded(&mut left))?;
+                    Some(value.unwrap_or_else(|| Value::String("(too large)".into())))
+                }
             };
             out.push((name, value));
         }
@@ -280,6 +299,10 @@ pub fn decode_peer_counts(resp: &Response) -> Result<PeerCounts> {
     let body = checked(resp)?;
     if body.is_empty() {
         return Err(Error::NotFound(EMPTY.into()));
+    }
+    // Every member is kept: all of them within the cap of one tree.
+    if json::parse_bounded(body) == Err(json::Unparsed::TooBig) {
+        return Err(json::too_large());
     }
     let members = object_members(body, None).ok_or_else(|| not_json(resp))?;
     let member = |name: &str| members.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_ref());

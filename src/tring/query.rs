@@ -205,6 +205,7 @@ pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Ta
     if let Some(format) = format {
         pairs.push(("format", format));
     }
+    crate::url::check_target(PATH, &pairs)?;
     let acts = acts(reqtype, params);
     let req = Request::new(method, base.target(PATH, &pairs), timeout_ms).max_body(max_body).acts(acts);
     Ok(match tail {

@@ -73,7 +73,7 @@ fn caller_ringme_cfg() -> Value {
 }
 
 /// The gateway, compiled once on the shared host's engine.
-fn gateway_component() -> &'static Component {
+pub(crate) fn gateway_component() -> &'static Component {
     static GATEWAY: OnceLock<Component> = OnceLock::new();
     GATEWAY.get_or_init(|| {
         let path = gateway_path();
@@ -88,7 +88,7 @@ fn gateway_component() -> &'static Component {
 }
 
 /// A served gateway, its client and the mock behind it.
-struct Served {
+pub(crate) struct Served {
     server: Server,
     client: Client,
     mock: Arc<MockProvider>,
@@ -97,7 +97,7 @@ struct Served {
 
 impl Served {
     /// The gateway on the shared host (fresh instances), with `env`.
-    async fn start(mock: Arc<MockProvider>, env: Vec<(String, String)>) -> Served {
+    pub(crate) async fn start(mock: Arc<MockProvider>, env: Vec<(String, String)>) -> Served {
         let opts = ServeOptions::new(env, Transport::Mock(mock.clone()));
         let gateway = Gateway::from_component(host(), gateway_component().clone(), opts).expect("link the gateway");
         Served::on(gateway, mock).await
@@ -114,21 +114,38 @@ impl Served {
     }
 
     /// `POST /v1/<route>` with the gateway token and a JSON body.
-    async fn post(&mut self, route: &str, body: Value) -> Answer {
+    pub(crate) async fn post(&mut self, route: &str, body: Value) -> Answer {
         let a = self.client.post_json(&format!("/v1/{route}"), Some(TOKEN), &body).await.expect("request");
         self.answers.push(a.clone());
         a
     }
 
     /// Any request, kept for the credential check.
-    async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &'static [u8]) -> Answer {
+    pub(crate) async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &'static [u8],
+    ) -> Answer {
+        self.send_owned(method, path, headers, body.to_vec()).await
+    }
+
+    /// [`Served::send`] with a body of any size.
+    pub(crate) async fn send_owned(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
         let a = self.client.send(method, path, headers, body).await.expect("request");
         self.answers.push(a.clone());
         a
     }
 
     /// Asserts no answer so far carried a credential, in its body or headers.
-    async fn finish(self) {
+    pub(crate) async fn finish(self) {
         for a in &self.answers {
             let headers: Vec<String> =
                 a.headers.iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or(""))).collect();
@@ -142,14 +159,14 @@ impl Served {
 }
 
 /// A `200 {"ok": ...}` answer's value.
-fn ok(a: &Answer) -> Value {
+pub(crate) fn ok(a: &Answer) -> Value {
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(a.header("content-type"), Some("application/json"));
     a.json()["ok"].clone()
 }
 
 /// An error answer's `error` object, after checking status and kind.
-fn error(a: &Answer, status: u16, kind: &str) -> Value {
+pub(crate) fn error(a: &Answer, status: u16, kind: &str) -> Value {
     assert_eq!(a.status, status, "{}", a.text());
     let e = a.json()["error"].clone();
     assert_eq!(e["kind"], kind, "{}", a.text());

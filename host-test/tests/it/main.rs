@@ -1,6 +1,7 @@
 //! One integration-test binary for the whole component (one link of the
 //! wasmtime host, one compiled component shared by every test).
 
+mod caps;
 mod common;
 mod coverage;
 mod faults;
