@@ -27,12 +27,19 @@ pub struct Standin {
     pub base: String,
     /// Connections accepted so far.
     pub connections: Arc<AtomicUsize>,
+    /// The mock behind it ([`mock`] only).
+    pub mock: Option<Arc<MockProvider>>,
 }
 
 impl Standin {
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Requests the mock behind it answered so far (0 for [`sip_online`]).
+    pub fn requests_served(&self) -> u64 {
+        self.mock.as_ref().map_or(0, |m| m.served())
     }
 }
 
@@ -68,7 +75,7 @@ pub async fn sip_online(key: &'static str) -> Result<Standin> {
             });
         }
     });
-    Ok(Standin { base: format!("http://{addr}"), connections })
+    Ok(Standin { base: format!("http://{addr}"), connections, mock: None })
 }
 
 /// Serves `mock` over real HTTP on `addr` (port 0: an ephemeral port) on the
@@ -80,6 +87,7 @@ pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> 
     let addr = listener.local_addr()?;
     let connections = Arc::new(AtomicUsize::new(0));
     let count = connections.clone();
+    let served = mock.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
@@ -99,5 +107,5 @@ pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> 
             });
         }
     });
-    Ok(Standin { base: format!("http://{addr}"), connections })
+    Ok(Standin { base: format!("http://{addr}"), connections, mock: Some(served) })
 }

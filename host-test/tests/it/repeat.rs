@@ -204,6 +204,24 @@ async fn no_false_failures_under_the_wasmtime_cli_and_wasmtime_serve() {
             failures.extend(t.await.unwrap().into_iter().map(|f| format!("wasmtime serve, {name}: {f}")));
         }
     }
+    // The safe-gateway rules hold under this host too (they live in the
+    // component, not in a host): a URL the allow-list does not name, and a
+    // loopback address spelled otherwise, are refused with nothing sent; no
+    // token, no call.
+    let served = standin.requests_served();
+    for base in ["http://127.0.0.1:1", "http://2130706433:9", "http://[::ffff:127.0.0.1]:80", "https://example.org"] {
+        let body = json!({"cfg": {"auth-key": "k", "base-url": base}});
+        let a = client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &body).await.unwrap();
+        assert_eq!(
+            (a.status, a.json()["error"]["kind"].as_str()),
+            (403, Some("host-not-allowed")),
+            "{base}: {}",
+            a.text()
+        );
+    }
+    let a = client.post_json("/v1/ringme/client-info", None, &json!({})).await.unwrap();
+    assert_eq!(a.status, 401, "{}", a.text());
+    assert_eq!(standin.requests_served(), served, "a refused request reached the stand-in");
     let total = n * (calls.len() + gateway_calls.len());
     println!("repetition: {total} calls ({n} rounds), {} false failures", failures.len());
     assert!(
