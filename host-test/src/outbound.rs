@@ -176,7 +176,11 @@ fn client_error(e: hyper_util::client::legacy::Error) -> Error {
         // tokio-rustls wraps rustls' error in an `io::Error`, whose
         // `source` skips it: look inside.
         let inner = s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|e| e as &dyn std::error::Error);
-        if let Some(tls) = s.downcast_ref::<rustls::Error>().or_else(|| inner.and_then(|e| e.downcast_ref())) {
+        // A TLS failure is a "nothing was sent" code only while connecting:
+        // one after the request went out (a fatal alert mid-exchange) may
+        // follow a delivered request, and must not promise otherwise.
+        let tls = s.downcast_ref::<rustls::Error>().or_else(|| inner.and_then(|e| e.downcast_ref()));
+        if let Some(tls) = tls.filter(|_| e.is_connect()) {
             return match tls {
                 rustls::Error::InvalidCertificate(_) => Error::TlsCertificateError,
                 rustls::Error::AlertReceived(_) => Error::TlsAlertReceived { alert_id: None, alert_message: None },
