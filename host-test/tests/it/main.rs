@@ -13,5 +13,6 @@ mod repeat;
 mod ringme;
 mod ringostat;
 mod secrets;
+mod spin;
 mod telephony;
 mod tring;
