@@ -284,3 +284,117 @@ async fn dependency_manifest_spin_composes_the_library() {
         assert_eq!(r.header("auth-key"), Some(RINGOSTAT_KEY));
     }
 }
+
+/// The figures of BENCHMARKS.md ("Spin"): the gateway's
+/// `POST /v1/ringostat/sip-online` (server-held key) under `spin up`,
+/// `wasmtime serve` and `pbx-host serve`, in one run against one stand-in
+/// (the benchmark's `sip_online` stand-in): p50 at 1 connection, throughput
+/// at 16. Not part of the suite (it takes a minute of both cores):
+/// `cargo test --workspace --test it spin::figures -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run by hand (see the doc)"]
+async fn figures() {
+    use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
+    use host_test::transport::{full_body, pooled_client, PooledClient};
+    use host_test::{cache, Host, HostOptions, Transport};
+    use http_body_util::BodyExt;
+
+    const KEY: &str = "bench-key";
+    let Some(cli) = spin_cli() else { return };
+    let s = standin::sip_online(KEY).await.unwrap();
+    let env = [("PBX_GATEWAY_TOKEN", TOKEN), ("PBX_RINGOSTAT_AUTH_KEY", KEY), ("PBX_RINGOSTAT_BASE_URL", s.base.as_str())];
+
+    // spin up, the gateway manifest as a user runs it.
+    let vars: Vec<(&str, &str)> =
+        env.iter().map(|(k, v)| (k, *v)).map(|(k, v)| (leak_lower(k), v)).collect();
+    let spin = Spin::up(&cli, "examples/spin/gateway/spin.toml", &vars, &[]).await;
+
+    // wasmtime serve (its defaults: a fresh instance per request).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let wt_addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut serve = Command::new(crate::repeat::wasmtime_cli());
+    serve.args(["serve", "-S", "cli", "--addr", &wt_addr.to_string()]);
+    for (k, v) in env {
+        serve.args(["--env", &format!("{k}={v}")]);
+    }
+    let _wasmtime =
+        crate::repeat::Running(serve.arg(gateway_path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+
+    // pbx-host serve, in this process, warm instances (its default) and a
+    // fresh instance per request (as Spin and wasmtime serve).
+    let pbx_host = |reuse: Option<host_test::instances::Reuse>| {
+        let opts = HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), reuse, ..HostOptions::default() };
+        let host = Host::load(&host_test::component_path(), &opts).unwrap();
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let serve = ServeOptions::new(env, Transport::Pooled(pooled_client()));
+        std::sync::Arc::new(Gateway::load(&host, &gateway_path(), &opts, serve).unwrap())
+    };
+    let warm = Server::start(pbx_host(Some(Default::default())), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let fresh = Server::start(pbx_host(None), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+
+    async fn call(client: &PooledClient, uri: &str) -> Duration {
+        let req = hyper::Request::post(uri)
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(full_body(bytes::Bytes::from_static(b"{}")))
+            .unwrap();
+        let t = Instant::now();
+        let resp = client.request(req).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert!(body.starts_with(b"{\"ok\":["));
+        t.elapsed()
+    }
+    let targets = [
+        ("spin up (fresh instance per request)", spin.addr),
+        ("wasmtime serve (fresh instance per request)", wt_addr),
+        ("pbx-host serve, fresh instance per request", fresh.addr),
+        ("pbx-host serve, warm instances (default)", warm.addr),
+    ];
+    let client = pooled_client();
+    for (_, addr) in &targets {
+        let uri = format!("http://{addr}/v1/ringostat/sip-online");
+        let start = Instant::now();
+        while Client::new(*addr).get("/v1/health", None).await.map(|a| a.status).unwrap_or(0) != 200 {
+            assert!(start.elapsed() < Duration::from_secs(60), "{addr} did not serve");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for _ in 0..200 {
+            call(&client, &uri).await;
+        }
+    }
+    const N1: usize = 2_000;
+    const CONCURRENCY: usize = 16;
+    const N16: usize = 8_000;
+    println!("| host | p50 at 1 connection | throughput at {CONCURRENCY} connections |");
+    println!("|---|---|---|");
+    for (name, addr) in targets {
+        let uri = format!("http://{addr}/v1/ringostat/sip-online");
+        let mut times = Vec::with_capacity(N1);
+        for _ in 0..N1 {
+            times.push(call(&client, &uri).await);
+        }
+        times.sort();
+        let p50 = times[N1 / 2];
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..CONCURRENCY {
+            let (client, uri) = (client.clone(), uri.clone());
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..N16 / CONCURRENCY {
+                    call(&client, &uri).await;
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let rate = N16 as f64 / t.elapsed().as_secs_f64();
+        println!("| {name} | {:.1} us | {rate:.0} req/s |", p50.as_secs_f64() * 1e6);
+    }
+}
+
+/// `PBX_X` -> `pbx_x`, as the `&'static str` the variable list takes.
+fn leak_lower(k: &str) -> &'static str {
+    Box::leak(k.to_ascii_lowercase().into_boxed_str())
+}
