@@ -166,7 +166,10 @@ async fn gateway_manifest_serves_each_provider_from_spin_variables() {
     // Ringostat, server-held.
     let a = c.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.unwrap();
     assert_eq!(a.status, 200, "{}", a.text());
-    assert_eq!(a.json()["ok"], serde_json::from_str::<Value>(host_test::kit::mock::example("ringostat.sip-online")).unwrap());
+    assert_eq!(
+        a.json()["ok"],
+        serde_json::from_str::<Value>(host_test::kit::mock::example("ringostat.sip-online")).unwrap()
+    );
     answers.push_str(&a.text());
     let log = mock.requests();
     assert_eq!(log.len(), 1);
@@ -302,11 +305,11 @@ async fn figures() {
     const KEY: &str = "bench-key";
     let Some(cli) = spin_cli() else { return };
     let s = standin::sip_online(KEY).await.unwrap();
-    let env = [("PBX_GATEWAY_TOKEN", TOKEN), ("PBX_RINGOSTAT_AUTH_KEY", KEY), ("PBX_RINGOSTAT_BASE_URL", s.base.as_str())];
+    let env =
+        [("PBX_GATEWAY_TOKEN", TOKEN), ("PBX_RINGOSTAT_AUTH_KEY", KEY), ("PBX_RINGOSTAT_BASE_URL", s.base.as_str())];
 
     // spin up, the gateway manifest as a user runs it.
-    let vars: Vec<(&str, &str)> =
-        env.iter().map(|(k, v)| (k, *v)).map(|(k, v)| (leak_lower(k), v)).collect();
+    let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k, *v)).map(|(k, v)| (leak_lower(k), v)).collect();
     let spin = Spin::up(&cli, "examples/spin/gateway/spin.toml", &vars, &[]).await;
 
     // wasmtime serve (its defaults: a fresh instance per request).
@@ -323,7 +326,8 @@ async fn figures() {
     // pbx-host serve, in this process, warm instances (its default) and a
     // fresh instance per request (as Spin and wasmtime serve).
     let pbx_host = |reuse: Option<host_test::instances::Reuse>| {
-        let opts = HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), reuse, ..HostOptions::default() };
+        let opts =
+            HostOptions { pooling: true, cache_dir: Some(cache::default_dir()), reuse, ..HostOptions::default() };
         let host = Host::load(&host_test::component_path(), &opts).unwrap();
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let serve = ServeOptions::new(env, Transport::Pooled(pooled_client()));
