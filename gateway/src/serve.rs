@@ -93,7 +93,11 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
         Err(r) => return r,
     };
     let cx = Cx { held: settings.token().map(|_| settings) };
-    match dispatch::call(iface, func, &args, &cx) {
+    let result = dispatch::call(iface, func, &args, &cx);
+    // The Spin build: a stored RingMe token refused with 401 is replaced once.
+    #[cfg(feature = "spin-kv")]
+    let result = crate::token_store::retry_if_revoked(result, || dispatch::call(iface, func, &args, &cx));
+    match result {
         Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
         Some(Ok(Outcome::Provider(e))) => Reply::provider(e),
         Some(Err(bad)) => Reply::bad(bad),
