@@ -91,7 +91,8 @@ impl Creds<'_> {
     }
 
     fn hash(&self, label: &[u8], more: &[&[u8]]) -> [u8; 32] {
-        let mut parts: Vec<&[u8]> = alloc::vec![label, self.base.as_bytes(), self.id.as_bytes(), self.secret.as_bytes()];
+        let mut parts: Vec<&[u8]> =
+            alloc::vec![label, self.base.as_bytes(), self.id.as_bytes(), self.secret.as_bytes()];
         parts.extend_from_slice(more);
         digest(&parts)
     }
@@ -188,7 +189,8 @@ pub fn held_ringme(cfg: Value) -> Value {
     }
     // The library's own token request, on the same config.
     let cx = crate::json::Cx::HELD;
-    let Ok(typed) = <crate::bindings::telephony::pbx::ringme::Config as crate::json::FromJson>::from_json(Some(&cfg), &cx)
+    let Ok(typed) =
+        <crate::bindings::telephony::pbx::ringme::Config as crate::json::FromJson>::from_json(Some(&cfg), &cx)
     else {
         return cfg;
     };
@@ -234,7 +236,8 @@ mod tests {
 
     #[test]
     fn sealed_tokens_open_only_with_their_credentials() {
-        let cfg = json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "id", "client-secret": "sec"}}});
+        let cfg =
+            json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "id", "client-secret": "sec"}}});
         let creds = Creds::of(&cfg).unwrap();
         let sealed = creds.seal(1_000, "tok-123");
         assert!(!sealed.windows(7).any(|w| w == b"tok-123"));

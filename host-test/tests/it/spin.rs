@@ -260,6 +260,34 @@ async fn gateway_manifest_serves_each_provider_from_spin_variables() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_ringme_token_refused_with_401_is_replaced_once() {
+    let Some(cli) = spin_cli() else { return };
+    // The builtin mock, except that the second API call is refused with 401
+    // (the stored token revoked before its expiry).
+    let api_calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = api_calls.clone();
+    let mock = MockProvider::new(move |req| {
+        if req.path().contains("/api/ver1.0/") && seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            return host_test::kit::mock::MockResponse::json(401, r#"{"error":"invalid_token"}"#);
+        }
+        ringme::answer(req).expect("a RingMe path")
+    });
+    let s = standin::mock(mock.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let vars = gateway_vars(&s.base);
+    let spin = Spin::up(&cli, "examples/spin/gateway/spin.toml", &borrowed(&vars), &[]).await;
+    let c = Client::new(spin.addr);
+    for _ in 0..2 {
+        let a = c.post_json("/v1/ringme/client-info", Some(TOKEN), &json!({})).await.unwrap();
+        assert_eq!(a.status, 200, "{}", a.text());
+    }
+    let paths: Vec<String> = mock.requests().iter().map(|r| r.path().to_string()).collect();
+    // Call 1: a token, the call (stored). Call 2: the stored token, refused;
+    // a fresh token; the call again.
+    let api = "/api/ver1.0/client/@me/client/";
+    assert_eq!(paths, ["/oauth/token", api, api, "/oauth/token", api], "{paths:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_manifest_refuses_to_start_without_a_token() {
     let Some(cli) = spin_cli() else { return };
     let dir = std::env::temp_dir().join(format!("pbx-spin-notoken-{}", std::process::id()));
