@@ -168,7 +168,11 @@ async fn gateway_manifest_serves_each_provider_from_spin_variables() {
     // Not in the manifest's allowed_outbound_hosts (another port).
     let unlisted_mock = MockProvider::builtin();
     let unlisted = standin::mock(unlisted_mock.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let vars = gateway_vars(&s.base);
+    let mut vars = gateway_vars(&s.base);
+    // The gateway's own allow-list (PBX_ALLOWED_HOSTS, where the gateway
+    // has one) names the unlisted stand-in too, so what refuses it below is
+    // Spin's allowed_outbound_hosts, the layer under test.
+    vars.push(("pbx_allowed_hosts", format!("{},{}", s.base, unlisted.base)));
     let spin = Spin::up(&cli, "examples/spin/gateway/spin.toml", &borrowed(&vars), &[]).await;
     let c = Client::new(spin.addr);
     let mut answers = String::new();
