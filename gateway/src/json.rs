@@ -477,6 +477,7 @@ impl<'de> Visitor<'de> for Bounded<'_> {
 
 /// The arguments of a call: each parameter sent, parsed (within
 /// [`ARG_TREE_CAP`]). Only the route's parameter names are taken.
+#[derive(Clone)]
 pub struct Args {
     members: Vec<(&'static str, Value)>,
 }

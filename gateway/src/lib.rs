@@ -26,6 +26,9 @@ pub mod json;
 pub mod outbound;
 pub mod reply;
 pub mod settings;
+/// RingMe tokens in the host's key-value store (the Spin build).
+#[cfg(feature = "spin-kv")]
+mod token_store;
 
 /// The generated bindings of world `gateway` (see build.rs).
 #[allow(missing_docs, clippy::all)]

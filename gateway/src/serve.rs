@@ -120,7 +120,14 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
         Err(r) => return r,
     };
     let cx = Cx::new(settings.token().map(|_| settings), &outbound);
-    match dispatch::call(iface, func, args, &cx) {
+    // The Spin build: a stored RingMe token refused with 401 is replaced
+    // once, so it keeps the arguments for that one retry.
+    #[cfg(feature = "spin-kv")]
+    let again = args.clone();
+    let result = dispatch::call(iface, func, args, &cx);
+    #[cfg(feature = "spin-kv")]
+    let result = crate::token_store::retry_if_revoked(result, || dispatch::call(iface, func, again, &cx));
+    match result {
         Some(Ok(Outcome::Ok(v))) => Reply::ok(v),
         Some(Ok(Outcome::Provider(e))) => Reply::provider(e),
         Some(Err(bad)) => Reply::bad(bad),

@@ -142,6 +142,11 @@ impl Settings {
             })?;
             o.insert("timeout-ms".into(), Value::Number(ms.into()));
         }
+        // The Spin build keeps RingMe tokens in the host's store.
+        #[cfg(feature = "spin-kv")]
+        if iface == "ringme" {
+            return Ok(crate::token_store::held_ringme(Value::Object(o)));
+        }
         Ok(Value::Object(o))
     }
 }

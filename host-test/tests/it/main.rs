@@ -15,5 +15,6 @@ mod repeat;
 mod ringme;
 mod ringostat;
 mod secrets;
+mod spin;
 mod telephony;
 mod tring;

@@ -31,7 +31,7 @@ fn rounds() -> usize {
 }
 
 /// The wasmtime CLI (see the module doc).
-fn wasmtime_cli() -> PathBuf {
+pub(crate) fn wasmtime_cli() -> PathBuf {
     if let Some(p) = std::env::var_os("PBX_WASMTIME_CLI") {
         return PathBuf::from(p);
     }
@@ -90,7 +90,7 @@ fn calls(base: &str) -> Vec<(&'static str, String, &'static str, Value)> {
 }
 
 /// Kills the child when dropped (a failed assertion must not leave a server).
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
