@@ -43,10 +43,23 @@ pub fn special_name(name: &str) -> Option<&'static str> {
         Some("a cloud metadata name")
     } else if !name.contains('.') {
         Some("a single-label (local network) name")
+    } else if LOCAL_SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) {
+        Some("a local network name")
     } else {
         None
     }
 }
+
+/// Domains that only a local resolver answers: mDNS and Kubernetes
+/// (`.local`, `.cluster.local`), private-use (`.internal`, ICANN 2024; the
+/// clouds' `*.ec2.internal`, `host.docker.internal`), home networks
+/// (`.home.arpa`, RFC 8375) and the common `.lan` / `.localdomain`. A name
+/// under them leads inside the network whatever address it resolves to, so
+/// a wildcard never allows it; a pattern naming it exactly does. (A public
+/// name that resolves to a private address, such as `127.0.0.1.nip.io`, is
+/// caught only by a host that checks addresses at connect time, as
+/// `pbx-host serve --real` does.)
+const LOCAL_SUFFIXES: &[&str] = &[".local", ".internal", ".home.arpa", ".lan", ".localdomain"];
 
 /// Special IPv4 ranges (RFC 6890 and the clouds' metadata address).
 pub fn special_v4(a: Ipv4Addr) -> Option<&'static str> {

@@ -639,6 +639,32 @@ async fn slow_bodies_take_no_instance() {
     s.server.stop().await;
 }
 
+/// A request without the token is refused before its body is read: a
+/// client that announces 8 MiB and sends one byte gets its 401 at once (not
+/// a 408 after the body timeout), and the host holds none of its body.
+#[tokio::test]
+async fn an_unauthenticated_body_is_not_read() {
+    let mock = MockProvider::builtin();
+    let (_h, g) = gateway_host_with(2, Duration::from_millis(200), None, &mock, |o| {
+        o.body_timeout = Duration::from_secs(20);
+    });
+    let s = Served::on(g, mock.clone()).await;
+    for auth in ["", "authorization: Bearer wrong-token\r\n"] {
+        let head = format!(
+            "POST /v1/ringostat/sip-online HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\n\
+             {auth}content-length: 8388608\r\n\r\n{{"
+        );
+        let mut stream = connect_and_send(s.server.addr, head.as_bytes()).await;
+        let started = std::time::Instant::now();
+        let raw = read_until_closed(&mut stream).await;
+        assert!(raw.starts_with("HTTP/1.1 401 "), "{raw}");
+        // Well before the 20 s body timeout (a bound, not a speed target).
+        assert!(started.elapsed() < Duration::from_secs(10), "the host waited for the body");
+    }
+    assert!(mock.requests().is_empty());
+    s.server.stop().await;
+}
+
 /// A request head that does not complete within the header timeout is
 /// answered 408 and its connection closed; a connection that sends nothing
 /// is closed without an answer; an idle keep-alive connection is closed
