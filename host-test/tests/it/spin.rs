@@ -255,6 +255,17 @@ async fn gateway_manifest_serves_each_provider_from_spin_variables() {
     assert_eq!(unlisted.connections(), 0);
     answers.push_str(&a.text());
 
+    // The gateway's own rules under Spin: a host the allow-list
+    // (`pbx_allowed_hosts`) does not name, or a loopback address spelled
+    // otherwise, is refused by the gateway itself (403), nothing sent.
+    for base in ["http://127.0.0.1:1", "http://2130706433:1", "http://[::ffff:127.0.0.1]:1"] {
+        let cfg = json!({"cfg": {"auth-key": "callers-key", "base-url": base}});
+        let a = c.post_json("/v1/ringostat/sip-online", Some(TOKEN), &cfg).await.unwrap();
+        assert_eq!((a.status, a.json()["error"]["kind"].as_str()), (403, Some("host-not-allowed")), "{}", a.text());
+        answers.push_str(&a.text());
+    }
+    assert!(unlisted_mock.requests().is_empty());
+
     // No secret in any answer, nor in Spin's output or the component logs.
     let output = spin.output();
     for secret in [TOKEN, RINGOSTAT_KEY, TRING_KEY, ringme::CLIENT_SECRET, ringme::ACCESS_TOKEN] {
