@@ -611,7 +611,7 @@ impl Gen<'_> {
                     TypeDefKind::List(t) => json!({"type": "array", "items": self.schema(t)}),
                     TypeDefKind::Tuple(t) => {
                         let items: Vec<Value> = t.types.iter().map(|t| self.schema(t)).collect();
-                        json!({"type": "array", "prefixItems": items, "minItems": items.len(), "maxItems": items.len()})
+                        json!({"type": "array", "prefixItems": items, "items": false, "minItems": items.len(), "maxItems": items.len()})
                     }
                     TypeDefKind::Result(r) => {
                         let side =
@@ -664,18 +664,21 @@ impl Gen<'_> {
                 json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
             }
             TypeDefKind::Enum(e) => {
-                let cases: Vec<Value> = e
+                // `enum`, not `oneOf` of `const`: client generators take
+                // only the first `const` of a `oneOf` (openapi-python-client
+                // refused every answer but the first case). The cases' docs
+                // go into the description.
+                let names: Vec<&str> = e.cases.iter().map(|c| c.name.as_str()).collect();
+                let mut o = json!({"type": "string", "enum": names});
+                let described: Vec<String> = e
                     .cases
                     .iter()
-                    .map(|c| {
-                        let mut o = json!({"const": c.name});
-                        if let Some(d) = docs(&c.docs) {
-                            o["description"] = Value::String(d);
-                        }
-                        o
-                    })
+                    .filter_map(|c| docs(&c.docs).map(|d| format!("- `{}`: {}", c.name, d.replace('\n', " "))))
                     .collect();
-                json!({"type": "string", "oneOf": cases})
+                if !described.is_empty() {
+                    o["description"] = Value::String(described.join("\n"));
+                }
+                o
             }
             TypeDefKind::Variant(v) => {
                 let cases: Vec<Value> = v
@@ -885,6 +888,7 @@ impl Gen<'_> {
             "openapi": "3.1.0",
             "info": {
                 "title": "pbx gateway",
+                "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
                 "version": self.resolve.packages.iter().find(|(_, p)| p.name.namespace == "telephony")
                     .and_then(|(_, p)| p.name.version.as_ref()).map(|v| v.to_string()).unwrap_or_default(),
                 "description": format!("{info_desc}\n\nEvery function of every interface is \
@@ -892,6 +896,8 @@ impl Gen<'_> {
                     (records by WIT field names, absent or null for none, enums as strings, variants as \
                     {{\"case\": payload}} or \"case\", list<u8> as base64). Success is 200 {{\"ok\": value}}."),
             },
+            // The document is served by the gateway itself: its own origin.
+            "servers": [{"url": "/", "description": "this gateway"}],
             "tags": tags,
             "security": [{"bearer": []}],
             "paths": paths,

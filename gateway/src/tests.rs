@@ -190,6 +190,32 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
         assert!(op["responses"]["200"].is_object() && op["responses"]["504"].is_object());
     }
     assert!(ROUTES.len() > 90, "{} routes", ROUTES.len());
+    // What client generators need: a license and servers; enums as `enum`
+    // (openapi-python-client takes only the first `const` of a `oneOf`);
+    // tuples closed (`items: false` after `prefixItems`, as Spectral asks).
+    assert_eq!(doc["info"]["license"]["identifier"], "Apache-2.0");
+    assert_eq!(doc["servers"][0]["url"], "/");
+    let agent = &doc["components"]["schemas"]["telephony.state"];
+    assert_eq!(agent["type"], "string", "{agent}");
+    assert!(agent["enum"].as_array().is_some_and(|e| e.len() > 1 && e.iter().all(Value::is_string)), "{agent}");
+    fn walk(v: &Value, f: &mut dyn FnMut(&serde_json::Map<String, Value>)) {
+        match v {
+            Value::Object(o) => {
+                f(o);
+                o.values().for_each(|v| walk(v, f));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, f)),
+            _ => {}
+        }
+    }
+    let mut tuples = 0;
+    walk(&doc, &mut |o| {
+        if o.contains_key("prefixItems") {
+            tuples += 1;
+            assert_eq!(o.get("items"), Some(&Value::Bool(false)), "{o:?}");
+        }
+    });
+    assert!(tuples > 0);
     // Every reference points at a definition.
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
