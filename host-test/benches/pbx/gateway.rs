@@ -448,9 +448,9 @@ const TLS_CONCURRENCY: usize = 16;
 /// A TLS stand-in for `localhost` (a private CA's certificate, made here
 /// with rcgen; ALPN `h2` then `http/1.1`) answering Ringostat's `GET
 /// /sipstatus/online` when `Auth-key` matches. Returns its address, the
-/// CA's PEM, and the count of requests that came over HTTP/2 and in all.
-async fn tls_standin() -> Result<(SocketAddr, String, rustls::pki_types::CertificateDer<'static>, Arc<[AtomicUsize; 2]>)>
-{
+/// CA (PEM and DER), and the count of requests that came over HTTP/2 and in
+/// all.
+async fn tls_standin() -> Result<TlsStandin> {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
@@ -500,7 +500,15 @@ async fn tls_standin() -> Result<(SocketAddr, String, rustls::pki_types::Certifi
             });
         }
     });
-    Ok((addr, ca.pem(), ca.der().clone(), counts))
+    Ok(TlsStandin { addr, ca_pem: ca.pem(), ca_der: ca.der().clone(), versions: counts })
+}
+
+struct TlsStandin {
+    addr: SocketAddr,
+    ca_pem: String,
+    ca_der: rustls::pki_types::CertificateDer<'static>,
+    /// Requests over HTTP/2, and in all.
+    versions: Arc<[AtomicUsize; 2]>,
 }
 
 /// A TCP relay to `upstream` that delays every chunk by `delay` in each
@@ -629,7 +637,7 @@ async fn tls_round(target: &TlsTarget, workers: usize, total: usize) -> Result<f
 /// A TLS provider 20 ms away: the native keep-alive client and the shipped
 /// gateway, each through its own delaying relay to the one stand-in.
 async fn tls_rows(rows: &mut Vec<Row>) -> Result<()> {
-    let (standin, ca_pem, ca_der, versions) = tls_standin().await?;
+    let TlsStandin { addr: standin, ca_pem, ca_der, versions } = tls_standin().await?;
     let (native_port, native_conns) = delaying_relay(standin, ONE_WAY).await?;
     let (gateway_port, gateway_conns) = delaying_relay(standin, ONE_WAY).await?;
     let dir = std::env::temp_dir().join(format!("pbx-bench-tls-{}", std::process::id()));
