@@ -118,10 +118,6 @@ struct ServeArgs {
     /// How long a keep-alive connection may wait for its next request.
     #[arg(long, default_value_t = host_test::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
-    /// Run each request's call in a task of its own (as `wasmtime serve`);
-    /// for the benchmark's side-by-side measurement of that choice.
-    #[arg(long, hide = true)]
-    task_per_request: bool,
     #[command(flatten)]
     instances: InstanceArgs,
 }
@@ -397,7 +393,6 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
         header_timeout: Duration::from_millis(args.header_timeout_ms),
         body_timeout: Duration::from_millis(args.body_timeout_ms),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
-        task_per_request: args.task_per_request,
         ..ServeOptions::new(env.clone(), transport)
     };
     let gateway = Gateway::load(&host, &path, opts, serve_opts)?;

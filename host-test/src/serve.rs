@@ -112,11 +112,6 @@ pub struct ServeOptions {
     /// How long a keep-alive connection may wait for its next request
     /// (default [`DEFAULT_IDLE_TIMEOUT`]).
     pub idle_timeout: Duration,
-    /// Run every request's call in a task of its own, as `wasmtime serve`
-    /// does (default `false`: the call runs in the connection's task, and
-    /// moves to a task only if it outlives its response; see
-    /// BENCHMARKS.md, "Host-side levers", for the measurement).
-    pub task_per_request: bool,
 }
 
 impl ServeOptions {
@@ -128,7 +123,6 @@ impl ServeOptions {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            task_per_request: false,
         }
     }
 
@@ -189,7 +183,6 @@ pub struct Gateway {
     /// `PBX_GATEWAY_TOKEN`, to skip reading the body of a request that
     /// does not carry it (the gateway refuses it without reading).
     token: Option<String>,
-    task_per_request: bool,
 }
 
 /// Request bodies held in memory at once, across all connections: 256 MiB
@@ -234,7 +227,6 @@ impl Gateway {
             timeouts: Timeouts { header: serve.header_timeout, body: serve.body_timeout, idle: serve.idle_timeout },
             buffered: Arc::new(tokio::sync::Semaphore::new(BUFFERED_BODIES / 1024)),
             token: serve.env.iter().find(|(k, v)| k == "PBX_GATEWAY_TOKEN" && !v.is_empty()).map(|(_, v)| v.clone()),
-            task_per_request: serve.task_per_request,
         })
     }
 
@@ -378,76 +370,23 @@ impl Gateway {
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, http::Request::from_parts(parts, body))?;
         let out = store.data_mut().http().new_response_outparam(tx)?;
         let this = self.clone();
-        let call = async move {
+        // The call runs in its own task: the guest may keep writing the body
+        // after it has set the response.
+        let task = tokio::spawn(async move {
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await?;
             if let Some(key) = key {
                 this.instances.park(key, (store, proxy), calls + 1);
             }
             Ok::<(), anyhow::Error>(())
-        };
-        if self.task_per_request {
-            // The call in its own task from the start (as `wasmtime serve`).
-            let task = tokio::spawn(call);
-            return match rx.await {
-                Ok(Ok(response)) => Ok(response),
-                Ok(Err(code)) => Err(anyhow!("the gateway answered with the error code {code:?}")),
-                Err(_) => match task.await {
-                    Ok(Ok(())) => bail!("the gateway never set a response"),
-                    Ok(Err(e)) => Err(e.context("the gateway trapped before setting a response")),
-                    Err(e) => Err(anyhow!(e).context("the gateway task failed")),
-                },
-            };
-        }
-        // The call runs in this connection's task, polled before the answer:
-        // the gateway usually sets its response, writes the body and returns
-        // in one poll, so no task is spawned. When the response is set while
-        // the call still runs (the guest may keep writing the body after
-        // it), or when the client goes away first, the rest of the call
-        // moves to a task of its own ([`Detached`]): a provider request in
-        // flight is never cut off by the client.
-        let mut call = Detached(Some(Box::pin(call)));
-        let mut rx = rx;
-        let done = tokio::select! {
-            biased;
-            done = call.running() => done,
-            set = &mut rx => {
-                drop(call);
-                return match set {
-                    Ok(Ok(response)) => Ok(response),
-                    Ok(Err(code)) => Err(anyhow!("the gateway answered with the error code {code:?}")),
-                    Err(_) => bail!("the gateway dropped its response"),
-                };
-            }
-        };
+        });
         match rx.await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(code)) => Err(anyhow!("the gateway answered with the error code {code:?}")),
-            Err(_) => match done {
-                Ok(()) => bail!("the gateway never set a response"),
-                Err(e) => Err(e.context("the gateway trapped before setting a response")),
+            Err(_) => match task.await {
+                Ok(Ok(())) => bail!("the gateway never set a response"),
+                Ok(Err(e)) => Err(e.context("the gateway trapped before setting a response")),
+                Err(e) => Err(anyhow!(e).context("the gateway task failed")),
             },
-        }
-    }
-}
-
-/// A gateway call that, dropped before it ends, finishes in a task of its
-/// own.
-struct Detached(Option<Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>>>);
-
-impl Detached {
-    /// Runs the call to its end here (then nothing is left to detach).
-    async fn running(&mut self) -> Result<()> {
-        let Some(call) = self.0.as_mut() else { return Ok(()) };
-        let done = call.await;
-        self.0 = None;
-        done
-    }
-}
-
-impl Drop for Detached {
-    fn drop(&mut self) {
-        if let (Some(call), Ok(rt)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
-            rt.spawn(call);
         }
     }
 }

@@ -340,28 +340,25 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
 }
 
 /// The loopback rows: direct, the native proxy, and the shipped binary with
-/// warm instances, with a fresh instance per request, and with a task per
-/// request (the lever of `ServeOptions::task_per_request`, side by side).
+/// warm instances and with a fresh instance per request.
 async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     let base = super::start_server().await?;
     let native = start_native(base.clone()).await?;
     let env = settings(&base);
     let warm = Served::pbx_host(&env, &[]).await?;
     let fresh = Served::pbx_host(&env, &["--max-instance-reuse-count", "1"]).await?;
-    let spawning = Served::pbx_host(&env, &["--task-per-request"]).await?;
     let targets = [
         Target { name: "direct to the stand-in", uri: format!("{base}/sipstatus/online"), post: false },
         Target { name: "native proxy", uri: format!("{native}{ROUTE}"), post: true },
         Target { name: "pbx-host serve, warm instances", uri: warm.route(), post: true },
         Target { name: "pbx-host serve, fresh instance each", uri: fresh.route(), post: true },
-        Target { name: "pbx-host serve, warm, a task per request", uri: spawning.route(), post: true },
     ];
     let client = pooled_client();
     if let Some(which) = std::env::var_os("PBX_BENCH_PROFILE_GATEWAY") {
         // A steady loop for a profiler: one target (0 direct, 1 native
-        // proxy, 2 warm gateway, 3 fresh gateway, 4 task per request) at
-        // concurrency 1; profile the child (`perf record -p`).
-        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(2usize).min(4)];
+        // proxy, 2 warm gateway, 3 fresh gateway) at concurrency 1; profile
+        // the child (`perf record -p`).
+        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(2usize).min(3)];
         for _ in 0..50_000 {
             t.call(&client).await?;
         }
@@ -415,7 +412,7 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     }
     let p50_64: Vec<Duration> = lat.into_iter().map(median).collect();
     let tput: Vec<f64> = rates.into_iter().map(median_f64).collect();
-    drop((warm, fresh, spawning));
+    drop((warm, fresh));
 
     let label = "gateway, loopback (sip-online)";
     for (at, p50) in [(1, &p50_1), (CONCURRENCY, &p50_64)] {
@@ -437,16 +434,6 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
             ));
         }
     }
-    // The lever, side by side: the call in the connection's task (shipped)
-    // against a task per request.
-    for (at, p50) in [(1, &p50_1), (CONCURRENCY, &p50_64)] {
-        let r = p50[4].as_secs_f64() / p50[2].as_secs_f64();
-        rows.push(Row {
-            what: format!("{label}, p50 at {at}: a task per request / the call in the connection's task"),
-            value: format!("{r:.3}x"),
-            target: "-".into(),
-        });
-    }
     Ok(())
 }
 
@@ -461,9 +448,9 @@ const TLS_CONCURRENCY: usize = 16;
 /// A TLS stand-in for `localhost` (a private CA's certificate, made here
 /// with rcgen; ALPN `h2` then `http/1.1`) answering Ringostat's `GET
 /// /sipstatus/online` when `Auth-key` matches. Returns its address, the
-/// CA's PEM, and the count of requests that came over HTTP/2 and in all.
-async fn tls_standin() -> Result<(SocketAddr, String, rustls::pki_types::CertificateDer<'static>, Arc<[AtomicUsize; 2]>)>
-{
+/// CA (PEM and DER), and the count of requests that came over HTTP/2 and in
+/// all.
+async fn tls_standin() -> Result<TlsStandin> {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
@@ -513,7 +500,15 @@ async fn tls_standin() -> Result<(SocketAddr, String, rustls::pki_types::Certifi
             });
         }
     });
-    Ok((addr, ca.pem(), ca.der().clone(), counts))
+    Ok(TlsStandin { addr, ca_pem: ca.pem(), ca_der: ca.der().clone(), versions: counts })
+}
+
+struct TlsStandin {
+    addr: SocketAddr,
+    ca_pem: String,
+    ca_der: rustls::pki_types::CertificateDer<'static>,
+    /// Requests over HTTP/2, and in all.
+    versions: Arc<[AtomicUsize; 2]>,
 }
 
 /// A TCP relay to `upstream` that delays every chunk by `delay` in each
@@ -642,7 +637,7 @@ async fn tls_round(target: &TlsTarget, workers: usize, total: usize) -> Result<f
 /// A TLS provider 20 ms away: the native keep-alive client and the shipped
 /// gateway, each through its own delaying relay to the one stand-in.
 async fn tls_rows(rows: &mut Vec<Row>) -> Result<()> {
-    let (standin, ca_pem, ca_der, versions) = tls_standin().await?;
+    let TlsStandin { addr: standin, ca_pem, ca_der, versions } = tls_standin().await?;
     let (native_port, native_conns) = delaying_relay(standin, ONE_WAY).await?;
     let (gateway_port, gateway_conns) = delaying_relay(standin, ONE_WAY).await?;
     let dir = std::env::temp_dir().join(format!("pbx-bench-tls-{}", std::process::id()));
