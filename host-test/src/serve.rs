@@ -273,7 +273,7 @@ impl Gateway {
         let Ok(Ok(_room)) = room else {
             return failure(503, "overloaded", "too many request bodies in flight; retry shortly");
         };
-        let body = match self.read_body(&parts, body).await {
+        let body = match self.read_body(declared, body).await {
             Ok(bytes) => bytes,
             Err(refusal) => return refusal.answer(self.timeouts.body),
         };
@@ -328,16 +328,12 @@ impl Gateway {
     }
 
     /// The whole body, within the cap and the body timeout.
-    async fn read_body<B>(&self, parts: &http::request::Parts, body: B) -> Result<Bytes, Unread>
+    /// `declared`: the request's `Content-Length`, if it has one.
+    async fn read_body<B>(&self, declared: Option<u64>, body: B) -> Result<Bytes, Unread>
     where
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
     {
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
         // Refused from the declared length without reading a byte.
         if declared.is_some_and(|n| n > BODY_CAP as u64) {
             return Err(Unread::TooLarge);

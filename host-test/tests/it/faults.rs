@@ -209,17 +209,7 @@ async fn fax(base: &str, size: usize) -> Result<String, Error> {
         timeout_ms: Some(10_000),
         max_body_bytes: None,
     };
-    let req = tring::FaxRequest {
-        source_number: "3210".into(),
-        dest_number: "+3212345678".into(),
-        pdf: vec![b'%'; size],
-        quality: None,
-        page_size: None,
-        rotate: None,
-        delete_after_send: None,
-        schedule: None,
-        status_email: None,
-    };
+    let req = super::tring::fax_req(&vec![b'%'; size]);
     s.pbx.telephony_pbx_tring().call_fax_send(&mut s.store, &cfg, &req).await.unwrap()
 }
 

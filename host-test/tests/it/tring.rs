@@ -88,7 +88,8 @@ fn simplecdr_filter() -> SimplecdrFilter {
     }
 }
 
-fn fax_req(pdf: &[u8]) -> FaxRequest {
+/// A FAX send with `pdf` (also the fault tests' large body).
+pub(crate) fn fax_req(pdf: &[u8]) -> FaxRequest {
     FaxRequest {
         source_number: "3210".into(),
         dest_number: "+3212345678".into(),
