@@ -2,17 +2,22 @@
 //! before it leaves the component ([`Error::redact`]).
 //!
 //! A provider or a host may echo a secret in whatever encoding it saw or
-//! wrote it in. The text is read in six views: as is; with JSON escapes
+//! wrote it in. The text is read in seven views: as is; with JSON escapes
 //! (`\uXXXX` in any case with surrogate pairs, `\"`, `\/`, `\\`, `\n`...)
 //! decoded; with `%XX` (either hex case) decoded; with `%XX` and `+` (form
-//! encoding) decoded; and both of those with JSON escapes decoded too (one
-//! layer of each; a secret that itself holds `%41` or `\n` is found in the
-//! views that leave that encoding alone). Each secret is looked for in each view as its UTF-8
-//! bytes and, when it is not ASCII, as those bytes re-decoded as Latin-1
+//! encoding) decoded; both of those with JSON escapes decoded too; and with
+//! HTML character references (`&#65;`, `&#x41;`, `&amp;` and the other four
+//! an HTML page must use) decoded (one layer of each; a secret that itself
+//! holds `%41` or `\n` is found in the views that leave that encoding alone).
+//! Each secret is looked for in each view as its UTF-8 bytes, in any ASCII
+//! case, and, when it is not ASCII, as those bytes re-decoded as Latin-1
 //! (each byte one character, written as UTF-8). As a last line, every run
 //! of 8 bytes of a secret (the whole secret when it is shorter) is removed
 //! wherever it appears, so a secret echoed in part, or with its characters
-//! encoded in a mix of ways, loses every 8-character run too.
+//! encoded in a mix of ways, loses every 8-character run too. Matching
+//! without regard to ASCII case may remove a harmless word that happens to
+//! equal a short secret in another case: a message loses a word, never a
+//! secret.
 //!
 //! Only then is the text cut to [`MAX_MESSAGE_CHARS`]: nothing is cut before
 //! redaction. Redaction reads at most [`SCAN_BYTES`] of a text; when a text
@@ -90,8 +95,9 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let src = text.as_bytes();
     let mut masked = vec![0u8; src.len()];
     let mut longest = 0;
-    // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes.
-    for mode in [0, 4, 1, 3, 5, 7] {
+    // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML character
+    // references (a provider's error page quoting the request).
+    for mode in [0, 4, 1, 3, 5, 7, 8] {
         let view = View::decode(src, mode);
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             longest = longest.max(secret.len());
@@ -227,15 +233,41 @@ fn unit(src: &[u8], at: usize) -> Option<u32> {
     s[2..].iter().try_fold(0, |n, &b| Some(n << 4 | hex(b)?))
 }
 
+/// An HTML character reference at `at` (`&#65;`, `&#x41;`, `&amp;`,
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`): the character and the length. The
+/// five named ones are those an HTML page must use for a quoted value;
+/// a secret with other characters shows them numerically or as they are.
+fn html_reference(src: &[u8], at: usize) -> Option<(u32, usize)> {
+    let rest = src.get(at + 1..)?;
+    let end = rest.iter().take(10).position(|&b| b == b';')?;
+    let name = &rest[..end];
+    let c = match name {
+        b"amp" => u32::from(b'&'),
+        b"lt" => u32::from(b'<'),
+        b"gt" => u32::from(b'>'),
+        b"quot" => u32::from(b'"'),
+        b"apos" => u32::from(b'\''),
+        [b'#', b'x' | b'X', digits @ ..] if !digits.is_empty() => {
+            digits.iter().try_fold(0u32, |n, &b| n.checked_mul(16)?.checked_add(hex(b)?))?
+        }
+        [b'#', digits @ ..] if !digits.is_empty() => {
+            digits.iter().try_fold(0u32, |n, &b| n.checked_mul(10)?.checked_add((b as char).to_digit(10)?))?
+        }
+        _ => return None,
+    };
+    Some((c, end + 2))
+}
+
 impl View {
     /// The text with the encodings of `mode` decoded: bit 1 `%XX`, bit 2
-    /// `+` as a space, bit 4 JSON escapes.
+    /// `+` as a space, bit 4 JSON escapes, bit 8 HTML character references.
     fn decode(src: &[u8], mode: u8) -> View {
         let mut v = View { bytes: Vec::with_capacity(src.len()), from: Vec::with_capacity(src.len()) };
         let mut i = 0;
         while i < src.len() {
             let (decoded, len): (Option<u32>, usize) = match (mode, src[i]) {
                 (m, b'+') if m & 2 != 0 => (Some(u32::from(b' ')), 1),
+                (m, b'&') if m & 8 != 0 => html_reference(src, i).map_or((None, 1), |(c, len)| (Some(c), len)),
                 (m, b'%') if m & 1 != 0 => {
                     match (src.get(i + 1).and_then(|&b| hex(b)), src.get(i + 2).and_then(|&b| hex(b))) {
                         (Some(h), Some(l)) => {
@@ -292,7 +324,9 @@ impl View {
     }
 
     /// Marks in `masked` the source of every run of `secret` in this view:
-    /// every 8-byte run, or the whole secret when it is shorter. Runs are
+    /// every 8-byte run, or the whole secret when it is shorter, in any
+    /// ASCII case (a provider that upper-cases what it quotes, or a host
+    /// that lower-cases a header, still echoes the secret). Runs are
     /// compared as packed integers; a 4096-bit filter of the secret's runs
     /// skips the comparisons at almost every position (a sort and a binary
     /// search would cost 5 KB of code).
@@ -302,7 +336,7 @@ impl View {
         }
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
-        let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(*b)) & keep;
+        let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep;
         let slot = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
         let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
         let mut filter = [0u64; 64];
@@ -485,5 +519,25 @@ mod tests {
         }
         // Short secrets have no base64 form: ordinary words are not hit.
         assert_eq!(redact_text("QUJD and more", &["ab"]), "QUJD and more");
+    }
+
+    #[test]
+    fn case_changed_and_html_echoes_are_redacted() {
+        let s = "Tok3n-s3cret/ab\"<&>";
+        let cases: &[(&str, &str)] = &[
+            ("upper TOK3N-S3CRET/AB\"<&> end", "upper [redacted] end"),
+            ("lower tok3n-s3cret/ab\"<&> end", "lower [redacted] end"),
+            ("html Tok3n-s3cret/ab&quot;&lt;&amp;&gt; end", "html [redacted] end"),
+            ("dec &#84;&#111;&#107;&#51;&#110;&#45;&#115;&#51;&#99;&#114;&#101;&#116; end", "dec [redacted] end"),
+            ("hex &#x54;&#X6f;&#x6B;3n-s3cret end", "hex [redacted] end"),
+            ("upper pct TOK3N-S3CRET%2FAB end", "upper pct [redacted] end"),
+        ];
+        for (echo, want) in cases {
+            assert_eq!(r(echo, &[s]), *want, "{echo:?}");
+        }
+        // A reference that is not one is read as it is.
+        assert_eq!(r("&#xZZ; &bogus; &#; &", &["zz"]), "&#x[redacted]; &bogus; &#; &");
+        // Seven characters in another case are still not a run.
+        assert_eq!(r("x TOK3N-S y", &[s]), "x TOK3N-S y");
     }
 }
