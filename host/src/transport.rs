@@ -1,7 +1,8 @@
 //! Where the component's outgoing requests go: the `WasiHttpHooks` of the
-//! host. [`Transport::Mock`] answers from a [`MockProvider`] (and enforces the
-//! request's timeouts itself, as only the default sender applies them);
-//! [`Transport::Outbound`] is the shipped transport (pooled keep-alive over
+//! host. [`Transport::Hook`] hands them to a handler of the embedder's own
+//! ([`OutgoingHook`]: the test host's mock provider, a recorder; it must
+//! enforce the request's timeouts itself, as only the default sender
+//! applies them); [`Transport::Outbound`] is the shipped transport (pooled keep-alive over
 //! rustls, HTTP/2 by ALPN, the egress policy on resolved addresses: see
 //! [`crate::outbound`]), what `--real` and the benchmark's gateway rows use;
 //! [`Transport::Network`] is wasmtime-wasi-http's default sender (a new
@@ -9,34 +10,41 @@
 //! tests and the benchmark's comparison.
 
 use crate::guard::AddrPolicy;
-use crate::kit::mock::MockProvider;
 use crate::outbound::{Outbound, OutboundSettings};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
-/// A plain keep-alive HTTP/1.1 client: the benchmark's native caller and
-/// native proxy (never a component's transport).
-pub type PooledClient =
-    hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, WasiBody>;
+/// What an [`OutgoingHook`] answers: the response (whose body the component
+/// then reads), or the `wasi:http` error code the component sees.
+pub type HookFuture = Box<dyn Future<Output = Result<http::Response<WasiBody>, Error>> + Send>;
 
-/// A new plain keep-alive client (no idle limit beyond 90 s).
-pub fn pooled_client() -> PooledClient {
-    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    connector.set_nodelay(true);
-    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(90))
-        .build(connector)
+/// A handler of the component's outgoing requests, supplied by the
+/// embedder ([`Transport::Hook`]): a stand-in provider, a recorder, a
+/// client of its own. Nothing leaves the process unless the hook sends it.
+pub trait OutgoingHook: Send + Sync + 'static {
+    /// Answers one request. `options` holds the timeouts the component set
+    /// (connect, first byte, between bytes); wasmtime's default sender
+    /// applies them, a hook must do so itself.
+    fn send(&self, request: http::Request<WasiBody>, options: Option<RequestOptions>) -> HookFuture;
+
+    /// Tells hooks apart in warm-instance keys ([`Host::call`](crate::Host::call)):
+    /// an instance parked after a call through this hook serves later calls
+    /// only through a hook with the same key. By default the hook's address
+    /// (a parked instance keeps its hook alive, so the address is not reused
+    /// meanwhile); a hook wrapping a shared handler names that handler.
+    fn key(&self) -> String {
+        format!("{:p}", self as *const Self)
+    }
 }
 
 /// The route for outgoing requests of one store.
 #[derive(Clone)]
 pub enum Transport {
-    /// Answered by the mock; nothing leaves the process.
-    Mock(Arc<MockProvider>),
+    /// Answered by the embedder's handler ([`OutgoingHook`]).
+    Hook(Arc<dyn OutgoingHook>),
     /// wasmtime-wasi-http's default sender.
     Network,
     /// The shipped transport ([`Outbound`]): pooled, policy-checked.
@@ -44,12 +52,11 @@ pub enum Transport {
 }
 
 impl Transport {
-    /// Tells transports apart in warm-instance keys: each mock by identity
-    /// (a parked instance keeps its mock alive, so the address is not
-    /// reused meanwhile), the network ones by kind.
+    /// Tells transports apart in warm-instance keys: each hook by its
+    /// [`OutgoingHook::key`], the network ones by kind.
     pub fn id(&self) -> String {
         match self {
-            Transport::Mock(mock) => format!("mock@{:p}", Arc::as_ptr(mock)),
+            Transport::Hook(hook) => format!("hook@{}", hook.key()),
             Transport::Network => "network".into(),
             Transport::Outbound(o) => format!("outbound@{:p}", o.id()),
         }
@@ -74,9 +81,9 @@ impl WasiHttpHooks for Transport {
     ) -> SendFuture {
         drop(fut);
         match self {
-            Transport::Mock(mock) => {
-                let mock = mock.clone();
-                Box::new(async move { mock.serve(request, options).await.map(|r| (r, done())) })
+            Transport::Hook(hook) => {
+                let answer = Box::into_pin(hook.send(request, options));
+                Box::new(async move { answer.await.map(|r| (r, done())) })
             }
             Transport::Network => network(request, options),
             Transport::Outbound(outbound) => {
