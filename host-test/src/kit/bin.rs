@@ -34,6 +34,15 @@ pub fn pbx_host() -> PathBuf {
                 .args(["-p", "pbx-host", "--bin", "pbx-host", "--profile", profile_arg(&profile)])
                 .arg("--target-dir")
                 .arg(&target_dir);
+            // What cargo sets for this test process describes host-test, not
+            // the build: build scripts that watch such variables (ring's
+            // watches CARGO_MANIFEST_DIR, CARGO_PKG_NAME, OUT_DIR) would see
+            // them changed and rebuild, here and again in the next plain build.
+            for (name, _) in std::env::vars_os() {
+                if name.to_str().is_some_and(set_for_tests) {
+                    cargo.env_remove(&name);
+                }
+            }
             let status = cargo.status().expect("run cargo to build pbx-host");
             assert!(status.success(), "cargo build -p pbx-host failed ({status})");
             target_dir.join(&profile).join(format!("pbx-host{}", std::env::consts::EXE_SUFFIX))
@@ -49,6 +58,22 @@ fn target_of_this_test() -> (PathBuf, String) {
     let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("a profile directory").to_string();
     let target = profile_dir.parent().expect("<target>/<profile>").to_path_buf();
     (target, profile)
+}
+
+/// Whether cargo sets the variable `name` for the tests it runs (about the
+/// package under test), rather than the user for the build.
+fn set_for_tests(name: &str) -> bool {
+    const NAMES: [&str; 8] = [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_MANIFEST_LINKS",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "OUT_DIR",
+    ];
+    NAMES.contains(&name) || name.starts_with("CARGO_PKG_")
 }
 
 /// The `--profile` that builds into the directory `dir` (`debug` is the
