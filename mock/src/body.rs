@@ -112,4 +112,3 @@ impl Body for TrickleBody {
         Poll::Ready(rest.map(|b| Ok(Frame::data(b))))
     }
 }
-

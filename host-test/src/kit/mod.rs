@@ -14,9 +14,9 @@
 // The client and the mock's hook are the `pbx-host` binary's too, which
 // cannot depend on this crate (this crate depends on pbx-host): one copy of
 // each, in the binary's source, compiled here as well.
+pub mod bin;
 #[path = "../../../host/src/cli/client.rs"]
 pub mod client;
-pub mod bin;
 #[path = "../../../host/src/cli/mock_hook.rs"]
 mod mock_hook;
 pub mod pooled;
