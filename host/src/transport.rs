@@ -109,3 +109,28 @@ fn done() -> IoFuture {
 pub fn full_body(bytes: impl Into<Bytes>) -> WasiBody {
     http_body_util::Full::new(bytes.into()).map_err(|never| match never {}).boxed_unsync()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Refuse;
+
+    impl OutgoingHook for Refuse {
+        fn send(&self, _: http::Request<WasiBody>, _: Option<RequestOptions>) -> HookFuture {
+            Box::new(async { Err(Error::HttpRequestDenied) })
+        }
+    }
+
+    /// Warm instances follow the hook: clones of one transport share a key,
+    /// two hooks of the same kind do not.
+    #[test]
+    fn hooks_are_told_apart_by_identity() {
+        let one = Transport::Hook(Arc::new(Refuse));
+        let other = Transport::Hook(Arc::new(Refuse));
+        assert_eq!(one.id(), one.clone().id());
+        assert_ne!(one.id(), other.id());
+        assert!(one.id().starts_with("hook@0x"), "{}", one.id());
+        assert_eq!(Transport::Network.id(), "network");
+    }
+}

@@ -23,6 +23,8 @@ pub mod ringme;
 pub mod ringostat;
 pub mod standin;
 pub mod telephony;
+#[cfg(test)]
+mod tests;
 pub mod tring;
 
 use bytes::Bytes;
