@@ -92,7 +92,8 @@ impl Gateway {
         Ok((store, proxy))
     }
 
-    /// Serves one request (see the module doc for the instance rule).
+    /// Serves one request (see the [`serve`](super) module doc for the
+    /// instance rule).
     /// The body is read whole first, before any instance slot is taken:
     /// `413` past [`BODY_CAP`], `408` when it does not arrive within the
     /// body timeout (both with `Connection: close`). Host-side failures are

@@ -2,8 +2,8 @@
 //! `wasi:http/proxy` component) served by this host, as `wasmtime serve`
 //! does it: wasmtime-wasi-http's incoming side (`ProxyPre`,
 //! `new_incoming_request`, `new_response_outparam`) behind a hyper HTTP/1.1
-//! server on a tokio `TcpListener`, on the [`Host`]'s pooled engine and
-//! instance limit.
+//! server on a tokio `TcpListener`, on the [`Host`](crate::Host)'s pooled
+//! engine and instance limit.
 //!
 //! - **Settings:** the gateway reads `wasi:cli/environment`; it gets the
 //!   `PBX_*` variables given in [`ServeOptions::env`] and nothing else.

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 /// go to a fresh instance without being parsed.
 pub const INSPECT_CAP: usize = 64 * 1024;
 
-/// The warm-instance key of a request (see the module doc): `None` unless
-/// the request provably brings no credential or config of its own.
+/// The warm-instance key of a request (see the [`serve`](super) module
+/// doc): `None` unless the request provably brings no credential or config
+/// of its own.
 pub(super) fn warm_key(parts: &http::request::Parts, body: &[u8]) -> Option<String> {
     let iface = interface_of(parts.uri.path());
     let key = || Some(format!("gw|{iface}"));
