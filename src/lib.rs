@@ -39,7 +39,7 @@ pub mod error;
 // The providers' documented example answers, shared with the host's mock
 // (tests only: the wasm build carries none of it).
 #[cfg(all(test, not(target_arch = "wasm32")))]
-#[path = "../host-test/fixtures/examples.rs"]
+#[path = "../mock/fixtures/examples.rs"]
 mod fixtures;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;

@@ -17,8 +17,9 @@ use anyhow::Result;
 use bytes::Bytes;
 use host_test::bindings::exports::telephony::pbx::ringostat::Config;
 use host_test::kit::mock::{MockProvider, MockResponse};
+use host_test::kit::mock_transport;
+use host_test::kit::pooled::{pooled_client, PooledClient};
 use host_test::kit::standin::ONLINE;
-use host_test::transport::{pooled_client, PooledClient};
 use host_test::{cache, engine, engine_tuned, keep_resident_available, Host, HostOptions, Transport};
 use http_body_util::BodyExt;
 use std::sync::Arc;
@@ -212,14 +213,14 @@ async fn run() -> Result<()> {
         // A steady loop for a profiler: nothing but mocked calls.
         let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
         for _ in 0..50_000 {
-            component_call(&host, Transport::Mock(mock.clone()), &cfg("http://127.0.0.1:1")).await?;
+            component_call(&host, mock_transport(mock.clone()), &cfg("http://127.0.0.1:1")).await?;
         }
         return Ok(());
     }
     if std::env::var_os("PBX_BENCH_PROFILE_REUSED").is_some() {
         // A steady loop for a profiler: mocked calls on one instance.
         let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
-        let (mut store, ringostat) = host.ringostat(Transport::Mock(mock)).await?;
+        let (mut store, ringostat) = host.ringostat(mock_transport(mock)).await?;
         for _ in 0..200_000 {
             ringostat
                 .call_sip_online(&mut store, &cfg("http://127.0.0.1:1"))
@@ -325,7 +326,7 @@ async fn inproc(host: &Host, n: usize) -> Result<InProc> {
     let warmup = runs(100);
     for i in 0..n + warmup {
         let t0 = Instant::now();
-        let (mut store, ringostat) = host.ringostat(Transport::Mock(mock.clone())).await?;
+        let (mut store, ringostat) = host.ringostat(mock_transport(mock.clone())).await?;
         let t1 = Instant::now();
         let out = ringostat.call_sip_online(&mut store, &local).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let t2 = Instant::now();
@@ -339,7 +340,7 @@ async fn inproc(host: &Host, n: usize) -> Result<InProc> {
             total.push(t3 - t0);
         }
     }
-    let (mut store, ringostat) = host.ringostat(Transport::Mock(mock.clone())).await?;
+    let (mut store, ringostat) = host.ringostat(mock_transport(mock.clone())).await?;
     let mut reused = Vec::new();
     for i in 0..n + warmup {
         let t = Instant::now();
@@ -584,9 +585,9 @@ async fn p3_rows(
     let mock = MockProvider::always(MockResponse::json(200, ONLINE)).unrecorded();
     let local = cfg("http://127.0.0.1:1");
     let remote = cfg(base);
-    let p3_mock = P3Host::load_default(Transport::Mock(mock.clone()))?;
+    let p3_mock = P3Host::load_default(mock_transport(mock.clone()))?;
     let p3_net = P3Host::load_default(client.clone())?;
-    let (mut p2_warm_store, p2_warm) = host.ringostat(Transport::Mock(mock.clone())).await?;
+    let (mut p2_warm_store, p2_warm) = host.ringostat(mock_transport(mock.clone())).await?;
     let (mut p2_net_store, p2_net) = host.ringostat(client.clone()).await?;
     let mut p3_warm = p3_mock.reused().await?;
     let mut p3_net_warm = p3_net.reused().await?;
@@ -601,7 +602,7 @@ async fn p3_rows(
             for _ in 0..block {
                 let start = Instant::now();
                 let n = match i {
-                    0 => component_call(host, Transport::Mock(mock.clone()), &local).await?.len(),
+                    0 => component_call(host, mock_transport(mock.clone()), &local).await?.len(),
                     1 => p3_mock.sip_online("bench-key", "http://127.0.0.1:1", 5_000).await?.len(),
                     2 => p2_warm
                         .call_sip_online(&mut p2_warm_store, &local)

@@ -1,6 +1,7 @@
 //! Shared fixtures: one loaded [`Host`] for every test, fresh instances per test.
 
 use host_test::kit::mock::MockProvider;
+use host_test::kit::Mocked;
 use host_test::{Host, HostOptions, Session};
 use std::sync::{Arc, OnceLock};
 

@@ -8,8 +8,9 @@ use super::common::host;
 use host_test::instances::Reuse;
 use host_test::kit::client::{Answer, Client};
 use host_test::kit::mock::{example, MockProvider, MockResponse};
+use host_test::kit::mock_transport;
 use host_test::serve::{credential_free, gateway_path, open_gateway, Gateway, ServeOptions, Server, BODY_CAP};
-use host_test::{dynamic, Host, HostOptions, Transport};
+use host_test::{dynamic, Host, HostOptions};
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -98,7 +99,7 @@ pub(crate) struct Served {
 impl Served {
     /// The gateway on the shared host (fresh instances), with `env`.
     pub(crate) async fn start(mock: Arc<MockProvider>, env: Vec<(String, String)>) -> Served {
-        let opts = ServeOptions::new(env, Transport::Mock(mock.clone()));
+        let opts = ServeOptions::new(env, mock_transport(mock.clone()));
         let gateway = Gateway::from_component(host(), gateway_component().clone(), opts).expect("link the gateway");
         Served::on(gateway, mock).await
     }
@@ -448,7 +449,7 @@ fn gateway_host_with(
 ) -> (Host, Gateway) {
     let opts = HostOptions { max_instances, queue_timeout, reuse, ..HostOptions::fast() };
     let h = Host::load(&host_test::component_path(), &opts).expect("load the component");
-    let mut serve = ServeOptions::new(server_env(), Transport::Mock(mock.clone()));
+    let mut serve = ServeOptions::new(server_env(), mock_transport(mock.clone()));
     adjust(&mut serve);
     let g = Gateway::load(&h, &gateway_path(), &opts, serve).expect("load the gateway");
     (h, g)
@@ -563,7 +564,7 @@ async fn a_composed_app_component_answers() {
     let component = Component::new(&host().engine, &composed).expect("compile the composition");
     let mock = MockProvider::builtin();
     let env = vec![("PBX_RINGOSTAT_AUTH_KEY".to_string(), RINGOSTAT_KEY.to_string())];
-    let opts = ServeOptions::new(env, Transport::Mock(mock.clone()));
+    let opts = ServeOptions::new(env, mock_transport(mock.clone()));
     let app = Gateway::from_component(host(), component, opts).expect("link the app");
     let mut s = Served::on(app, mock.clone()).await;
     let a = s.send("GET", "/", &[], b"").await;
@@ -704,7 +705,7 @@ async fn a_body_over_the_cap_takes_no_instance() {
     let (h, g) = gateway_host(1, Duration::from_millis(100), None, &mock);
     let g = Arc::new(g);
     let s = Served::on_shared(g.clone(), mock.clone()).await;
-    let busy = h.instance(Transport::Mock(mock.clone())).await.expect("the one slot");
+    let busy = h.instance(mock_transport(mock.clone())).await.expect("the one slot");
     let a = s.client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.expect("request");
     error(&a, 503, "overloaded");
     let head = format!(
@@ -821,7 +822,7 @@ async fn an_open_gateway_serves_on_loopback_only() {
     let gateway = Gateway::from_component(
         host(),
         gateway_component().clone(),
-        ServeOptions::new(open.clone(), Transport::Mock(MockProvider::builtin())),
+        ServeOptions::new(open.clone(), mock_transport(MockProvider::builtin())),
     )
     .expect("link");
     let refused = Server::start(Arc::new(gateway), "0.0.0.0:0".parse().unwrap()).await;

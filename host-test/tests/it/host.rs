@@ -3,7 +3,7 @@
 use super::common::host;
 use host_test::dynamic;
 use host_test::kit::mock::MockProvider;
-use host_test::Transport;
+use host_test::kit::mock_transport;
 use serde_json::json;
 use wasmtime::component::types::ComponentItem;
 
@@ -54,7 +54,7 @@ async fn dynamic_calls_reach_the_mock() {
     let functions = dynamic::list_functions(&h.engine, &h.component);
     assert!(functions.contains(&"ringostat.sip-online".to_string()), "{functions:?}");
     let mock = MockProvider::builtin();
-    let mut store = h.store(Transport::Mock(mock.clone()));
+    let mut store = h.store(mock_transport(mock.clone()));
     let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
     let func = dynamic::find(&mut store, &instance, "ringostat.sip-speaking").unwrap();
     let out = dynamic::call(&mut store, func, &json!({"cfg": {"auth-key": "k"}})).await.unwrap();

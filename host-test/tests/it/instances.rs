@@ -4,7 +4,8 @@
 use super::common::host;
 use host_test::instances::{QueueTimeout, Reuse};
 use host_test::kit::mock::{example, MockProvider, MockResponse, RecordedRequest};
-use host_test::{Host, HostOptions, Transport};
+use host_test::kit::mock_transport;
+use host_test::{Host, HostOptions};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,7 +34,7 @@ fn host_with(max_instances: u32, queue_timeout: Duration, reuse: Option<Reuse>) 
 async fn a_thousand_overlapping_calls_all_succeed() {
     let mock = MockProvider::always(MockResponse::json(200, r#"["manager1"]"#).delayed(Duration::from_millis(50)))
         .unrecorded();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let mut set = tokio::task::JoinSet::new();
     for i in 0..1_000 {
         let transport = transport.clone();
@@ -60,7 +61,7 @@ async fn a_thousand_overlapping_calls_all_succeed() {
 async fn calls_past_a_small_limit_queue() {
     let h = Arc::new(host_with(2, Duration::from_secs(60), None));
     let mock = MockProvider::always(MockResponse::json(200, "[]").delayed(Duration::from_millis(20)));
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..50 {
         let (h, transport) = (h.clone(), transport.clone());
@@ -79,9 +80,9 @@ async fn calls_past_a_small_limit_queue() {
 async fn the_wait_is_bounded_and_the_error_names_the_limit() {
     let h = host_with(1, Duration::from_millis(50), None);
     let mock = MockProvider::builtin();
-    let busy = h.instance(Transport::Mock(mock.clone())).await.expect("the one slot");
+    let busy = h.instance(mock_transport(mock.clone())).await.expect("the one slot");
     let err = h
-        .call(&Transport::Mock(mock.clone()), "ringostat.sip-online", &json!({"cfg": ringostat_cfg("k")}))
+        .call(&mock_transport(mock.clone()), "ringostat.sip-online", &json!({"cfg": ringostat_cfg("k")}))
         .await
         .expect_err("no slot");
     let timeout = err.downcast_ref::<QueueTimeout>().expect("a QueueTimeout");
@@ -90,7 +91,7 @@ async fn the_wait_is_bounded_and_the_error_names_the_limit() {
     assert!(text.contains("instance limit (1)") && text.contains("50 ms"), "{text}");
     assert!(mock.requests().is_empty(), "nothing was sent");
     drop(busy);
-    let ok = h.call(&Transport::Mock(mock.clone()), "ringostat.sip-online", &json!({"cfg": ringostat_cfg("k")})).await;
+    let ok = h.call(&mock_transport(mock.clone()), "ringostat.sip-online", &json!({"cfg": ringostat_cfg("k")})).await;
     assert!(ok.is_ok(), "the freed slot serves the next call: {ok:?}");
 }
 
@@ -109,7 +110,7 @@ fn rpc_ids(mock: &MockProvider) -> Vec<u64> {
 async fn warm_instances_never_serve_other_credentials() {
     let h = host_with(8, Duration::from_secs(60), Some(Reuse { max_calls: 3, ..Reuse::default() }));
     let mock = MockProvider::builtin();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let call = |key: &str| {
         let args = json!({"cfg": ringostat_cfg(key),
             "req": {"project-id": "11111", "caller": "380671112233", "callee": "manager1"}});
@@ -136,7 +137,7 @@ async fn warm_instances_expire_when_idle() {
     let reuse = Reuse { max_calls: 100, max_idle: Duration::from_millis(800) };
     let h = host_with(8, Duration::from_secs(60), Some(reuse));
     let mock = MockProvider::builtin();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let args = json!({"cfg": ringostat_cfg("tenant-a"),
         "req": {"project-id": "11111", "caller": "380671112233", "callee": "manager1"}});
     h.call(&transport, "ringostat.extended-callback", &args).await.expect("call");
@@ -174,7 +175,7 @@ fn ringme_tokens() -> Arc<MockProvider> {
 async fn warm_instances_keep_the_token_cache_per_credential() {
     let h = host_with(8, Duration::from_secs(60), Some(Reuse::default()));
     let mock = ringme_tokens();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let a = ringme_app_cfg("https://rm.example", "app-a", "secret-a");
     let b = ringme_app_cfg("https://rm.example", "app-b", "secret-b");
     let a_elsewhere = ringme_app_cfg("https://other.example", "app-a", "secret-a");
@@ -211,7 +212,7 @@ async fn warm_instances_keep_the_token_cache_per_credential() {
 #[tokio::test]
 async fn without_reuse_every_call_is_fresh() {
     let mock = MockProvider::builtin();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let req = json!({"project-id": "11111", "caller": "380671112233", "callee": "manager1"});
     let args = json!({"cfg": ringostat_cfg("k"), "req": req});
     for _ in 0..3 {
@@ -230,7 +231,7 @@ async fn without_reuse_every_call_is_fresh() {
 async fn a_recycled_slot_starts_clean() {
     let h = host_with(1, Duration::from_secs(60), None);
     let mock = ringme_tokens();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let a = ringme_app_cfg("https://rm.example", "app-a", "secret-a");
     for _ in 0..3 {
         let out = h.call(&transport, "ringme.extensions", &json!({"cfg": a})).await.expect("call");

@@ -124,7 +124,7 @@ async fn https_with_a_private_ca_speaks_http2() {
     let (base2, dir2) = (base.clone(), dir.clone());
     let run = move |ca: Option<&std::path::Path>| {
         let (base, dir) = (&base2, &dir2);
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pbx-host"));
+        let mut cmd = std::process::Command::new(host_test::kit::bin::pbx_host());
         cmd.args(["call", "ringostat.sip-online", "--real", "--auth-key", "k", "--base-url", base])
             .env("PBX_ALLOWED_HOSTS", base)
             .env_remove("SSL_CERT_DIR");

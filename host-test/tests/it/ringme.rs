@@ -372,7 +372,7 @@ async fn update_client_clears_fields_with_null() {
 async fn update_client_clears_from_json_arguments() {
     let h = super::common::host();
     let mock = MockProvider::builtin();
-    let mut store = h.store(host_test::Transport::Mock(mock.clone()));
+    let mut store = h.store(host_test::kit::mock_transport(mock.clone()));
     let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
     let func = host_test::dynamic::find(&mut store, &instance, "ringme.update-client").unwrap();
     let args = serde_json::json!({

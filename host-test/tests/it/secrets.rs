@@ -16,7 +16,7 @@
 use crate::common::host;
 use host_test::dynamic;
 use host_test::kit::mock::{MockProvider, MockResponse, RecordedRequest};
-use host_test::Transport;
+use host_test::kit::mock_transport;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 use wasmtime::component::Type;
@@ -260,7 +260,7 @@ async fn no_secret_leaks(pick: fn(usize, &str) -> bool) -> usize {
             continue;
         }
         let (iface, _) = target.split_once('.').expect("interface.function");
-        let (mut store, instance) = h.instantiate(Transport::Mock(mock.clone())).await.expect("instantiate");
+        let (mut store, instance) = h.instantiate(mock_transport(mock.clone())).await.expect("instantiate");
         let func = dynamic::find(&mut store, &instance, &target).expect("export");
         let params: Vec<(String, Type)> = func.ty(&store).params().map(|(n, t)| (n.to_string(), t)).collect();
         // Provider functions take a `cfg`; the telephony ones an `account`

@@ -369,8 +369,9 @@ async fn dependency_manifest_spin_composes_the_library() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement; run by hand (see the doc)"]
 async fn figures() {
+    use host_test::kit::pooled::{pooled_client, PooledClient};
     use host_test::serve::{gateway_path, Gateway, ServeOptions, Server};
-    use host_test::transport::{full_body, pooled_client, PooledClient};
+    use host_test::transport::full_body;
     use host_test::{cache, Host, HostOptions, Transport};
     use http_body_util::BodyExt;
 

@@ -1115,7 +1115,7 @@ async fn demo_calls_run_against_the_builtin_mock() {
             .unwrap()
             .insert("cfg".into(), serde_json::json!({"server": "https://api.tring.nu", "api-key": "demo-api-key"}));
         let mock = MockProvider::builtin();
-        let mut store = h.store(host_test::Transport::Mock(mock.clone()));
+        let mut store = h.store(host_test::kit::mock_transport(mock.clone()));
         let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
         let func = host_test::dynamic::find(&mut store, &instance, function).unwrap();
         let out = host_test::dynamic::call(&mut store, func, &args).await.unwrap();

@@ -12,12 +12,25 @@
 //! pbx-host standin --addr 127.0.0.1:9099          # the built-in mock over real HTTP
 //! ```
 
+// The binary's own helpers, apart from the library (whose API names no
+// mock): a client for the served gateway (demo, `load --gateway`) and the
+// built-in mock's hook. The test kit compiles both files too, and uses
+// all of each; the binary not all, hence `dead_code` allowed.
+#[allow(dead_code)]
+mod cli {
+    pub mod client;
+    pub mod mock_hook;
+}
+
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
-use host_test::guard::AllowedHosts;
-use host_test::instances::Reuse;
-use host_test::serve::{open_gateway, Gateway, ServeOptions, Server};
-use host_test::{dynamic, kit::mock::MockProvider, Host, HostOptions, Transport};
+use cli::client::Client;
+use cli::mock_hook::mock_transport;
+use pbx_host::guard::AllowedHosts;
+use pbx_host::instances::Reuse;
+use pbx_host::serve::{open_gateway, Gateway, ServeOptions, Server};
+use pbx_host::{dynamic, Host, HostOptions, Transport};
+use pbx_mock::MockProvider;
 use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,10 +81,10 @@ struct StandinArgs {
 #[derive(Parser, Clone)]
 struct InstanceArgs {
     /// Instances alive at once; requests past it wait in line.
-    #[arg(long, default_value_t = host_test::DEFAULT_MAX_INSTANCES)]
+    #[arg(long, default_value_t = pbx_host::DEFAULT_MAX_INSTANCES)]
     max_instances: u32,
     /// How long a request waits for an instance before it fails (503 from serve).
-    #[arg(long, default_value_t = host_test::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64)]
+    #[arg(long, default_value_t = pbx_host::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64)]
     queue_timeout_ms: u64,
     /// Requests one warm instance may serve (1: a fresh instance for each).
     /// Only requests without a credential or config of their own share instances (see the README).
@@ -79,7 +92,7 @@ struct InstanceArgs {
     max_instance_reuse_count: Option<u32>,
     /// How long a warm instance may wait idle for its next request before
     /// it is dropped.
-    #[arg(long, default_value_t = host_test::instances::DEFAULT_MAX_IDLE.as_millis() as u64)]
+    #[arg(long, default_value_t = pbx_host::instances::DEFAULT_MAX_IDLE.as_millis() as u64)]
     max_instance_idle_ms: u64,
 }
 
@@ -108,15 +121,15 @@ struct ServeArgs {
     #[arg(long)]
     gateway: Option<PathBuf>,
     /// How long a request's head may take to arrive (else 408, connection closed).
-    #[arg(long, default_value_t = host_test::serve::DEFAULT_HEADER_TIMEOUT.as_millis() as u64)]
+    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_HEADER_TIMEOUT.as_millis() as u64)]
     header_timeout_ms: u64,
     /// How long a request's body may take to arrive, read before the request
     /// takes an instance (else 408, connection closed); also how long a client
     /// may leave an answer unread.
-    #[arg(long, default_value_t = host_test::serve::DEFAULT_BODY_TIMEOUT.as_millis() as u64)]
+    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_BODY_TIMEOUT.as_millis() as u64)]
     body_timeout_ms: u64,
     /// How long a keep-alive connection may wait for its next request.
-    #[arg(long, default_value_t = host_test::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
+    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
     #[command(flatten)]
     instances: InstanceArgs,
@@ -190,11 +203,11 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     if let Command::Standin(args) = &cli.command {
         // No component: the stand-in is the provider side only.
-        let standin = host_test::kit::standin::mock(MockProvider::builtin().unrecorded(), args.addr).await?;
+        let standin = pbx_mock::standin::mock(MockProvider::builtin().unrecorded(), args.addr).await?;
         println!("stand-in provider (built-in mock) on {}", standin.base);
         std::future::pending::<()>().await;
     }
-    let path = cli.component.unwrap_or_else(host_test::component_path);
+    let path = cli.component.unwrap_or_else(pbx_host::component_path);
     let opts = match &cli.command {
         // The gateway reuses warm instances by default (requests on the
         // server-held credentials only); the library call path does not.
@@ -226,7 +239,7 @@ async fn main() -> Result<()> {
                 let env: Vec<(String, String)> = std::env::vars().collect();
                 Transport::guarded(Arc::new(AllowedHosts::from_env(&env)?))
             } else {
-                Transport::Mock(mock.clone())
+                mock_transport(mock.clone())
             };
             let mut call_args: Value = match &args.args {
                 Some(s) => serde_json::from_str(s)?,
@@ -312,18 +325,18 @@ fn print_requests(mock: &Arc<MockProvider>) {
 }
 
 async fn demo(host: &Host) -> Result<()> {
-    let calls = host_test::kit::mock::ringostat::demo_calls()
+    let calls = pbx_mock::ringostat::demo_calls()
         .into_iter()
-        .chain(host_test::kit::mock::tring::demo_calls())
-        .chain(host_test::kit::mock::ringme::demo_calls())
-        .chain(host_test::kit::mock::telephony::demo_calls());
+        .chain(pbx_mock::tring::demo_calls())
+        .chain(pbx_mock::ringme::demo_calls())
+        .chain(pbx_mock::telephony::demo_calls());
     let mut failures = 0;
     for (function, mut args) in calls {
         let mock = MockProvider::builtin();
         let flags = CallArgs::parse_from(["call", function]);
         fill_cfg(function, &mut args, &flags, true)?;
         println!("== {function}");
-        match invoke(host, Transport::Mock(mock.clone()), function, &args).await {
+        match invoke(host, mock_transport(mock.clone()), function, &args).await {
             Ok(result) => {
                 print_requests(&mock);
                 println!("  <- {}", serde_json::to_string(&result)?);
@@ -386,9 +399,9 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
         // Checked at connect time, after resolution (DNS rebinding).
         Transport::guarded(Arc::new(AllowedHosts::from_env(&env)?))
     } else {
-        Transport::Mock(MockProvider::builtin().unrecorded())
+        mock_transport(MockProvider::builtin().unrecorded())
     };
-    let path = args.gateway.clone().unwrap_or_else(host_test::serve::gateway_path);
+    let path = args.gateway.clone().unwrap_or_else(pbx_host::serve::gateway_path);
     let serve_opts = ServeOptions {
         header_timeout: Duration::from_millis(args.header_timeout_ms),
         body_timeout: Duration::from_millis(args.body_timeout_ms),
@@ -430,16 +443,16 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
 /// The demo's gateway part: serve on an ephemeral loopback port, send real
 /// HTTP requests, print each exchange and what reached the mock, stop.
 async fn demo_gateway(host: &Host, opts: &HostOptions) -> Result<()> {
-    let path = host_test::serve::gateway_path();
+    let path = pbx_host::serve::gateway_path();
     if !path.exists() {
         bail!("the gateway {} is not built: run ./dev build (or ./dev demo)", path.display());
     }
     let mock = MockProvider::builtin();
-    let serve_opts = ServeOptions::new(gateway_env(true), Transport::Mock(mock.clone()));
+    let serve_opts = ServeOptions::new(gateway_env(true), mock_transport(mock.clone()));
     let gateway = Gateway::load(host, &path, opts, serve_opts)?;
     let server = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
     println!("\n== the HTTP gateway ({}) served on http://{}", path.display(), server.addr);
-    let client = host_test::kit::client::Client::new(server.addr);
+    let client = Client::new(server.addr);
     let token = Some("demo-token");
     let calls: Vec<(&str, &str, Option<&str>, Value)> = vec![
         ("GET", "/v1/health", None, Value::Null),
@@ -490,7 +503,7 @@ fn rss_kb() -> (u64, u64) {
 #[derive(Clone)]
 enum LoadTarget {
     Library(Arc<Host>, Transport),
-    Gateway(Box<host_test::kit::client::Client>),
+    Gateway(Box<Client>),
 }
 
 impl LoadTarget {
@@ -512,13 +525,13 @@ impl LoadTarget {
 async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
     let host = Arc::new(host);
     let mock = MockProvider::builtin().unrecorded();
-    let transport = Transport::Mock(mock.clone());
+    let transport = mock_transport(mock.clone());
     let mut server = None;
     let target = if args.gateway {
         let serve_opts = ServeOptions::new(gateway_env(true), transport.clone());
-        let gateway = Gateway::load(&host, &host_test::serve::gateway_path(), opts, serve_opts)?;
+        let gateway = Gateway::load(&host, &pbx_host::serve::gateway_path(), opts, serve_opts)?;
         let s = Server::start(Arc::new(gateway), "127.0.0.1:0".parse()?).await?;
-        let client = host_test::kit::client::Client::new(s.addr);
+        let client = Client::new(s.addr);
         server = Some(s);
         LoadTarget::Gateway(Box::new(client))
     } else {

@@ -5,28 +5,36 @@
 //! example answers (the demo and the CLI's default); tests build their own
 //! with [`MockProvider::new`], [`MockProvider::always`] or
 //! [`MockProvider::replying`].
+//!
+//! Plain HTTP types only ([`MockProvider::serve`] takes an `http::Request`
+//! and the request's timeouts): the wasmtime host plugs the mock in through
+//! its outgoing-request hook (pbx-host's `Transport::Hook`), and
+//! [`standin::mock`] serves it over a loopback socket. This crate does not
+//! depend on the host, so the host's binary can use it for its demo.
+
+#![deny(missing_docs)]
 
 // One copy of the providers' documented example answers, shared with the
 // component's unit tests (the format is told in the file).
-#[path = "../../../fixtures/examples.rs"]
+mod body;
+#[path = "../fixtures/examples.rs"]
 mod examples;
 pub mod ringme;
 pub mod ringostat;
+pub mod standin;
 pub mod telephony;
+#[cfg(test)]
+mod tests;
 pub mod tring;
 
-use crate::transport::full_body;
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::task::{Context, Poll};
 use std::time::Duration;
-use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
+pub use body::{MockBody, ReadTimeout};
 pub use examples::example;
 
 /// One request as the component sent it.
@@ -149,39 +157,6 @@ impl MockResponse {
     }
 }
 
-/// A body in two frames with a pause between them. A pause longer than the
-/// request's between-bytes timeout ends the body with a timeout error after
-/// that timeout, as a real sender would.
-struct TrickleBody {
-    first: Option<Bytes>,
-    rest: Option<Bytes>,
-    pause: Pin<Box<tokio::time::Sleep>>,
-    times_out: bool,
-}
-
-impl http_body::Body for TrickleBody {
-    type Data = Bytes;
-    type Error = Error;
-
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
-        let this = self.get_mut();
-        if let Some(first) = this.first.take() {
-            return Poll::Ready(Some(Ok(http_body::Frame::data(first))));
-        }
-        if this.rest.is_none() {
-            return Poll::Ready(None);
-        }
-        if this.pause.as_mut().poll(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let rest = this.rest.take();
-        if this.times_out {
-            return Poll::Ready(Some(Err(Error::ConnectionReadTimeout)));
-        }
-        Poll::Ready(rest.map(|b| Ok(http_body::Frame::data(b))))
-    }
-}
-
 type Responder = dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync;
 
 /// A provider stand-in: a responder and the log of what it received.
@@ -279,17 +254,23 @@ impl MockProvider {
 
     /// Serves one request: records it, waits the answer's delay (failing
     /// with a timeout when the request's first-byte timeout is shorter),
-    /// and answers.
-    pub async fn serve(
+    /// and answers. `timeouts` are the ones the component set (connect,
+    /// first byte, between bytes), as [`RecordedRequest::timeouts`] keeps
+    /// them; the mock enforces the last two itself, as only a real sender
+    /// would otherwise.
+    pub async fn serve<B>(
         &self,
-        request: http::Request<WasiBody>,
-        options: Option<RequestOptions>,
-    ) -> Result<http::Response<WasiBody>, Error> {
+        request: http::Request<B>,
+        timeouts: [Option<Duration>; 3],
+    ) -> Result<http::Response<MockBody>, MockError<B::Error>>
+    where
+        B: http_body::Body<Data = Bytes>,
+    {
         let (parts, body) = request.into_parts();
         if self.stall_uploads {
             std::future::pending::<()>().await;
         }
-        let body = body.collect().await?.to_bytes().to_vec();
+        let body = body.collect().await.map_err(MockError::Body)?.to_bytes().to_vec();
         let recorded = RecordedRequest {
             method: parts.method.to_string(),
             url: parts.uri.to_string(),
@@ -300,11 +281,7 @@ impl MockProvider {
                 .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect(),
             body,
-            timeouts: [
-                options.and_then(|o| o.connect_timeout),
-                options.and_then(|o| o.first_byte_timeout),
-                options.and_then(|o| o.between_bytes_timeout),
-            ],
+            timeouts,
         };
         let answer = (self.responder)(&recorded);
         let first_byte = recorded.timeouts[1];
@@ -314,13 +291,13 @@ impl MockProvider {
             self.log.lock().expect("mock log").push(recorded);
         }
         if let Some(text) = answer.failure {
-            return Err(Error::InternalError(Some(text)));
+            return Err(MockError::Failure(text));
         }
         if !answer.delay.is_zero() {
             match first_byte {
                 Some(limit) if limit < answer.delay => {
                     tokio::time::sleep(limit).await;
-                    return Err(Error::ConnectionReadTimeout);
+                    return Err(MockError::ReadTimeout);
                 }
                 _ => tokio::time::sleep(answer.delay).await,
             }
@@ -330,19 +307,36 @@ impl MockProvider {
             builder = builder.header(n, v);
         }
         let body = if answer.pause.is_zero() {
-            full_body(answer.body)
+            MockBody::whole(Bytes::from(answer.body))
         } else {
-            let limit = recorded_between_bytes.unwrap_or(answer.pause);
-            let mut first = Bytes::from(answer.body);
-            let rest = first.split_off(first.len() / 2);
-            TrickleBody {
-                first: Some(first),
-                rest: Some(rest),
-                pause: Box::pin(tokio::time::sleep(answer.pause.min(limit))),
-                times_out: limit < answer.pause,
-            }
-            .boxed_unsync()
+            MockBody::trickled(Bytes::from(answer.body), answer.pause, recorded_between_bytes)
         };
-        builder.body(body).map_err(|_| Error::InternalError(Some("bad mock answer".into())))
+        builder.body(body).map_err(|_| MockError::Failure("bad mock answer".into()))
     }
 }
+
+/// Why [`MockProvider::serve`] gave no answer; a host reports each as a
+/// failed exchange (pbx-host's hook: `internal-error(text)`,
+/// `connection-read-timeout`, or the body's own error).
+#[derive(Debug)]
+pub enum MockError<E> {
+    /// Reading the request body failed.
+    Body(E),
+    /// The answer says to fail the exchange with this text
+    /// ([`MockResponse::failing`]), or the answer could not be built.
+    Failure(String),
+    /// The answer's delay passed the request's first-byte timeout.
+    ReadTimeout,
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for MockError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MockError::Body(e) => write!(f, "reading the request body: {e}"),
+            MockError::Failure(text) => write!(f, "the mock failed the exchange: {text}"),
+            MockError::ReadTimeout => f.write_str("no answer within the first-byte timeout"),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for MockError<E> {}

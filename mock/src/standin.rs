@@ -9,10 +9,10 @@
 //! Both count the connections they accept (a keep-alive client should open
 //! one per concurrent caller).
 
-use crate::kit::mock::MockProvider;
+use crate::MockProvider;
 use anyhow::{Context, Result};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -97,10 +97,7 @@ pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> 
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                     let mock = mock.clone();
-                    async move {
-                        let req = req.map(|b| b.map_err(wasmtime_wasi_http::Error::from).boxed_unsync());
-                        mock.serve(req, None).await
-                    }
+                    async move { mock.serve(req, [None; 3]).await }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
