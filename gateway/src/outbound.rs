@@ -33,7 +33,7 @@
 use alloc::string::String;
 use pbx_egress::Policy;
 
-use crate::json::{Bad, BadKind};
+use crate::bad::{Bad, BadKind};
 
 /// The component's `timeout-ms` when a config leaves it out
 /// (src/validate.rs `DEFAULT_TIMEOUT_MS`; the gateway test

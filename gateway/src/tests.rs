@@ -52,7 +52,7 @@ fn an_absent_config_is_the_server_held_one_and_only_with_a_token() {
     assert_eq!(cfg.auth_key, "server-key");
 
     // Without a token (Cx::held is None) nothing server-held is used.
-    let e = ringostat::Config::from_json(None, &Cx::new(None, &o)).expect_err("refused");
+    let e = ringostat::Config::from_json(None, &Cx::unheld(&o)).expect_err("refused");
     assert!(e.reason.contains("PBX_GATEWAY_TOKEN"), "{}", e.reason);
 }
 
@@ -121,7 +121,7 @@ fn every_config_url_is_checked_and_rewritten_the_server_held_one_is_not() {
 #[test]
 fn refusals_name_the_path_and_never_the_value() {
     let o = Outbound::default();
-    let cx = Cx::new(None, &o);
+    let cx = Cx::unheld(&o);
     let secret = "do-not-echo-7f3a";
     let cases = [
         (json!({"auth-key": 5}), "auth-key", "expected a string"),
@@ -149,7 +149,7 @@ fn refusals_name_the_path_and_never_the_value() {
 #[test]
 fn variants_enums_lists_and_bytes() {
     let o = Outbound { policy: pbx_egress::Policy::parse("https://rm.example").unwrap(), ..Outbound::default() };
-    let cx = Cx::new(None, &o);
+    let cx = Cx::unheld(&o);
     let cfg = parse::<ringme::Config>(
         json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "a", "client-secret": "b"}}}),
         &cx,
@@ -314,7 +314,7 @@ fn arguments_refuse_unknown_names_before_reading_values() {
     assert_eq!(args.value("cfg"), Some(&Value::Null));
     assert!(args.value("other").is_none());
     let o = Outbound::default();
-    let cfg: Option<String> = crate::json::arg(&args, "cfg", &Cx::new(None, &o)).expect("null is none");
+    let cfg: Option<String> = crate::json::arg(&args, "cfg", &Cx::unheld(&o)).expect("null is none");
     assert!(cfg.is_none());
     // A known parameter whose tree would pass the cap: refused as it is
     // read, naming it (1M numbers: 32 MB estimated).
