@@ -13,10 +13,13 @@ use crate::bindings::telephony::pbx::ringostat;
 use crate::bindings::telephony::pbx::tring;
 use crate::bindings::telephony::pbx::ringme;
 use crate::bindings::telephony::pbx::telephony;
+
 /// The request body cap, in bytes.
 pub const BODY_CAP: u64 = 8388608;
+
 /// The name of every function's provider-config parameter.
 pub const CONFIG_PARAM: &str = "cfg";
+
 impl FromJson for ringostat::Config {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         if absent(v) {
@@ -39,6 +42,7 @@ impl FromJson for ringostat::Config {
         Ok(out)
     }
 }
+
 impl ToJson for ringostat::Config {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"auth-key\":");
@@ -52,6 +56,7 @@ impl ToJson for ringostat::Config {
         out.text("}");
     }
 }
+
 impl FromJson for types::FieldError {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["field", "reason"])?;
@@ -62,6 +67,7 @@ impl FromJson for types::FieldError {
         Ok(out)
     }
 }
+
 impl ToJson for types::FieldError {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"field\":");
@@ -71,6 +77,7 @@ impl ToJson for types::FieldError {
         out.text("}");
     }
 }
+
 impl FromJson for types::ProviderError {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["status", "code", "message"])?;
@@ -82,6 +89,7 @@ impl FromJson for types::ProviderError {
         Ok(out)
     }
 }
+
 impl ToJson for types::ProviderError {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"status\":");
@@ -93,6 +101,7 @@ impl ToJson for types::ProviderError {
         out.text("}");
     }
 }
+
 impl FromJson for types::Error {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let (case, p) = variant_case(
@@ -167,6 +176,7 @@ impl FromJson for types::Error {
         )
     }
 }
+
 impl ToJson for types::Error {
     fn write_json(&self, out: &mut Out) {
         match self {
@@ -224,6 +234,7 @@ impl ToJson for types::Error {
         }
     }
 }
+
 impl FromJson for ringostat::PartyType {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -235,6 +246,7 @@ impl FromJson for ringostat::PartyType {
         )
     }
 }
+
 impl ToJson for ringostat::PartyType {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -245,6 +257,7 @@ impl ToJson for ringostat::PartyType {
         )
     }
 }
+
 impl FromJson for ringostat::CallDirection {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -256,6 +269,7 @@ impl FromJson for ringostat::CallDirection {
         )
     }
 }
+
 impl ToJson for ringostat::CallDirection {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -266,6 +280,7 @@ impl ToJson for ringostat::CallDirection {
         )
     }
 }
+
 impl FromJson for ringostat::ExtendedCallbackRequest {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -308,6 +323,7 @@ impl FromJson for ringostat::ExtendedCallbackRequest {
         Ok(out)
     }
 }
+
 impl ToJson for ringostat::ExtendedCallbackRequest {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"project-id\":");
@@ -343,6 +359,7 @@ impl ToJson for ringostat::ExtendedCallbackRequest {
         out.text("}");
     }
 }
+
 impl FromJson for ringostat::CallbackAccepted {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["result", "id"])?;
@@ -353,6 +370,7 @@ impl FromJson for ringostat::CallbackAccepted {
         Ok(out)
     }
 }
+
 impl ToJson for ringostat::CallbackAccepted {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"result\":");
@@ -362,6 +380,7 @@ impl ToJson for ringostat::CallbackAccepted {
         out.text("}");
     }
 }
+
 impl FromJson for ringostat::CallOrder {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -373,6 +392,7 @@ impl FromJson for ringostat::CallOrder {
         )
     }
 }
+
 impl ToJson for ringostat::CallOrder {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -383,6 +403,7 @@ impl ToJson for ringostat::CallOrder {
         )
     }
 }
+
 impl FromJson for ringostat::CallLogExportQuery {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["from", "to", "fields", "filters", "order"])?;
@@ -396,6 +417,7 @@ impl FromJson for ringostat::CallLogExportQuery {
         Ok(out)
     }
 }
+
 impl ToJson for ringostat::CallLogExportQuery {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"from\":");
@@ -411,6 +433,7 @@ impl ToJson for ringostat::CallLogExportQuery {
         out.text("}");
     }
 }
+
 impl FromJson for ringostat::RingostatCall {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -459,6 +482,7 @@ impl FromJson for ringostat::RingostatCall {
         Ok(out)
     }
 }
+
 impl ToJson for ringostat::RingostatCall {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"calldate\":");
@@ -500,6 +524,7 @@ impl ToJson for ringostat::RingostatCall {
         out.text("}");
     }
 }
+
 impl FromJson for tring::Config {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         if absent(v) {
@@ -526,6 +551,7 @@ impl FromJson for tring::Config {
         Ok(out)
     }
 }
+
 impl ToJson for tring::Config {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"server\":");
@@ -541,6 +567,7 @@ impl ToJson for tring::Config {
         out.text("}");
     }
 }
+
 impl FromJson for tring::PeerCounts {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["nodes", "total"])?;
@@ -551,6 +578,7 @@ impl FromJson for tring::PeerCounts {
         Ok(out)
     }
 }
+
 impl ToJson for tring::PeerCounts {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"nodes\":");
@@ -560,6 +588,7 @@ impl ToJson for tring::PeerCounts {
         out.text("}");
     }
 }
+
 impl FromJson for tring::Media {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["content-type", "data"])?;
@@ -570,6 +599,7 @@ impl FromJson for tring::Media {
         Ok(out)
     }
 }
+
 impl ToJson for tring::Media {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"content-type\":");
@@ -579,6 +609,7 @@ impl ToJson for tring::Media {
         out.text("}");
     }
 }
+
 impl FromJson for tring::CdrFormat {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -591,6 +622,7 @@ impl FromJson for tring::CdrFormat {
         )
     }
 }
+
 impl ToJson for tring::CdrFormat {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -602,6 +634,7 @@ impl ToJson for tring::CdrFormat {
         )
     }
 }
+
 impl FromJson for tring::CdrFilter {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -636,6 +669,7 @@ impl FromJson for tring::CdrFilter {
         Ok(out)
     }
 }
+
 impl ToJson for tring::CdrFilter {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -663,6 +697,7 @@ impl ToJson for tring::CdrFilter {
         out.text("}");
     }
 }
+
 impl FromJson for tring::SimplecdrFormat {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -674,6 +709,7 @@ impl FromJson for tring::SimplecdrFormat {
         )
     }
 }
+
 impl ToJson for tring::SimplecdrFormat {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -684,6 +720,7 @@ impl ToJson for tring::SimplecdrFormat {
         )
     }
 }
+
 impl FromJson for tring::SimplecdrFilter {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -718,6 +755,7 @@ impl FromJson for tring::SimplecdrFilter {
         Ok(out)
     }
 }
+
 impl ToJson for tring::SimplecdrFilter {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -745,6 +783,7 @@ impl ToJson for tring::SimplecdrFilter {
         out.text("}");
     }
 }
+
 impl FromJson for tring::QueueRef {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let (case, p) = variant_case(v, &["id", "number"])?;
@@ -759,6 +798,7 @@ impl FromJson for tring::QueueRef {
         )
     }
 }
+
 impl ToJson for tring::QueueRef {
     fn write_json(&self, out: &mut Out) {
         match self {
@@ -775,6 +815,7 @@ impl ToJson for tring::QueueRef {
         }
     }
 }
+
 impl FromJson for tring::RecordingMode {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -788,6 +829,7 @@ impl FromJson for tring::RecordingMode {
         )
     }
 }
+
 impl ToJson for tring::RecordingMode {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -800,6 +842,7 @@ impl ToJson for tring::RecordingMode {
         )
     }
 }
+
 impl FromJson for tring::DialRequest {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -836,6 +879,7 @@ impl FromJson for tring::DialRequest {
         Ok(out)
     }
 }
+
 impl ToJson for tring::DialRequest {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"source\":");
@@ -865,6 +909,7 @@ impl ToJson for tring::DialRequest {
         out.text("}");
     }
 }
+
 impl FromJson for tring::DialResult {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["id", "message"])?;
@@ -875,6 +920,7 @@ impl FromJson for tring::DialResult {
         Ok(out)
     }
 }
+
 impl ToJson for tring::DialResult {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -884,6 +930,7 @@ impl ToJson for tring::DialResult {
         out.text("}");
     }
 }
+
 impl FromJson for tring::FaxQuality {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -896,6 +943,7 @@ impl FromJson for tring::FaxQuality {
         )
     }
 }
+
 impl ToJson for tring::FaxQuality {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -907,6 +955,7 @@ impl ToJson for tring::FaxQuality {
         )
     }
 }
+
 impl FromJson for tring::FaxPageSize {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -919,6 +968,7 @@ impl FromJson for tring::FaxPageSize {
         )
     }
 }
+
 impl ToJson for tring::FaxPageSize {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -930,6 +980,7 @@ impl ToJson for tring::FaxPageSize {
         )
     }
 }
+
 impl FromJson for tring::FaxRotate {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -943,6 +994,7 @@ impl FromJson for tring::FaxRotate {
         )
     }
 }
+
 impl ToJson for tring::FaxRotate {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -955,6 +1007,7 @@ impl ToJson for tring::FaxRotate {
         )
     }
 }
+
 impl FromJson for tring::FaxRequest {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -985,6 +1038,7 @@ impl FromJson for tring::FaxRequest {
         Ok(out)
     }
 }
+
 impl ToJson for tring::FaxRequest {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"source-number\":");
@@ -1008,6 +1062,7 @@ impl ToJson for tring::FaxRequest {
         out.text("}");
     }
 }
+
 impl FromJson for tring::AgentType {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1045,6 +1100,7 @@ impl FromJson for tring::AgentType {
         )
     }
 }
+
 impl ToJson for tring::AgentType {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1065,6 +1121,7 @@ impl ToJson for tring::AgentType {
         )
     }
 }
+
 impl FromJson for tring::QueueLogEntry {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -1093,6 +1150,7 @@ impl FromJson for tring::QueueLogEntry {
         Ok(out)
     }
 }
+
 impl ToJson for tring::QueueLogEntry {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"uniqid\":");
@@ -1114,6 +1172,7 @@ impl ToJson for tring::QueueLogEntry {
         out.text("}");
     }
 }
+
 impl FromJson for tring::ResponsepathFilter {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1126,6 +1185,7 @@ impl FromJson for tring::ResponsepathFilter {
         )
     }
 }
+
 impl ToJson for tring::ResponsepathFilter {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1137,6 +1197,7 @@ impl ToJson for tring::ResponsepathFilter {
         )
     }
 }
+
 impl FromJson for tring::FlowState {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1150,6 +1211,7 @@ impl FromJson for tring::FlowState {
         )
     }
 }
+
 impl ToJson for tring::FlowState {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1162,6 +1224,7 @@ impl ToJson for tring::FlowState {
         )
     }
 }
+
 impl FromJson for tring::ManagedbObject {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1203,6 +1266,7 @@ impl FromJson for tring::ManagedbObject {
         )
     }
 }
+
 impl ToJson for tring::ManagedbObject {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1225,6 +1289,7 @@ impl ToJson for tring::ManagedbObject {
         )
     }
 }
+
 impl FromJson for ringme::AppCredentials {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["client-id", "client-secret"])?;
@@ -1235,6 +1300,7 @@ impl FromJson for ringme::AppCredentials {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::AppCredentials {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"client-id\":");
@@ -1244,6 +1310,7 @@ impl ToJson for ringme::AppCredentials {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::Auth {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let (case, p) = variant_case(v, &["bearer", "app"])?;
@@ -1258,6 +1325,7 @@ impl FromJson for ringme::Auth {
         )
     }
 }
+
 impl ToJson for ringme::Auth {
     fn write_json(&self, out: &mut Out) {
         match self {
@@ -1274,6 +1342,7 @@ impl ToJson for ringme::Auth {
         }
     }
 }
+
 impl FromJson for ringme::Config {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         if absent(v) {
@@ -1296,6 +1365,7 @@ impl FromJson for ringme::Config {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::Config {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"base-url\":");
@@ -1309,6 +1379,7 @@ impl ToJson for ringme::Config {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::Token {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["access-token", "token-type", "expires-in", "scope"])?;
@@ -1321,6 +1392,7 @@ impl FromJson for ringme::Token {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::Token {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"access-token\":");
@@ -1334,6 +1406,7 @@ impl ToJson for ringme::Token {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::Client {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -1402,6 +1475,7 @@ impl FromJson for ringme::Client {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::Client {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"ambassadors\":");
@@ -1463,6 +1537,7 @@ impl ToJson for ringme::Client {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::ClientField {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1486,6 +1561,7 @@ impl FromJson for ringme::ClientField {
         )
     }
 }
+
 impl ToJson for ringme::ClientField {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1499,6 +1575,7 @@ impl ToJson for ringme::ClientField {
         )
     }
 }
+
 impl FromJson for ringme::ClientUpdate {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -1527,6 +1604,7 @@ impl FromJson for ringme::ClientUpdate {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::ClientUpdate {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"dial-rule-id\":");
@@ -1548,6 +1626,7 @@ impl ToJson for ringme::ClientUpdate {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::Extension {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["id", "name", "status", "type", "label", "raw"])?;
@@ -1562,6 +1641,7 @@ impl FromJson for ringme::Extension {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::Extension {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -1579,6 +1659,7 @@ impl ToJson for ringme::Extension {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::CallbackRequest {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["src-num", "dst-num"])?;
@@ -1589,6 +1670,7 @@ impl FromJson for ringme::CallbackRequest {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::CallbackRequest {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"src-num\":");
@@ -1598,6 +1680,7 @@ impl ToJson for ringme::CallbackRequest {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::CallbackStarted {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["call-api-id", "call-id"])?;
@@ -1608,6 +1691,7 @@ impl FromJson for ringme::CallbackStarted {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::CallbackStarted {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"call-api-id\":");
@@ -1617,6 +1701,7 @@ impl ToJson for ringme::CallbackStarted {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::CallHistoryQuery {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["start-datetime", "end-datetime", "page", "per-page"])?;
@@ -1629,6 +1714,7 @@ impl FromJson for ringme::CallHistoryQuery {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::CallHistoryQuery {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"start-datetime\":");
@@ -1642,6 +1728,7 @@ impl ToJson for ringme::CallHistoryQuery {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::CallRecord {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -1690,6 +1777,7 @@ impl FromJson for ringme::CallRecord {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::CallRecord {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"call-uuid\":");
@@ -1731,6 +1819,7 @@ impl ToJson for ringme::CallRecord {
         out.text("}");
     }
 }
+
 impl FromJson for ringme::CallHistoryPage {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["page", "per-page", "order", "calls"])?;
@@ -1743,6 +1832,7 @@ impl FromJson for ringme::CallHistoryPage {
         Ok(out)
     }
 }
+
 impl ToJson for ringme::CallHistoryPage {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"page\":");
@@ -1756,6 +1846,7 @@ impl ToJson for ringme::CallHistoryPage {
         out.text("}");
     }
 }
+
 impl FromJson for telephony::RingostatAccount {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["config", "project-id"])?;
@@ -1766,6 +1857,7 @@ impl FromJson for telephony::RingostatAccount {
         Ok(out)
     }
 }
+
 impl ToJson for telephony::RingostatAccount {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"config\":");
@@ -1775,6 +1867,7 @@ impl ToJson for telephony::RingostatAccount {
         out.text("}");
     }
 }
+
 impl FromJson for telephony::Account {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let (case, p) = variant_case(v, &["ringostat", "tring", "ringme"])?;
@@ -1796,6 +1889,7 @@ impl FromJson for telephony::Account {
         )
     }
 }
+
 impl ToJson for telephony::Account {
     fn write_json(&self, out: &mut Out) {
         match self {
@@ -1817,6 +1911,7 @@ impl ToJson for telephony::Account {
         }
     }
 }
+
 impl FromJson for telephony::PlacedCall {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["id"])?;
@@ -1824,6 +1919,7 @@ impl FromJson for telephony::PlacedCall {
         Ok(out)
     }
 }
+
 impl ToJson for telephony::PlacedCall {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -1831,6 +1927,7 @@ impl ToJson for telephony::PlacedCall {
         out.text("}");
     }
 }
+
 impl FromJson for telephony::State {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1844,6 +1941,7 @@ impl FromJson for telephony::State {
         )
     }
 }
+
 impl ToJson for telephony::State {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1856,6 +1954,7 @@ impl ToJson for telephony::State {
         )
     }
 }
+
 impl FromJson for telephony::AgentState {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["agent", "state", "provider-state"])?;
@@ -1867,6 +1966,7 @@ impl FromJson for telephony::AgentState {
         Ok(out)
     }
 }
+
 impl ToJson for telephony::AgentState {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"agent\":");
@@ -1878,6 +1978,7 @@ impl ToJson for telephony::AgentState {
         out.text("}");
     }
 }
+
 impl FromJson for telephony::CallLogQuery {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(v, &["from", "to", "call-id"])?;
@@ -1889,6 +1990,7 @@ impl FromJson for telephony::CallLogQuery {
         Ok(out)
     }
 }
+
 impl ToJson for telephony::CallLogQuery {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"from\":");
@@ -1900,6 +2002,7 @@ impl ToJson for telephony::CallLogQuery {
         out.text("}");
     }
 }
+
 impl FromJson for telephony::Direction {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         Ok(
@@ -1912,6 +2015,7 @@ impl FromJson for telephony::Direction {
         )
     }
 }
+
 impl ToJson for telephony::Direction {
     fn write_json(&self, out: &mut Out) {
         out.text(
@@ -1923,6 +2027,7 @@ impl ToJson for telephony::Direction {
         )
     }
 }
+
 impl FromJson for telephony::CallEntry {
     fn from_json(v: Option<&Value>, cx: &Cx) -> Result<Self, Bad> {
         let o = object(
@@ -1953,6 +2058,7 @@ impl FromJson for telephony::CallEntry {
         Ok(out)
     }
 }
+
 impl ToJson for telephony::CallEntry {
     fn write_json(&self, out: &mut Out) {
         out.text("{\"id\":");
@@ -1976,6 +2082,7 @@ impl ToJson for telephony::CallEntry {
         out.text("}");
     }
 }
+
 /// Every route, as (interface, function).
 pub const ROUTES: &[(&str, &str)] = &[
     ("ringostat", "sip-online"),
@@ -2082,6 +2189,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("telephony", "agent-states"),
     ("telephony", "call-log"),
 ];
+
 /// The parameter names of `interface.function` (empty when there is no such route).
 pub fn params(iface: &str, func: &str) -> &'static [&'static str] {
     match (iface, func) {
@@ -2197,6 +2305,7 @@ pub fn params(iface: &str, func: &str) -> &'static [&'static str] {
         _ => &[],
     }
 }
+
 /// Calls `interface.function` with the JSON arguments (the request body,
 /// dropped once they are parsed); `None` when there is no such route.
 pub fn call(
@@ -2316,6 +2425,7 @@ pub fn call(
         },
     )
 }
+
 /// `POST /v1/ringostat/sip-online`: calls `telephony:pbx/ringostat@0.1.0#sip-online`.
 fn ringostat_sip_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2328,6 +2438,7 @@ fn ringostat_sip_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringostat/smart-phone-online`: calls `telephony:pbx/ringostat@0.1.0#smart-phone-online`.
 fn ringostat_smart_phone_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2348,6 +2459,7 @@ fn ringostat_smart_phone_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringostat/sip-speaking`: calls `telephony:pbx/ringostat@0.1.0#sip-speaking`.
 fn ringostat_sip_speaking(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2360,6 +2472,7 @@ fn ringostat_sip_speaking(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringostat/simple-callback`: calls `telephony:pbx/ringostat@0.1.0#simple-callback`.
 fn ringostat_simple_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2378,6 +2491,7 @@ fn ringostat_simple_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringostat/extended-callback`: calls `telephony:pbx/ringostat@0.1.0#extended-callback`.
 fn ringostat_extended_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2391,6 +2505,7 @@ fn ringostat_extended_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringostat/call-log-export`: calls `telephony:pbx/ringostat@0.1.0#call-log-export`.
 fn ringostat_call_log_export(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
@@ -2404,6 +2519,7 @@ fn ringostat_call_log_export(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/count-peers`: calls `telephony:pbx/tring@0.1.0#count-peers`.
 fn tring_count_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2416,6 +2532,7 @@ fn tring_count_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/count-channels`: calls `telephony:pbx/tring@0.1.0#count-channels`.
 fn tring_count_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2429,6 +2546,7 @@ fn tring_count_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/count-calls`: calls `telephony:pbx/tring@0.1.0#count-calls`.
 fn tring_count_calls(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2441,6 +2559,7 @@ fn tring_count_calls(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/peers`: calls `telephony:pbx/tring@0.1.0#peers`.
 fn tring_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2453,6 +2572,7 @@ fn tring_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/blfs`: calls `telephony:pbx/tring@0.1.0#blfs`.
 fn tring_blfs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2465,6 +2585,7 @@ fn tring_blfs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/flows`: calls `telephony:pbx/tring@0.1.0#flows`.
 fn tring_flows(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2477,6 +2598,7 @@ fn tring_flows(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/channel`: calls `telephony:pbx/tring@0.1.0#channel`.
 fn tring_channel(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2490,6 +2612,7 @@ fn tring_channel(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/channels`: calls `telephony:pbx/tring@0.1.0#channels`.
 fn tring_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2502,6 +2625,7 @@ fn tring_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/phonebook-query`: calls `telephony:pbx/tring@0.1.0#phonebook-query`.
 fn tring_phonebook_query(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2522,6 +2646,7 @@ fn tring_phonebook_query(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/phonebook-add`: calls `telephony:pbx/tring@0.1.0#phonebook-add`.
 fn tring_phonebook_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2540,6 +2665,7 @@ fn tring_phonebook_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/phonebook-delete`: calls `telephony:pbx/tring@0.1.0#phonebook-delete`.
 fn tring_phonebook_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2558,6 +2684,7 @@ fn tring_phonebook_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/phonebook-cleanall`: calls `telephony:pbx/tring@0.1.0#phonebook-cleanall`.
 fn tring_phonebook_cleanall(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2571,6 +2698,7 @@ fn tring_phonebook_cleanall(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-queues`: calls `telephony:pbx/tring@0.1.0#info-queues`.
 fn tring_info_queues(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2583,6 +2711,7 @@ fn tring_info_queues(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-queue`: calls `telephony:pbx/tring@0.1.0#info-queue`.
 fn tring_info_queue(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2596,6 +2725,7 @@ fn tring_info_queue(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-agents`: calls `telephony:pbx/tring@0.1.0#info-agents`.
 fn tring_info_agents(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2609,6 +2739,7 @@ fn tring_info_agents(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-agentsconnected`: calls `telephony:pbx/tring@0.1.0#info-agentsconnected`.
 fn tring_info_agentsconnected(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2622,6 +2753,7 @@ fn tring_info_agentsconnected(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-agentsdelay`: calls `telephony:pbx/tring@0.1.0#info-agentsdelay`.
 fn tring_info_agentsdelay(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2635,6 +2767,7 @@ fn tring_info_agentsdelay(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-outdialed`: calls `telephony:pbx/tring@0.1.0#info-outdialed`.
 fn tring_info_outdialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2647,6 +2780,7 @@ fn tring_info_outdialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-simpledialed`: calls `telephony:pbx/tring@0.1.0#info-simpledialed`.
 fn tring_info_simpledialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2659,6 +2793,7 @@ fn tring_info_simpledialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-call`: calls `telephony:pbx/tring@0.1.0#info-call`.
 fn tring_info_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2672,6 +2807,7 @@ fn tring_info_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-recording`: calls `telephony:pbx/tring@0.1.0#info-recording`.
 fn tring_info_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2685,6 +2821,7 @@ fn tring_info_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/recording`: calls `telephony:pbx/tring@0.1.0#recording`.
 fn tring_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2698,6 +2835,7 @@ fn tring_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/play-recording`: calls `telephony:pbx/tring@0.1.0#play-recording`.
 fn tring_play_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2711,6 +2849,7 @@ fn tring_play_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-voicemail`: calls `telephony:pbx/tring@0.1.0#info-voicemail`.
 fn tring_info_voicemail(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2724,6 +2863,7 @@ fn tring_info_voicemail(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-voicemailtranscript`: calls `telephony:pbx/tring@0.1.0#info-voicemailtranscript`.
 fn tring_info_voicemailtranscript(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2737,6 +2877,7 @@ fn tring_info_voicemailtranscript(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-dids`: calls `telephony:pbx/tring@0.1.0#info-dids`.
 fn tring_info_dids(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2749,6 +2890,7 @@ fn tring_info_dids(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-sms`: calls `telephony:pbx/tring@0.1.0#info-sms`.
 fn tring_info_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2763,6 +2905,7 @@ fn tring_info_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-extensions`: calls `telephony:pbx/tring@0.1.0#info-extensions`.
 fn tring_info_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2775,6 +2918,7 @@ fn tring_info_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-extstate`: calls `telephony:pbx/tring@0.1.0#info-extstate`.
 fn tring_info_extstate(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2787,6 +2931,7 @@ fn tring_info_extstate(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-config`: calls `telephony:pbx/tring@0.1.0#info-config`.
 fn tring_info_config(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2799,6 +2944,7 @@ fn tring_info_config(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-cdrs`: calls `telephony:pbx/tring@0.1.0#info-cdrs`.
 fn tring_info_cdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2812,6 +2958,7 @@ fn tring_info_cdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-simplecdrs`: calls `telephony:pbx/tring@0.1.0#info-simplecdrs`.
 fn tring_info_simplecdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2825,6 +2972,7 @@ fn tring_info_simplecdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-queuelogs`: calls `telephony:pbx/tring@0.1.0#info-queuelogs`.
 fn tring_info_queuelogs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2845,6 +2993,7 @@ fn tring_info_queuelogs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-balance`: calls `telephony:pbx/tring@0.1.0#info-balance`.
 fn tring_info_balance(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2859,6 +3008,7 @@ fn tring_info_balance(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-flow`: calls `telephony:pbx/tring@0.1.0#info-flow`.
 fn tring_info_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2872,6 +3022,7 @@ fn tring_info_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/info-variable`: calls `telephony:pbx/tring@0.1.0#info-variable`.
 fn tring_info_variable(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2885,6 +3036,7 @@ fn tring_info_variable(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/agent-pause`: calls `telephony:pbx/tring@0.1.0#agent-pause`.
 fn tring_agent_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2905,6 +3057,7 @@ fn tring_agent_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/agent-unpause`: calls `telephony:pbx/tring@0.1.0#agent-unpause`.
 fn tring_agent_unpause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2923,6 +3076,7 @@ fn tring_agent_unpause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/atx-transfer`: calls `telephony:pbx/tring@0.1.0#atx-transfer`.
 fn tring_atx_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2941,6 +3095,7 @@ fn tring_atx_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/dial`: calls `telephony:pbx/tring@0.1.0#dial`.
 fn tring_dial(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2954,6 +3109,7 @@ fn tring_dial(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/hangup`: calls `telephony:pbx/tring@0.1.0#hangup`.
 fn tring_hangup(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2974,6 +3130,7 @@ fn tring_hangup(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/transfer`: calls `telephony:pbx/tring@0.1.0#transfer`.
 fn tring_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -2994,6 +3151,7 @@ fn tring_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/sms`: calls `telephony:pbx/tring@0.1.0#sms`.
 fn tring_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3016,6 +3174,7 @@ fn tring_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-start`: calls `telephony:pbx/tring@0.1.0#campaign-start`.
 fn tring_campaign_start(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3029,6 +3188,7 @@ fn tring_campaign_start(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-stop`: calls `telephony:pbx/tring@0.1.0#campaign-stop`.
 fn tring_campaign_stop(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3042,6 +3202,7 @@ fn tring_campaign_stop(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-pause`: calls `telephony:pbx/tring@0.1.0#campaign-pause`.
 fn tring_campaign_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3055,6 +3216,7 @@ fn tring_campaign_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-resume`: calls `telephony:pbx/tring@0.1.0#campaign-resume`.
 fn tring_campaign_resume(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3068,6 +3230,7 @@ fn tring_campaign_resume(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-addnumber`: calls `telephony:pbx/tring@0.1.0#campaign-addnumber`.
 fn tring_campaign_addnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3092,6 +3255,7 @@ fn tring_campaign_addnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/campaign-delnumber`: calls `telephony:pbx/tring@0.1.0#campaign-delnumber`.
 fn tring_campaign_delnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3110,6 +3274,7 @@ fn tring_campaign_delnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/fax-send`: calls `telephony:pbx/tring@0.1.0#fax-send`.
 fn tring_fax_send(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3123,6 +3288,7 @@ fn tring_fax_send(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/mediafile-getaudio`: calls `telephony:pbx/tring@0.1.0#mediafile-getaudio`.
 fn tring_mediafile_getaudio(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3136,6 +3302,7 @@ fn tring_mediafile_getaudio(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-list`: calls `telephony:pbx/tring@0.1.0#queue-list`.
 fn tring_queue_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3149,6 +3316,7 @@ fn tring_queue_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-fulllist`: calls `telephony:pbx/tring@0.1.0#queue-fulllist`.
 fn tring_queue_fulllist(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3162,6 +3330,7 @@ fn tring_queue_fulllist(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-add`: calls `telephony:pbx/tring@0.1.0#queue-add`.
 fn tring_queue_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3184,6 +3353,7 @@ fn tring_queue_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-del`: calls `telephony:pbx/tring@0.1.0#queue-del`.
 fn tring_queue_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3202,6 +3372,7 @@ fn tring_queue_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-clean`: calls `telephony:pbx/tring@0.1.0#queue-clean`.
 fn tring_queue_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3215,6 +3386,7 @@ fn tring_queue_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-log`: calls `telephony:pbx/tring@0.1.0#queue-log`.
 fn tring_queue_log(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3229,6 +3401,7 @@ fn tring_queue_log(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/queue-reset`: calls `telephony:pbx/tring@0.1.0#queue-reset`.
 fn tring_queue_reset(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3242,6 +3415,7 @@ fn tring_queue_reset(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/reboot`: calls `telephony:pbx/tring@0.1.0#reboot`.
 fn tring_reboot(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3255,6 +3429,7 @@ fn tring_reboot(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/unregister`: calls `telephony:pbx/tring@0.1.0#unregister`.
 fn tring_unregister(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3268,6 +3443,7 @@ fn tring_unregister(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/responsepath-list`: calls `telephony:pbx/tring@0.1.0#responsepath-list`.
 fn tring_responsepath_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3288,6 +3464,7 @@ fn tring_responsepath_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/responsepath-getid`: calls `telephony:pbx/tring@0.1.0#responsepath-getid`.
 fn tring_responsepath_getid(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3310,6 +3487,7 @@ fn tring_responsepath_getid(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/responsepath-getlast`: calls `telephony:pbx/tring@0.1.0#responsepath-getlast`.
 fn tring_responsepath_getlast(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3330,6 +3508,7 @@ fn tring_responsepath_getlast(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/set-flow`: calls `telephony:pbx/tring@0.1.0#set-flow`.
 fn tring_set_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3350,6 +3529,7 @@ fn tring_set_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/virtualext-list`: calls `telephony:pbx/tring@0.1.0#virtualext-list`.
 fn tring_virtualext_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3363,6 +3543,7 @@ fn tring_virtualext_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/virtualext-add`: calls `telephony:pbx/tring@0.1.0#virtualext-add`.
 fn tring_virtualext_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3381,6 +3562,7 @@ fn tring_virtualext_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/virtualext-del`: calls `telephony:pbx/tring@0.1.0#virtualext-del`.
 fn tring_virtualext_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3399,6 +3581,7 @@ fn tring_virtualext_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/virtualext-clean`: calls `telephony:pbx/tring@0.1.0#virtualext-clean`.
 fn tring_virtualext_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3412,6 +3595,7 @@ fn tring_virtualext_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/voicemail-list`: calls `telephony:pbx/tring@0.1.0#voicemail-list`.
 fn tring_voicemail_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3425,6 +3609,7 @@ fn tring_voicemail_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/voicemail-messages`: calls `telephony:pbx/tring@0.1.0#voicemail-messages`.
 fn tring_voicemail_messages(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3438,6 +3623,7 @@ fn tring_voicemail_messages(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/voicemail-message`: calls `telephony:pbx/tring@0.1.0#voicemail-message`.
 fn tring_voicemail_message(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3456,6 +3642,7 @@ fn tring_voicemail_message(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/voicemail-delete`: calls `telephony:pbx/tring@0.1.0#voicemail-delete`.
 fn tring_voicemail_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3474,6 +3661,7 @@ fn tring_voicemail_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-list`: calls `telephony:pbx/tring@0.1.0#managedb-list`.
 fn tring_managedb_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3500,6 +3688,7 @@ fn tring_managedb_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-get`: calls `telephony:pbx/tring@0.1.0#managedb-get`.
 fn tring_managedb_get(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3518,6 +3707,7 @@ fn tring_managedb_get(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-add`: calls `telephony:pbx/tring@0.1.0#managedb-add`.
 fn tring_managedb_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3536,6 +3726,7 @@ fn tring_managedb_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-update`: calls `telephony:pbx/tring@0.1.0#managedb-update`.
 fn tring_managedb_update(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3556,6 +3747,7 @@ fn tring_managedb_update(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-delete`: calls `telephony:pbx/tring@0.1.0#managedb-delete`.
 fn tring_managedb_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3574,6 +3766,7 @@ fn tring_managedb_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-getbinary`: calls `telephony:pbx/tring@0.1.0#managedb-getbinary`.
 fn tring_managedb_getbinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3587,6 +3780,7 @@ fn tring_managedb_getbinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-updatebinary`: calls `telephony:pbx/tring@0.1.0#managedb-updatebinary`.
 fn tring_managedb_updatebinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3607,6 +3801,7 @@ fn tring_managedb_updatebinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-getextensions`: calls `telephony:pbx/tring@0.1.0#managedb-getextensions`.
 fn tring_managedb_getextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3620,6 +3815,7 @@ fn tring_managedb_getextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-setextensions`: calls `telephony:pbx/tring@0.1.0#managedb-setextensions`.
 fn tring_managedb_setextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3638,6 +3834,7 @@ fn tring_managedb_setextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-listtenants`: calls `telephony:pbx/tring@0.1.0#managedb-listtenants`.
 fn tring_managedb_listtenants(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3651,6 +3848,7 @@ fn tring_managedb_listtenants(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-addtenant`: calls `telephony:pbx/tring@0.1.0#managedb-addtenant`.
 fn tring_managedb_addtenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3669,6 +3867,7 @@ fn tring_managedb_addtenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-deltenant`: calls `telephony:pbx/tring@0.1.0#managedb-deltenant`.
 fn tring_managedb_deltenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3687,6 +3886,7 @@ fn tring_managedb_deltenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-listroutes`: calls `telephony:pbx/tring@0.1.0#managedb-listroutes`.
 fn tring_managedb_listroutes(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3700,6 +3900,7 @@ fn tring_managedb_listroutes(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/managedb-replace`: calls `telephony:pbx/tring@0.1.0#managedb-replace`.
 fn tring_managedb_replace(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3720,6 +3921,7 @@ fn tring_managedb_replace(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/check-auth`: calls `telephony:pbx/tring@0.1.0#check-auth`.
 fn tring_check_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3738,6 +3940,7 @@ fn tring_check_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/tring/get-webrtc-auth`: calls `telephony:pbx/tring@0.1.0#get-webrtc-auth`.
 fn tring_get_webrtc_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
@@ -3756,6 +3959,7 @@ fn tring_get_webrtc_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/get-token`: calls `telephony:pbx/ringme@0.1.0#get-token`.
 fn ringme_get_token(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3768,6 +3972,7 @@ fn ringme_get_token(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/client-info`: calls `telephony:pbx/ringme@0.1.0#client-info`.
 fn ringme_client_info(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3781,6 +3986,7 @@ fn ringme_client_info(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/update-client`: calls `telephony:pbx/ringme@0.1.0#update-client`.
 fn ringme_update_client(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3799,6 +4005,7 @@ fn ringme_update_client(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/extensions`: calls `telephony:pbx/ringme@0.1.0#extensions`.
 fn ringme_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3819,6 +4026,7 @@ fn ringme_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/click-to-call`: calls `telephony:pbx/ringme@0.1.0#click-to-call`.
 fn ringme_click_to_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3837,6 +4045,7 @@ fn ringme_click_to_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/ringme/call-history`: calls `telephony:pbx/ringme@0.1.0#call-history`.
 fn ringme_call_history(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
@@ -3855,6 +4064,7 @@ fn ringme_call_history(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/telephony/place-call`: calls `telephony:pbx/telephony@0.1.0#place-call`.
 fn telephony_place_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let account: telephony::Account = arg(&args, "account", cx)?;
@@ -3873,6 +4083,7 @@ fn telephony_place_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/telephony/agent-states`: calls `telephony:pbx/telephony@0.1.0#agent-states`.
 fn telephony_agent_states(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let account: telephony::Account = arg(&args, "account", cx)?;
@@ -3885,6 +4096,7 @@ fn telephony_agent_states(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
         },
     )
 }
+
 /// `POST /v1/telephony/call-log`: calls `telephony:pbx/telephony@0.1.0#call-log`.
 fn telephony_call_log(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let account: telephony::Account = arg(&args, "account", cx)?;

@@ -2,8 +2,9 @@
 //! records are objects keyed by WIT field names (absent or `null` is `none`),
 //! enums are strings, variants are `{"case": payload}` (or `"case"` without
 //! one), results are `{"ok": ..}` / `{"err": ..}`, tuples are arrays, and
-//! `list<u8>` is a base64 string. build.rs generates the impls of every named
-//! type; this file has the generic ones and the helpers they call.
+//! `list<u8>` is a base64 string. gateway/codegen generates the impls of
+//! every named type (src/dispatch.rs); this file has the generic ones and
+//! the helpers they call.
 //!
 //! Refusals ([`Bad`]) name the argument path and the expected shape; they
 //! never quote the value that was sent (it may be a secret).

@@ -148,6 +148,23 @@ impl Model {
         order
     }
 
+    /// The named types a function's answer can hold but no request can:
+    /// the gateway writes every field of those (an `option` as `null`), so
+    /// their schemas can require every field.
+    pub fn answer_only_types(&self) -> BTreeSet<TypeId> {
+        let (mut seen, mut answers, mut requests) = (BTreeSet::new(), Vec::new(), Vec::new());
+        for r in self.routes() {
+            if let Some(t) = &r.func.result {
+                self.collect(t, &mut seen, &mut answers);
+            }
+        }
+        seen.clear();
+        for r in self.routes() {
+            r.func.params.iter().for_each(|p| self.collect(&p.ty, &mut seen, &mut requests));
+        }
+        answers.into_iter().filter(|t| !requests.contains(t)).collect()
+    }
+
     fn collect(&self, ty: &Type, seen: &mut BTreeSet<TypeId>, order: &mut Vec<TypeId>) {
         let Type::Id(id) = ty else { return };
         let id = self.canonical(*id);
@@ -336,6 +353,8 @@ world pbx {
         assert_eq!(types, ["prov.config", "prov.mode", "types.error", "prov.perms"]);
         assert_eq!(m.version(), "0.2.0");
         assert_eq!(m.config_param().as_deref(), Some("cfg"));
+        let answers: Vec<String> = m.answer_only_types().into_iter().map(|t| m.type_name(t)).collect();
+        assert_eq!(answers, ["types.error", "prov.perms"]);
     }
 
     #[test]

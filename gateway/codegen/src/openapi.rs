@@ -5,109 +5,69 @@
 use serde_json::{json, Map, Value};
 use wit_parser::{Type, TypeDefKind};
 
-use crate::dispatch::BODY_CAP;
 use crate::model::{docs, Model};
+use crate::problem::{check_error_cases, problem_schema, response_ref, responses, route_statuses, PROBLEM_SCHEMA};
 use crate::schema::{named_schema, schema};
+
+/// The tag of the gateway's own routes (health, this document).
+const GATEWAY_TAG: &str = "gateway";
 
 /// The document.
 pub fn openapi(m: &Model) -> Value {
+    check_error_cases(m);
+    let answer_only = m.answer_only_types();
     let mut schemas = Map::new();
     for id in m.named_types() {
-        schemas.insert(m.type_name(id), named_schema(m, id));
+        schemas.insert(m.type_name(id), named_schema(m, id, answer_only.contains(&id)));
     }
-    schemas.insert(
-        "gateway.error".into(),
-        json!({
-            "description": "Every failure: `kind` names it. Provider errors carry the `error` case as \
-                `kind` and its payload's fields (`field`/`reason` for invalid-input; `message` for \
-                unauthorized, forbidden, not-found, transport, outcome-unknown, decode; `retry-after` seconds for \
-                rate-limited; `status`/`code`/`message` for provider; `cap` for too-large). The gateway's \
-                own refusals: `unauthorized` (401, token), `duplicate-authorization` (400, more than one \
-                Authorization header), `no-token` (503, the gateway has no PBX_GATEWAY_TOKEN and is not \
-                opened with PBX_GATEWAY_AUTH=none), `unknown-route` (404), `method-not-allowed` (405), \
-                `body-too-large` (413), `not-json` (415), `malformed-json` and `invalid-input` (400, with \
-                `field` and `reason`; nothing was sent), `host-not-allowed` (403, with `field` and \
-                `message`: a URL of the request's own, such as a config's base-url or server, that \
-                PBX_ALLOWED_HOSTS does not allow; nothing was sent), `gateway-settings` (500). No error \
-                ever contains a credential.",
-            "type": "object",
-            "properties": {"error": {
-                "type": "object",
-                "properties": {
-                    "kind": {"type": "string"},
-                    "message": {"type": "string"},
-                    "field": {"type": "string"},
-                    "reason": {"type": "string"},
-                    "status": {"type": "integer"},
-                    "code": {"type": ["string", "null"]},
-                    "retry-after": {"type": ["integer", "null"]},
-                    "cap": {"type": "integer"},
-                },
-                "required": ["kind"],
-            }},
-            "required": ["error"],
-        }),
-    );
-    let err_ref = json!({"$ref": "#/components/schemas/gateway.error"});
-    let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": err_ref.clone()}}});
+    schemas.insert(PROBLEM_SCHEMA.into(), problem_schema());
     // Every route fails the same ways: shared responses keep the document
     // small (inlined, they were three quarters of it).
-    let mut responses = Map::new();
-    for (status, d) in [
-        (
-            "400",
-            "invalid-input (refused by the gateway or the component: nothing was sent), malformed-json, or \
-             duplicate-authorization (more than one Authorization header).",
-        ),
-        ("401", "Missing or wrong gateway token."),
-        (
-            "403",
-            "host-not-allowed: a URL the request brings (a config's base-url or server, also inside a \
-             telephony account) names a scheme, host and port that PBX_ALLOWED_HOSTS does not allow, or a \
-             loopback, private, link-local or metadata host no entry names exactly; nothing was sent.",
-        ),
-        ("404", "not-found from the provider."),
-        ("413", "The body is over the gateway's cap (8 MiB)."),
-        ("415", "The body is not application/json."),
-        ("429", "rate-limited; `Retry-After` carries the seconds when known."),
-        ("500", "gateway-settings: the server-held settings are unusable."),
-        (
-            "502",
-            "Any other provider error: unauthorized, forbidden, provider, transport, decode, too-large; \
-             outcome-unknown: an acting request was handed over and no complete answer came (the provider \
-             may have acted; do not retry blindly).",
-        ),
-        ("503", "no-token: the gateway has no PBX_GATEWAY_TOKEN and was not opened with PBX_GATEWAY_AUTH=none."),
-        ("504", "timeout: no complete answer within timeout-ms (at most PBX_MAX_TIMEOUT_MS)."),
-    ] {
-        responses.insert(status.into(), err(d));
-    }
-    assert_eq!(BODY_CAP, 8 * 1024 * 1024, "the 413 description says 8 MiB");
-    let refs: Map<String, Value> =
-        responses.keys().map(|k| (k.clone(), json!({"$ref": format!("#/components/responses/{k}")}))).collect();
+    let responses = responses();
+    let refs = |statuses: &[u16]| -> Map<String, Value> {
+        statuses.iter().map(|s| (s.to_string(), response_ref(*s))).collect()
+    };
+    let ok = |description: &str, schema: Value| {
+        json!({"description": description, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"ok": schema}, "required": ["ok"], "additionalProperties": false,
+        }}}})
+    };
     let mut paths = Map::new();
+    // What gateway/src/serve.rs answers on these two: any method but GET is
+    // 405; the document's 500 is a corrupt embedded copy.
+    let mut health = refs(&[405]);
+    let up = json!({"type": "object", "properties": {"status": {"type": "string", "enum": ["up"]}},
+        "required": ["status"]});
+    health.insert("200".into(), ok("The gateway is up.", up));
     paths.insert(
         "/v1/health".into(),
         json!({"get": {
             "operationId": "health",
+            "tags": [GATEWAY_TAG],
             "summary": "Liveness: 200 without a token.",
+            "description": "Liveness: 200 without a token; any method but GET is 405.",
             "security": [],
-            "responses": {"200": {"description": "The gateway is up.", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"ok": {"type": "object"}}, "required": ["ok"]}}}}},
+            "responses": sorted(health),
         }}),
+    );
+    let mut doc_responses = refs(&[405, 500]);
+    doc_responses.insert(
+        "200".into(),
+        json!({"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}),
     );
     paths.insert(
         "/v1/openapi.json".into(),
         json!({"get": {
             "operationId": "openapi",
+            "tags": [GATEWAY_TAG],
             "summary": "This document, without a token (it holds no secret).",
+            "description": "This document, without a token (it holds no secret); any method but GET is 405.",
             "security": [],
-            "responses": {
-                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
-            },
+            "responses": sorted(doc_responses),
         }}),
     );
-    let mut tags = Vec::new();
+    let route_refs = refs(&route_statuses());
+    let mut tags = vec![json!({"name": GATEWAY_TAG, "description": "The gateway's own routes (no token needed)."})];
     for &i in &m.ifaces {
         let iname = m.iface_name(i).to_string();
         let mut tag = json!({"name": iname});
@@ -126,7 +86,7 @@ pub fn openapi(m: &Model) -> Value {
                 required.push(Value::String(p.name.clone()));
             }
         }
-        let ok = match &f.result {
+        let result = match &f.result {
             None => json!({"type": "null"}),
             Some(t) => match m.kind(t) {
                 Some(TypeDefKind::Result(res)) if m.fails_with_error(f) => {
@@ -145,12 +105,10 @@ pub fn openapi(m: &Model) -> Value {
             "requestBody": {"required": true, "content": {"application/json": {"schema": {
                 "type": "object", "properties": props, "required": required, "additionalProperties": false,
             }}}},
-            "responses": {"200": {"description": "The function's result.", "content": {"application/json": {
-                "schema": {"type": "object", "properties": {"ok": ok}, "required": ["ok"],
-                    "additionalProperties": false},
-            }}}},
         });
-        op["responses"].as_object_mut().expect("object").extend(refs.clone());
+        let mut responses = route_refs.clone();
+        responses.insert("200".into(), ok("The function's result.", result));
+        op["responses"] = sorted(responses);
         paths.insert(format!("/v1/{}/{}", iname, f.name), json!({"post": op}));
     }
     let info_desc = m.world_docs().unwrap_or_default();
@@ -163,7 +121,8 @@ pub fn openapi(m: &Model) -> Value {
             "description": format!("{info_desc}\n\nEvery function of every interface is \
                 `POST /v1/<interface>/<function>` with a JSON object keyed by the WIT parameter names \
                 (records by WIT field names, absent or null for none, enums as strings, variants as \
-                {{\"case\": payload}} or \"case\", list<u8> as base64). Success is 200 {{\"ok\": value}}."),
+                {{\"case\": payload}} or \"case\", list<u8> as base64). Success is 200 {{\"ok\": value}}; \
+                every failure is an RFC 9457 problem (application/problem+json) whose `kind` names it."),
         },
         // The document is served by the gateway itself: its own origin.
         "servers": [{"url": "/", "description": "this gateway"}],
@@ -171,7 +130,7 @@ pub fn openapi(m: &Model) -> Value {
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": used_schemas(schemas, &paths),
             "responses": responses,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                 "description": "PBX_GATEWAY_TOKEN: every route but /v1/health and /v1/openapi.json needs \
@@ -179,4 +138,47 @@ pub fn openapi(m: &Model) -> Value {
                     PBX_GATEWAY_AUTH=none (local development: no token needed)."}},
         },
     })
+}
+
+/// Responses by status, in order (200 first).
+fn sorted(responses: Map<String, Value>) -> Value {
+    let mut v: Vec<(String, Value)> = responses.into_iter().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::Object(v.into_iter().collect())
+}
+
+/// The schemas the paths reach (through `$ref`s, also within schemas and
+/// shared responses), in their order: a WIT type that only the error
+/// variant uses (`types.error`, answered as a Problem) is left out.
+fn used_schemas(mut schemas: Map<String, Value>, paths: &Map<String, Value>) -> Map<String, Value> {
+    let mut used = std::collections::BTreeSet::new();
+    let mut todo = Vec::new();
+    refs(&Value::Object(paths.clone()), &mut todo);
+    // The shared responses all refer to the Problem schema.
+    todo.push(PROBLEM_SCHEMA.to_string());
+    while let Some(name) = todo.pop() {
+        if used.insert(name.clone()) {
+            if let Some(s) = schemas.get(&name) {
+                refs(s, &mut todo);
+            }
+        }
+    }
+    schemas.retain(|name, _| used.contains(name));
+    schemas
+}
+
+/// The schema names `v` refers to.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(name) =
+                o.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(name.to_string());
+            }
+            o.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
 }

@@ -55,7 +55,19 @@ pub fn schema(m: &Model, ty: &Type) -> Value {
                 TypeDefKind::List(t) => json!({"type": "array", "items": schema(m, t)}),
                 TypeDefKind::Tuple(t) => {
                     let items: Vec<Value> = t.types.iter().map(|t| schema(m, t)).collect();
-                    json!({"type": "array", "prefixItems": items, "items": false, "minItems": items.len(), "maxItems": items.len()})
+                    // `maxItems` closes the tuple. `items` (which applies only
+                    // past `prefixItems`, so to nothing here) is the union of
+                    // the elements rather than `false`: Spectral's
+                    // `array-items` wants it truthy, and generators that
+                    // ignore `prefixItems` still read each element.
+                    let mut any: Vec<Value> = Vec::new();
+                    for s in &items {
+                        if !any.contains(s) {
+                            any.push(s.clone());
+                        }
+                    }
+                    let each = if any.len() == 1 { any.remove(0) } else { json!({"anyOf": any}) };
+                    json!({"type": "array", "prefixItems": items, "items": each, "minItems": items.len(), "maxItems": items.len()})
                 }
                 TypeDefKind::Result(r) => {
                     let side = |t: &Option<Type>| t.as_ref().map_or_else(|| json!({"type": "null"}), |t| schema(m, t));
@@ -85,8 +97,11 @@ pub fn with_doc(mut schema: Value, d: Option<String>) -> Value {
     schema
 }
 
-/// The `components/schemas` entry of a named type.
-pub fn named_schema(m: &Model, id: TypeId) -> Value {
+/// The `components/schemas` entry of a named type. `answer_only`: the type
+/// travels only in answers, which write every record field (an `option` as
+/// `null`, gateway/src/json.rs), so every field is required; in a request
+/// an `option` field may be left out.
+pub fn named_schema(m: &Model, id: TypeId, answer_only: bool) -> Value {
     let def = &m.resolve.types[id];
     let mut out = match &def.kind {
         TypeDefKind::Record(r) => {
@@ -94,7 +109,7 @@ pub fn named_schema(m: &Model, id: TypeId) -> Value {
             let mut required = Vec::new();
             for f in &r.fields {
                 props.insert(f.name.clone(), with_doc(schema(m, &f.ty), docs(&f.docs)));
-                if !m.is_option(&f.ty) && !m.is_config_type(&f.ty) {
+                if answer_only || (!m.is_option(&f.ty) && !m.is_config_type(&f.ty)) {
                     required.push(Value::String(f.name.clone()));
                 }
             }
@@ -167,4 +182,38 @@ pub fn named_schema(m: &Model, id: TypeId) -> Value {
         out["description"] = Value::String(d);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::WIT;
+
+    #[test]
+    fn a_tuple_is_closed_by_its_length_and_lists_its_elements() {
+        let m = Model::parse(WIT).expect("parses");
+        let f = m.routes().into_iter().find(|r| r.func.name == "list-things").expect("route").func;
+        assert_eq!(
+            schema(&m, &f.params[3].ty),
+            json!({
+                "type": "array",
+                "prefixItems": [{"type": "string"}, {"type": "integer", "minimum": 0, "maximum": 255}],
+                "items": {"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 0, "maximum": 255}]},
+                "minItems": 2,
+                "maxItems": 2,
+            })
+        );
+        assert_eq!(
+            schema(&m, &f.params[2].ty),
+            json!({"anyOf": [{"type": "integer", "minimum": 0, "maximum": 4294967295u32}, {"type": "null"}]})
+        );
+    }
+
+    #[test]
+    fn an_answer_only_record_requires_every_field() {
+        let m = Model::parse(WIT).expect("parses");
+        let config = m.named_types()[0];
+        assert_eq!(named_schema(&m, config, false)["required"], json!([]));
+        assert_eq!(named_schema(&m, config, true)["required"], json!(["base-url", "timeout-ms"]));
+    }
 }
