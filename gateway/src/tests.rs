@@ -263,6 +263,13 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
 }
 
 #[test]
+fn the_served_document_is_the_checked_in_one() {
+    let served: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
+    let checked_in: Value = serde_json::from_str(include_str!("../openapi.json")).expect("valid JSON");
+    assert!(served == checked_in, "build.rs embeds gateway/openapi.json");
+}
+
+#[test]
 fn the_openapi_document_states_every_error_status_as_a_problem() {
     let doc: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
     let statuses = |path: &str, method: &str| -> Vec<String> {

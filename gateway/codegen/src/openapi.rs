@@ -182,3 +182,45 @@ fn refs(v: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::WIT;
+
+    fn doc() -> Value {
+        openapi(&Model::parse(WIT).expect("parses"))
+    }
+
+    #[test]
+    fn a_route_takes_its_parameters_and_answers_ok_or_a_problem() {
+        let d = doc();
+        let op = &d["paths"]["/v1/prov/rights"]["post"];
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"],
+            json!({
+                "type": "object",
+                "properties": {"cfg": {"$ref": "#/components/schemas/prov.config"}},
+                "required": [],
+                "additionalProperties": false,
+            })
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["ok"],
+            json!({"$ref": "#/components/schemas/prov.perms"})
+        );
+        assert_eq!(op["responses"]["502"], json!({"$ref": "#/components/responses/502"}));
+        let statuses: Vec<&String> = op["responses"].as_object().expect("responses").keys().collect();
+        assert_eq!(statuses.len(), 15, "{statuses:?}");
+    }
+
+    #[test]
+    fn only_schemas_a_path_reaches_are_listed() {
+        let d = doc();
+        let names: Vec<&String> = d["components"]["schemas"].as_object().expect("schemas").keys().collect();
+        // `types.error` is answered as a Problem, never by its own schema.
+        assert_eq!(names, ["prov.config", "prov.mode", "prov.perms", "Problem"]);
+        assert_eq!(d["info"]["version"], "0.2.0");
+        assert_eq!(d["tags"][1], json!({"name": "types"}));
+    }
+}
