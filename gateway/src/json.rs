@@ -2,8 +2,9 @@
 //! records are objects keyed by WIT field names (absent or `null` is `none`),
 //! enums are strings, variants are `{"case": payload}` (or `"case"` without
 //! one), results are `{"ok": ..}` / `{"err": ..}`, tuples are arrays, and
-//! `list<u8>` is a base64 string. build.rs generates the impls of every named
-//! type; this file has the generic ones and the helpers they call.
+//! `list<u8>` is a base64 string. gateway/codegen generates the impls of
+//! every named type (src/dispatch.rs); this file has the generic ones and
+//! the helpers they call.
 //!
 //! Refusals ([`Bad`]) name the argument path and the expected shape; they
 //! never quote the value that was sent (it may be a secret).
@@ -24,52 +25,15 @@ use serde_json::{Map, Value};
 
 use crate::base64;
 
-/// Why an argument was refused.
-#[cfg_attr(test, derive(Debug))]
-pub struct Bad {
-    /// What went wrong.
-    pub kind: BadKind,
-    /// The argument path (`req.caller`, `nodes[2]`); empty for the body.
-    pub field: String,
-    /// The expected shape or the rule, in plain words.
-    pub reason: String,
-}
+// Re-exported: reply.rs and serve.rs name them from here.
+pub use crate::bad::{Bad, BadKind};
 
-/// The classes of [`Bad`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(test, derive(Debug))]
-pub enum BadKind {
-    /// The caller's arguments (400, nothing sent).
-    Input,
-    /// The server-held settings are unusable (500).
-    Settings,
-    /// A URL the request brought is not allowed (403, nothing sent).
-    HostNotAllowed,
-}
-
-impl Bad {
-    /// A refusal of the caller's input at the current position.
-    pub fn input(reason: impl Into<String>) -> Self {
-        Bad { kind: BadKind::Input, field: String::new(), reason: reason.into() }
-    }
-
-    /// Puts `name` in front of the path (errors travel from the inside out).
-    pub fn at(mut self, name: &str) -> Self {
-        if self.field.is_empty() {
-            self.field = name.to_owned();
-        } else {
-            let sep = if self.field.starts_with('[') { "" } else { "." };
-            self.field = [name, sep, &self.field].concat();
-        }
-        self
-    }
-
-    fn at_index(self, i: usize) -> Self {
-        let mut buf = itoa(i as u64);
-        buf.insert(0, '[');
-        buf.push(']');
-        self.at(&buf)
-    }
+/// `e` at list index `i` (`[2]` in front of its path).
+fn at_index(e: Bad, i: usize) -> Bad {
+    let mut buf = itoa(i as u64);
+    buf.insert(0, '[');
+    buf.push(']');
+    e.at(&buf)
 }
 
 /// Decimal digits of `n` (no `format!` machinery in the wasm build).
@@ -94,12 +58,20 @@ pub enum Outcome {
     Provider(crate::Error),
 }
 
+/// Where the server-held provider configs come from (the gateway's
+/// settings, gateway/src/settings.rs). A trait, so that this module does not
+/// import the settings, which build their configs as JSON with it.
+pub trait Held {
+    /// The server-held config of `iface`, as the JSON a caller would send.
+    fn config(&self, iface: &str) -> Result<Value, Bad>;
+}
+
 /// What parsing needs to know: the server-held provider configs, when this
 /// request may use them, and the outbound rules every config must satisfy.
 pub struct Cx<'a> {
     /// `None` when no gateway token is set: server-held settings are then
     /// never used.
-    pub held: Option<&'a crate::settings::Settings>,
+    pub held: Option<&'a dyn Held>,
     /// The allowed hosts and the timeout bound.
     pub outbound: &'a crate::outbound::Outbound,
     /// Whether the config being read is the server-held one: its URLs are
@@ -109,8 +81,13 @@ pub struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     /// The context of a caller's arguments.
-    pub fn new(held: Option<&'a crate::settings::Settings>, outbound: &'a crate::outbound::Outbound) -> Self {
-        Cx { held, outbound, trusted: false }
+    pub fn new<H: Held>(held: Option<&'a H>, outbound: &'a crate::outbound::Outbound) -> Self {
+        Cx { held: held.map(|h| h as &dyn Held), outbound, trusted: false }
+    }
+
+    /// The context of a caller's arguments without server-held settings.
+    pub fn unheld(outbound: &'a crate::outbound::Outbound) -> Self {
+        Cx { held: None, outbound, trusted: false }
     }
 
     /// The server-held config of `iface`, as the JSON a caller would send.
@@ -148,7 +125,7 @@ pub trait FromJson: Sized {
     /// Reads a list of values: a JSON array, except `list<u8>` (base64).
     fn list_from_json(v: &Value, cx: &Cx) -> Result<Vec<Self>, Bad> {
         let items = v.as_array().ok_or_else(|| Bad::input("expected an array"))?;
-        items.iter().enumerate().map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| e.at_index(i))).collect()
+        items.iter().enumerate().map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| at_index(e, i))).collect()
     }
 }
 
@@ -838,7 +815,7 @@ macro_rules! tuple {
                     .as_array()
                     .filter(|a| a.len() == $n)
                     .ok_or_else(|| Bad::input(concat!("expected an array of ", $n, " items")))?;
-                Ok(($($t::from_json(items.get($i), cx).map_err(|e| e.at_index($i))?,)*))
+                Ok(($($t::from_json(items.get($i), cx).map_err(|e| at_index(e, $i))?,)*))
             }
         }
         impl<$($t: ToJson),*> ToJson for ($($t,)*) {

@@ -1,8 +1,9 @@
 //! What every provider `config` the gateway passes on must satisfy, the
 //! caller's (anywhere in the body: `cfg`, a telephony `account`) and the
-//! server-held one alike: build.rs makes each config record's `FromJson`
-//! call [`Cx::config_url`](crate::json::Cx::config_url) on its URL field
-//! and [`Outbound::timeout`] on its `timeout-ms`.
+//! server-held one alike: the generated dispatch (gateway/codegen) makes
+//! each config record's `FromJson` call
+//! [`Cx::config_url`](crate::json::Cx::config_url) on its URL field and
+//! [`Outbound::timeout`] on its `timeout-ms`.
 //!
 //! - **URLs** (`base-url`, TRiNG `server`): a URL the request brings is
 //!   used only when `PBX_ALLOWED_HOSTS` allows its scheme, host and port
@@ -33,7 +34,7 @@
 use alloc::string::String;
 use pbx_egress::Policy;
 
-use crate::json::{Bad, BadKind};
+use crate::bad::{Bad, BadKind};
 
 /// The component's `timeout-ms` when a config leaves it out
 /// (src/validate.rs `DEFAULT_TIMEOUT_MS`; the gateway test

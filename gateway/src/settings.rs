@@ -28,7 +28,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
-use crate::json::{Bad, BadKind};
+use crate::bad::{Bad, BadKind};
 use crate::outbound::{Outbound, DEFAULT_MAX_TIMEOUT_MS};
 
 /// Who may call the routes that need a token.
@@ -148,6 +148,13 @@ impl Settings {
             return Ok(crate::token_store::held_ringme(Value::Object(o)));
         }
         Ok(Value::Object(o))
+    }
+}
+
+/// The settings are where parsing takes a config a request leaves out.
+impl crate::json::Held for Settings {
+    fn config(&self, iface: &str) -> Result<Value, Bad> {
+        Settings::config(self, iface)
     }
 }
 

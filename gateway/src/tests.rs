@@ -52,7 +52,7 @@ fn an_absent_config_is_the_server_held_one_and_only_with_a_token() {
     assert_eq!(cfg.auth_key, "server-key");
 
     // Without a token (Cx::held is None) nothing server-held is used.
-    let e = ringostat::Config::from_json(None, &Cx::new(None, &o)).expect_err("refused");
+    let e = ringostat::Config::from_json(None, &Cx::unheld(&o)).expect_err("refused");
     assert!(e.reason.contains("PBX_GATEWAY_TOKEN"), "{}", e.reason);
 }
 
@@ -121,7 +121,7 @@ fn every_config_url_is_checked_and_rewritten_the_server_held_one_is_not() {
 #[test]
 fn refusals_name_the_path_and_never_the_value() {
     let o = Outbound::default();
-    let cx = Cx::new(None, &o);
+    let cx = Cx::unheld(&o);
     let secret = "do-not-echo-7f3a";
     let cases = [
         (json!({"auth-key": 5}), "auth-key", "expected a string"),
@@ -149,7 +149,7 @@ fn refusals_name_the_path_and_never_the_value() {
 #[test]
 fn variants_enums_lists_and_bytes() {
     let o = Outbound { policy: pbx_egress::Policy::parse("https://rm.example").unwrap(), ..Outbound::default() };
-    let cx = Cx::new(None, &o);
+    let cx = Cx::unheld(&o);
     let cfg = parse::<ringme::Config>(
         json!({"base-url": "https://rm.example", "auth": {"app": {"client-id": "a", "client-secret": "b"}}}),
         &cx,
@@ -192,7 +192,7 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     assert!(ROUTES.len() > 90, "{} routes", ROUTES.len());
     // What client generators need: a license and servers; enums as `enum`
     // (openapi-python-client takes only the first `const` of a `oneOf`);
-    // tuples closed (`items: false` after `prefixItems`, as Spectral asks).
+    // tuples closed by their length (`items` a schema, as Spectral asks).
     assert_eq!(doc["info"]["license"]["identifier"], "Apache-2.0");
     assert_eq!(doc["servers"][0]["url"], "/");
     let agent = &doc["components"]["schemas"]["telephony.state"];
@@ -212,7 +212,13 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     walk(&doc, &mut |o| {
         if o.contains_key("prefixItems") {
             tuples += 1;
-            assert_eq!(o.get("items"), Some(&Value::Bool(false)), "{o:?}");
+            let n = o["prefixItems"].as_array().map(Vec::len);
+            assert!(o["items"].is_object(), "{o:?}");
+            assert_eq!(
+                (o["minItems"].as_u64(), o["maxItems"].as_u64()),
+                (n.map(|n| n as u64), n.map(|n| n as u64)),
+                "{o:?}"
+            );
         }
     });
     assert!(tuples > 0);
@@ -252,12 +258,70 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
         .as_str()
         .is_some_and(|d| d.contains("host-not-allowed")));
     assert!(doc["components"]["responses"]["503"]["description"].as_str().is_some_and(|d| d.contains("no-token")));
-    let kinds = doc["components"]["schemas"]["gateway.error"]["description"].as_str().unwrap_or_default();
-    for kind in ["host-not-allowed", "no-token", "duplicate-authorization"] {
-        assert!(kinds.contains(kind), "{kind}");
-    }
     assert_eq!(paths["/v1/openapi.json"]["get"]["security"], json!([]));
     assert_eq!(paths["/v1/health"]["get"]["security"], json!([]));
+}
+
+#[test]
+fn the_served_document_is_the_checked_in_one() {
+    let served: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
+    let checked_in: Value = serde_json::from_str(include_str!("../openapi.json")).expect("valid JSON");
+    assert!(served == checked_in, "build.rs embeds gateway/openapi.json");
+}
+
+#[test]
+fn the_openapi_document_states_every_error_status_as_a_problem() {
+    let doc: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
+    let statuses = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"].as_object().expect("responses").keys().cloned().collect()
+    };
+    let every =
+        ["200", "400", "401", "403", "404", "405", "408", "413", "415", "429", "431", "500", "502", "503", "504"];
+    for (iface, func) in ROUTES {
+        assert_eq!(statuses(&["/v1/", iface, "/", func].concat(), "post"), every, "{iface}.{func}");
+    }
+    // What serve.rs answers on these two without a token.
+    assert_eq!(statuses("/v1/health", "get"), ["200", "405"]);
+    assert_eq!(statuses("/v1/openapi.json", "get"), ["200", "405", "500"]);
+    let responses = doc["components"]["responses"].as_object().expect("responses");
+    assert_eq!(responses.keys().collect::<Vec<_>>(), every[1..].iter().collect::<Vec<_>>());
+    for (status, r) in responses {
+        assert_eq!(
+            r["content"]["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem",
+            "{status}"
+        );
+    }
+    assert_eq!(responses["429"]["headers"]["Retry-After"]["schema"]["type"], "integer");
+    let problem = &doc["components"]["schemas"]["Problem"];
+    assert_eq!(problem["required"], json!(["type", "title", "status", "detail", "kind"]));
+    assert_eq!(problem["properties"]["type"]["format"], "uri-reference");
+    let kinds = problem["properties"]["kind"]["enum"].as_array().expect("kinds");
+    for kind in
+        ["invalid-input", "gateway-unauthorized", "no-token", "host-not-allowed", "outcome-unknown", "too-large"]
+    {
+        assert!(kinds.contains(&json!(kind)), "{kind}");
+    }
+    for member in ["field", "reason", "provider-status", "provider-code", "retry-after", "cap"] {
+        assert!(problem["properties"][member].is_object(), "{member}");
+    }
+    // The WIT error is answered as a Problem: its schema is not listed.
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    assert!(!schemas.contains_key("types.error") && !schemas.contains_key("gateway.error"));
+}
+
+#[test]
+fn answer_fields_are_required_and_options_nullable_request_options_optional() {
+    let doc: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
+    let schemas = &doc["components"]["schemas"];
+    // ringme.callback-started travels only in answers, which write every
+    // field (an absent value as null): both required, `call-id` nullable.
+    let started = &schemas["ringme.callback-started"];
+    assert_eq!(started["required"], json!(["call-api-id", "call-id"]));
+    assert_eq!(started["properties"]["call-id"]["anyOf"][1], json!({"type": "null"}));
+    let value = ringme::CallbackStarted { call_api_id: "c".into(), call_id: None };
+    assert_eq!(written(&value), json!({"call-api-id": "c", "call-id": null}));
+    // A request's option fields may be left out.
+    assert_eq!(schemas["ringostat.config"]["required"], json!(["auth-key"]));
 }
 
 #[test]
@@ -314,7 +378,7 @@ fn arguments_refuse_unknown_names_before_reading_values() {
     assert_eq!(args.value("cfg"), Some(&Value::Null));
     assert!(args.value("other").is_none());
     let o = Outbound::default();
-    let cfg: Option<String> = crate::json::arg(&args, "cfg", &Cx::new(None, &o)).expect("null is none");
+    let cfg: Option<String> = crate::json::arg(&args, "cfg", &Cx::unheld(&o)).expect("null is none");
     assert!(cfg.is_none());
     // A known parameter whose tree would pass the cap: refused as it is
     // read, naming it (1M numbers: 32 MB estimated).

@@ -191,7 +191,7 @@ pub fn held_ringme(cfg: Value) -> Value {
     // The operator's config: trusted (its URL is not a caller's), under
     // the default timeout bound.
     let outbound = crate::outbound::Outbound::default();
-    let cx = crate::json::Cx::new(None, &outbound).for_held();
+    let cx = crate::json::Cx::unheld(&outbound).for_held();
     let Ok(typed) =
         <crate::bindings::telephony::pbx::ringme::Config as crate::json::FromJson>::from_json(Some(&cfg), &cx)
     else {
