@@ -14,13 +14,12 @@
 //!   an instance. The head must arrive within [`ServeOptions::header_timeout`]
 //!   and the body (at most [`BODY_CAP`], the gateway's own cap; past it
 //!   `413 body-too-large`) within [`ServeOptions::body_timeout`], else
-//!   `408 {"error": {"kind": "request-timeout", ...}}` with `Connection:
-//!   close`. A keep-alive connection idle for [`ServeOptions::idle_timeout`]
+//!   `408` (problem `request-timeout`) with `Connection: close`. A keep-alive connection idle for [`ServeOptions::idle_timeout`]
 //!   is closed, and so is one whose answer the client stops reading for
 //!   [`ServeOptions::body_timeout`] (that answer's instance is then freed).
 //! - **Instance limit:** a request past [`HostOptions::max_instances`](crate::HostOptions)
-//!   waits in line; after the queue timeout it is answered `503` with
-//!   `{"error": {"kind": "overloaded", "message": ...}}` naming the limit.
+//!   waits in line; after the queue timeout it is answered `503` (problem
+//!   `overloaded`, `application/problem+json`) naming the limit.
 //! - **Warm instances** (with [`HostOptions::reuse`](crate::HostOptions)): the
 //!   rule is **a request that brings no credential or config of its own,
 //!   anywhere in its body** ([`credential_free`]: a JSON object, at most
@@ -503,17 +502,36 @@ fn interface_of(path: &str) -> &str {
     }
 }
 
-/// The JSON of a host-side failure in the gateway's error shape.
-fn failure_json(kind: &str, message: &str) -> String {
-    serde_json::json!({ "error": { "kind": kind, "message": message } }).to_string()
+/// The host-side failure `kind` as an RFC 9457 problem, in the gateway's
+/// shape (pbx-gateway-face `problem`): the same members in the same order,
+/// so a client cannot tell which side refused. Titles of the kinds only
+/// the host answers; the `type` is the gateway's URN.
+fn failure_json(status: u16, kind: &str, detail: &str) -> String {
+    let title = match kind {
+        "request-timeout" => "Request not received in time",
+        "body-too-large" => "Request body too large",
+        "headers-too-large" => "Request headers too large",
+        "overloaded" => "Gateway overloaded",
+        "malformed-request" => "Malformed request",
+        "host" => "Gateway failure",
+        _ => "Error",
+    };
+    let text = |s: &str| Value::String(s.to_string()).to_string();
+    format!(
+        "{{\"type\":{},\"title\":{},\"status\":{status},\"detail\":{},\"kind\":{}}}",
+        text(&format!("urn:pbx-gateway:problem:{kind}")),
+        text(title),
+        text(detail),
+        text(kind)
+    )
 }
 
-/// A host-side failure in the gateway's error shape.
+/// A host-side failure as a problem (`application/problem+json`).
 fn failure(status: u16, kind: &str, message: &str) -> http::Response<HyperOutgoingBody> {
-    let body = failure_json(kind, message);
+    let body = failure_json(status, kind, message);
     let mut builder = http::Response::builder()
         .status(status)
-        .header("content-type", "application/json")
+        .header("content-type", "application/problem+json")
         .header("cache-control", "no-store");
     if status == 503 {
         // A slot frees as soon as any call in flight ends.
@@ -750,11 +768,12 @@ async fn serve_connection(gateway: Arc<Gateway>, mut stream: TcpStream) {
     // hyper's connection is dropped here, and with it the answer in flight.
     if let Some(Expired::Head) = expired {
         let body = failure_json(
+            408,
             "request-timeout",
             &format!("the request head did not arrive within {} ms", timeouts.header.as_millis()),
         );
         let answer = format!(
-            "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
+            "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\ncache-control: no-store\r\n\
              connection: close\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
         );
