@@ -744,7 +744,9 @@ async fn serve_connection(gateway: Arc<Gateway>, mut stream: TcpStream) {
             }
         });
         // hyper's own header timeout would close without an answer; the
-        // watchdog below answers 408 instead.
+        // watchdog below answers 408 instead. A head hyper cannot parse is
+        // answered by hyper itself before the service runs (431 past 100
+        // headers or its buffer, 414, 400), bodiless: not ours to shape.
         let conn = hyper::server::conn::http1::Builder::new()
             .keep_alive(true)
             .serve_connection(hyper_util::rt::TokioIo::new(io), service);

@@ -159,6 +159,12 @@ impl Served {
         a
     }
 
+    /// Stops the server without the credential check: for a run that
+    /// includes `ringme/get-token`, whose answer is a token by design.
+    pub(crate) async fn stop(self) {
+        self.server.stop().await;
+    }
+
     /// Asserts no answer so far carried a credential, in its body or headers.
     pub(crate) async fn finish(self) {
         for a in &self.answers {
