@@ -260,8 +260,11 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     assert_eq!(paths["/v1/health"]["get"]["security"], json!([]));
 }
 
+/// What a reply sends: status, content type, extra headers, body text.
+type Sent = (u16, &'static str, Vec<(&'static str, String)>, String);
+
 /// A reply's status, content type, extra headers and body text.
-fn sent(r: crate::reply::Reply) -> (u16, &'static str, Vec<(&'static str, String)>, String) {
+fn sent(r: crate::reply::Reply) -> Sent {
     (r.status, r.content_type, r.headers, String::from_utf8(r.body.into_bytes()).expect("UTF-8"))
 }
 
@@ -271,7 +274,9 @@ fn each_error_case_is_a_problem_with_its_kind_and_status() {
     use crate::reply::Reply;
     use crate::Error;
     let p = "application/problem+json";
-    let cases: Vec<(Error, u16, Vec<(&str, String)>, &str)> = alloc::vec![
+    // (error, status, extra headers, body)
+    type Case = (Error, u16, Vec<(&'static str, String)>, &'static str);
+    let cases: Vec<Case> = alloc::vec![
         (
             Error::Timeout,
             504,
