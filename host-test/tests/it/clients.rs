@@ -15,6 +15,8 @@
 //! `PBX_REQUIRE_CLIENTS=1` (set by `./dev test`). Every check runs even when
 //! an earlier one fails, and the failure lists them all; the document, the
 //! answers and the generated client stay in the work folder it names.
+//! To run only these checks (after `./dev build` and `./dev client-tools`):
+//! `cargo test --workspace --test it clients -- --nocapture`.
 
 mod samples;
 
