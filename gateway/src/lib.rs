@@ -11,7 +11,8 @@
 //! the route table for readers (gateway/routes.md). This crate holds the HTTP handling ([`serve`]), the
 //! generic JSON mapping ([`json`]), the settings ([`settings`]), the rules
 //! every provider config passed on must satisfy ([`outbound`]: allowed
-//! hosts, the timeout bound) and the answers ([`reply`]).
+//! hosts, the timeout bound) and the answers ([`reply`]; errors as RFC 9457
+//! problems, [`problem`]).
 
 #![deny(missing_docs)]
 #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -27,6 +28,7 @@ pub mod bad;
 pub mod base64;
 pub mod json;
 pub mod outbound;
+pub mod problem;
 pub mod reply;
 pub mod settings;
 /// RingMe tokens in the host's key-value store (the Spin build).

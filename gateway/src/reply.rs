@@ -1,21 +1,26 @@
-//! The gateway's answers: `200 {"ok": value}`, and every failure as
-//! `{"error": {"kind": "<kind>", ...}}` with its status. Provider errors
-//! arrive from the component already redacted; the gateway's own refusals
-//! name the problem and never quote a value that was sent.
+//! The gateway's answers: `200 {"ok": value}`, and every failure as an
+//! RFC 9457 problem (`application/problem+json`, see [`crate::problem`])
+//! with its status. Provider errors arrive from the component already
+//! redacted; the gateway's own refusals name the problem and never quote a
+//! value that was sent.
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::json::{itoa, Bad, BadKind, Out, ToJson};
+use crate::problem;
 use crate::Error;
 
 /// A response to send.
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
-    /// Extra headers (`Content-Type: application/json` is always sent).
+    /// The `Content-Type`: `application/json`, or
+    /// `application/problem+json` for an error.
+    pub content_type: &'static str,
+    /// Extra headers.
     pub headers: Vec<(&'static str, String)>,
     /// The JSON body.
     pub body: Body,
@@ -56,30 +61,24 @@ impl Body {
 impl Reply {
     /// `200 {"ok": value}`.
     pub fn ok(value: impl ToJson + 'static) -> Self {
-        Reply { status: 200, headers: Vec::new(), body: Body::Ok(Box::new(value)) }
+        Reply { status: 200, content_type: JSON, headers: Vec::new(), body: Body::Ok(Box::new(value)) }
     }
 
     /// A pre-serialized JSON document (the OpenAPI document).
     pub fn raw(body: Vec<u8>) -> Self {
-        Reply { status: 200, headers: Vec::new(), body: Body::Bytes(body) }
+        Reply { status: 200, content_type: JSON, headers: Vec::new(), body: Body::Bytes(body) }
     }
 
-    fn json(status: u16, v: &Value) -> Self {
-        // Serializing a `Value` cannot fail (string keys, no non-finite numbers).
-        Reply { status, headers: Vec::new(), body: Body::Bytes(serde_json::to_vec(v).unwrap_or_default()) }
+    /// The problem `kind` with `status`, `detail` and its own members.
+    pub fn problem(status: u16, kind: &str, detail: &str, extra: &[(&str, Value)]) -> Self {
+        let body = problem::json(status, kind, detail, extra);
+        Reply { status, content_type: problem::CONTENT_TYPE, headers: Vec::new(), body: Body::Bytes(body) }
     }
 
-    /// `{"error": {"kind": kind, ...fields}}` with `status`.
-    pub fn error(status: u16, kind: &str, mut fields: Map<String, Value>) -> Self {
-        fields.insert("kind".into(), Value::String(kind.into()));
-        let mut o = Map::new();
-        o.insert("error".into(), Value::Object(fields));
-        Self::json(status, &Value::Object(o))
-    }
-
-    /// A gateway refusal with a message.
-    pub fn refuse(status: u16, kind: &str, message: &str) -> Self {
-        Self::error(status, kind, fields(&[("message", Value::String(message.into()))]))
+    /// A gateway refusal: the problem `kind` with a message and no members
+    /// of its own.
+    pub fn refuse(status: u16, kind: &str, detail: &str) -> Self {
+        Self::problem(status, kind, detail, &[])
     }
 
     /// Adds a header.
@@ -88,70 +87,97 @@ impl Reply {
         self
     }
 
-    /// A refused argument: `invalid-input` (400, with `field` and `reason`,
-    /// the shape of the component's own `invalid-input`),
-    /// `host-not-allowed` (403, with `field` and `message`) for a URL
-    /// PBX_ALLOWED_HOSTS does not allow, or `gateway-settings` (500) when the
-    /// settings are unusable.
+    /// `invalid-input` (400) with `field` and `reason`: the gateway's and
+    /// the component's refusals of an argument take the same shape.
+    fn invalid_input(field: String, reason: String) -> Self {
+        let detail = problem::input_detail(&field, &reason);
+        Self::problem(
+            400,
+            "invalid-input",
+            &detail,
+            &[("field", Value::String(field)), ("reason", Value::String(reason))],
+        )
+    }
+
+    /// A refused argument: `invalid-input` (400, with `field` and `reason`),
+    /// `host-not-allowed` (403, with `field`) for a URL PBX_ALLOWED_HOSTS
+    /// does not allow, or `gateway-settings` (500) when the settings are
+    /// unusable.
     pub fn bad(b: Bad) -> Self {
         match b.kind {
-            BadKind::Input => Self::error(
-                400,
-                "invalid-input",
-                fields(&[("field", Value::String(b.field)), ("reason", Value::String(b.reason))]),
-            ),
+            BadKind::Input => Self::invalid_input(b.field, b.reason),
             BadKind::Settings => Self::refuse(500, "gateway-settings", &b.reason),
             // The message names the scheme, host and port, never a path,
             // query or user information (pbx-egress `Refusal::message`).
-            BadKind::HostNotAllowed => Self::error(
-                403,
-                "host-not-allowed",
-                fields(&[("field", Value::String(b.field)), ("message", Value::String(b.reason))]),
-            ),
+            BadKind::HostNotAllowed => {
+                Self::problem(403, "host-not-allowed", &b.reason, &[("field", Value::String(b.field))])
+            }
         }
     }
 
     /// A provider error, with the status of its class: invalid-input 400,
     /// not-found 404, rate-limited 429 (+ `Retry-After` when known), timeout
-    /// 504, every other case 502.
+    /// 504, every other case 502. Every case gets a `detail`: the
+    /// component's (already redacted) message where it has one, else words
+    /// of the gateway's.
     pub fn provider(e: Error) -> Self {
-        let msg = |m: String| fields(&[("message", Value::String(m))]);
         match e {
-            Error::InvalidInput(f) => Self::error(
-                400,
-                "invalid-input",
-                fields(&[("field", Value::String(f.field)), ("reason", Value::String(f.reason))]),
-            ),
-            Error::Unauthorized(m) => Self::error(502, "unauthorized", msg(m)),
-            Error::Forbidden(m) => Self::error(502, "forbidden", msg(m)),
-            Error::NotFound(m) => Self::error(404, "not-found", msg(m)),
+            Error::InvalidInput(f) => Self::invalid_input(f.field, f.reason),
+            Error::Unauthorized(m) => Self::refuse(502, "unauthorized", &m),
+            Error::Forbidden(m) => Self::refuse(502, "forbidden", &m),
+            Error::NotFound(m) => Self::refuse(404, "not-found", &m),
             Error::RateLimited(secs) => {
-                let r =
-                    Self::error(429, "rate-limited", fields(&[("retry-after", secs.map_or(Value::Null, Value::from))]));
+                let detail = match secs {
+                    Some(s) => {
+                        ["the provider is limiting the request rate; retry after ", &itoa(u64::from(s)), " s"].concat()
+                    }
+                    None => String::from("the provider is limiting the request rate; retry later"),
+                };
+                let r = Self::problem(
+                    429,
+                    "rate-limited",
+                    &detail,
+                    &[("retry-after", secs.map_or(Value::Null, Value::from))],
+                );
                 match secs {
                     Some(s) => r.with("retry-after", itoa(u64::from(s))),
                     None => r,
                 }
             }
-            Error::Provider(p) => Self::error(
-                502,
-                "provider",
-                fields(&[
-                    ("status", Value::from(p.status)),
-                    ("code", p.code.map_or(Value::Null, Value::String)),
-                    ("message", Value::String(p.message)),
-                ]),
-            ),
-            Error::Timeout => Self::error(504, "timeout", Map::new()),
-            Error::Transport(m) => Self::error(502, "transport", msg(m)),
+            Error::Provider(p) => {
+                // A provider that answered an error without words still gets
+                // a detail: its status.
+                let detail = if p.message.trim().is_empty() {
+                    ["the provider answered an error (status ", &itoa(u64::from(p.status)), ")"].concat()
+                } else {
+                    p.message
+                };
+                Self::problem(
+                    502,
+                    "provider",
+                    &detail,
+                    &[
+                        ("provider-status", Value::from(p.status)),
+                        ("provider-code", p.code.map_or(Value::Null, Value::String)),
+                    ],
+                )
+            }
+            Error::Timeout => {
+                Self::refuse(504, "timeout", "the provider did not answer within the timeout (timeout-ms)")
+            }
+            Error::Transport(m) => Self::refuse(502, "transport", &m),
             // 502 like transport; the kind tells a caller not to retry blindly.
-            Error::OutcomeUnknown(m) => Self::error(502, "outcome-unknown", msg(m)),
-            Error::Decode(m) => Self::error(502, "decode", msg(m)),
-            Error::TooLarge(cap) => Self::error(502, "too-large", fields(&[("cap", Value::from(cap))])),
+            Error::OutcomeUnknown(m) => Self::refuse(502, "outcome-unknown", &m),
+            Error::Decode(m) => Self::refuse(502, "decode", &m),
+            Error::TooLarge(cap) => Self::problem(
+                502,
+                "too-large",
+                &["the provider's answer is over the cap of ", &itoa(cap), " bytes (max-body-bytes)"].concat(),
+                &[("cap", Value::from(cap))],
+            ),
         }
     }
 }
 
-fn fields(items: &[(&str, Value)]) -> Map<String, Value> {
-    items.iter().map(|(k, v)| (String::from(*k), v.clone())).collect()
-}
+/// The `Content-Type` of a success.
+const JSON: &str = "application/json";

@@ -5,10 +5,11 @@
 //! `/v1/health` and `/v1/openapi.json` (no token: neither holds a secret)
 //! -> `PBX_GATEWAY_AUTH` readable (500) -> no token and not
 //! `PBX_GATEWAY_AUTH=none` (503 `no-token`) -> more than one
-//! `Authorization` header (400) -> token (401) -> route (404) -> method (405)
-//! -> outbound settings (500) -> content type (415) -> body cap (413) -> JSON
-//! object (400) -> arguments (400; a URL PBX_ALLOWED_HOSTS does not allow:
-//! 403) -> the call.
+//! `Authorization` header (400) -> token (401 `gateway-unauthorized`) ->
+//! route (404) -> method (405) -> outbound settings (500) -> content type
+//! (415) -> body cap (413) -> JSON object (400) -> arguments (400; a URL
+//! PBX_ALLOWED_HOSTS does not allow: 403) -> the call. Every refusal is an
+//! RFC 9457 problem ([`crate::problem`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -93,8 +94,14 @@ fn serve(request: &IncomingRequest, settings: &Settings) -> Reply {
     }
     if let Auth::Token(token) = auth {
         if !authorized(authorization.first(), token) {
-            return Reply::refuse(401, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
-                .with("www-authenticate", "Bearer".into());
+            // Its own kind: `unauthorized` is the provider refusing a credential
+            // (502), a different fault with a different fix.
+            return Reply::refuse(
+                401,
+                "gateway-unauthorized",
+                "missing or wrong bearer token (Authorization: Bearer <token>)",
+            )
+            .with("www-authenticate", "Bearer".into());
         }
     }
     let route = path
@@ -212,7 +219,7 @@ fn read_body(request: &IncomingRequest, declared: Option<u64>) -> Option<Vec<u8>
 
 fn send(reply: Reply, out: ResponseOutparam) {
     let mut headers: Vec<(String, Vec<u8>)> = Vec::with_capacity(reply.headers.len() + 2);
-    headers.push(("content-type".into(), b"application/json".to_vec()));
+    headers.push(("content-type".into(), reply.content_type.as_bytes().to_vec()));
     headers.push(("cache-control".into(), b"no-store".to_vec()));
     for (k, v) in reply.headers {
         headers.push((k.into(), v.into_bytes()));

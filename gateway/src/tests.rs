@@ -262,6 +262,14 @@ fn the_openapi_document_has_every_route_and_resolves_every_ref() {
     assert_eq!(paths["/v1/health"]["get"]["security"], json!([]));
 }
 
+/// What a reply sends: status, content type, extra headers, body text.
+type Sent = (u16, &'static str, Vec<(&'static str, String)>, String);
+
+/// A reply's status, content type, extra headers and body text.
+fn sent(r: crate::reply::Reply) -> Sent {
+    (r.status, r.content_type, r.headers, String::from_utf8(r.body.into_bytes()).expect("UTF-8"))
+}
+
 #[test]
 fn the_served_document_is_the_checked_in_one() {
     let served: Value = serde_json::from_slice(&crate::openapi().expect("inflates")).expect("valid JSON");
@@ -325,19 +333,140 @@ fn answer_fields_are_required_and_options_nullable_request_options_optional() {
 }
 
 #[test]
-fn each_error_case_has_its_kind_and_status() {
+fn each_error_case_is_a_problem_with_its_kind_and_status() {
+    use crate::bindings::telephony::pbx::types::{FieldError, ProviderError};
     use crate::reply::Reply;
     use crate::Error;
-    let cases = [
-        (Error::Timeout, 504, "timeout"),
-        (Error::Transport("connection refused".into()), 502, "transport"),
-        (Error::OutcomeUnknown("no answer within the deadline".into()), 502, "outcome-unknown"),
+    let p = "application/problem+json";
+    // (error, status, extra headers, body)
+    type Case = (Error, u16, Vec<(&'static str, String)>, &'static str);
+    let cases: Vec<Case> = alloc::vec![
+        (
+            Error::Timeout,
+            504,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:timeout","title":"Provider timed out","status":504,"detail":"the provider did not answer within the timeout (timeout-ms)","kind":"timeout"}"#,
+        ),
+        (
+            Error::Transport("connection refused".into()),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:transport","title":"Provider unreachable","status":502,"detail":"connection refused","kind":"transport"}"#,
+        ),
+        (
+            Error::OutcomeUnknown("no answer within the deadline".into()),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:outcome-unknown","title":"Outcome unknown","status":502,"detail":"no answer within the deadline","kind":"outcome-unknown"}"#,
+        ),
+        (
+            Error::Unauthorized("invalid key [redacted]".into()),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:unauthorized","title":"Provider refused the credentials","status":502,"detail":"invalid key [redacted]","kind":"unauthorized"}"#,
+        ),
+        (
+            Error::RateLimited(Some(7)),
+            429,
+            alloc::vec![("retry-after", "7".into())],
+            r#"{"type":"urn:pbx-gateway:problem:rate-limited","title":"Rate limited by the provider","status":429,"detail":"the provider is limiting the request rate; retry after 7 s","kind":"rate-limited","retry-after":7}"#,
+        ),
+        (
+            Error::RateLimited(None),
+            429,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:rate-limited","title":"Rate limited by the provider","status":429,"detail":"the provider is limiting the request rate; retry later","kind":"rate-limited","retry-after":null}"#,
+        ),
+        (
+            Error::Provider(ProviderError { status: 500, code: Some("E1".into()), message: "internal \"x\"".into() }),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:provider","title":"Provider error","status":502,"detail":"internal \"x\"","kind":"provider","provider-status":500,"provider-code":"E1"}"#,
+        ),
+        // No words from the provider: the detail is still not empty.
+        (
+            Error::Provider(ProviderError { status: 503, code: None, message: String::new() }),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:provider","title":"Provider error","status":502,"detail":"the provider answered an error (status 503)","kind":"provider","provider-status":503,"provider-code":null}"#,
+        ),
+        (
+            Error::InvalidInput(FieldError { field: "destination".into(), reason: "not a phone number".into() }),
+            400,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:invalid-input","title":"Invalid input","status":400,"detail":"destination: not a phone number","kind":"invalid-input","field":"destination","reason":"not a phone number"}"#,
+        ),
+        (
+            Error::TooLarge(16_777_216),
+            502,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:too-large","title":"Provider answer too large","status":502,"detail":"the provider's answer is over the cap of 16777216 bytes (max-body-bytes)","kind":"too-large","cap":16777216}"#,
+        ),
+        (
+            Error::NotFound(String::new()),
+            404,
+            alloc::vec![],
+            r#"{"type":"urn:pbx-gateway:problem:not-found","title":"Not found at the provider","status":404,"detail":"Not found at the provider","kind":"not-found"}"#,
+        ),
     ];
-    for (e, status, kind) in cases {
-        let r = Reply::provider(e);
-        let body: Value = serde_json::from_slice(&r.body.into_bytes()).unwrap();
-        assert_eq!((r.status, body["error"]["kind"].as_str()), (status, Some(kind)));
+    for (e, status, headers, body) in cases {
+        assert_eq!(sent(Reply::provider(e)), (status, p, headers, String::from(body)));
     }
+}
+
+#[test]
+fn the_gateways_refusals_are_problems() {
+    use crate::reply::Reply;
+    let host =
+        Bad { kind: BadKind::HostNotAllowed, field: "cfg.base-url".into(), reason: "the host x is not allowed".into() };
+    assert_eq!(
+        sent(Reply::bad(host)).3,
+        r#"{"type":"urn:pbx-gateway:problem:host-not-allowed","title":"Host not allowed","status":403,"detail":"the host x is not allowed","kind":"host-not-allowed","field":"cfg.base-url"}"#
+    );
+    // The body itself refused: no field to name, the reason is the detail.
+    let body = Bad::input("the body must be a JSON object keyed by parameter name");
+    assert_eq!(
+        sent(Reply::bad(body)).3,
+        r#"{"type":"urn:pbx-gateway:problem:invalid-input","title":"Invalid input","status":400,"detail":"the body must be a JSON object keyed by parameter name","kind":"invalid-input","field":"","reason":"the body must be a JSON object keyed by parameter name"}"#
+    );
+    let (status, ct, headers, text) = sent(Reply::refuse(401, "gateway-unauthorized", "wrong token"));
+    assert_eq!((status, ct, headers), (401, "application/problem+json", Vec::new()));
+    assert_eq!(
+        text,
+        r#"{"type":"urn:pbx-gateway:problem:gateway-unauthorized","title":"Missing or wrong gateway token","status":401,"detail":"wrong token","kind":"gateway-unauthorized"}"#
+    );
+    // Every kind has a title of its own.
+    let kinds = [
+        "invalid-input",
+        "gateway-unauthorized",
+        "no-token",
+        "duplicate-authorization",
+        "unknown-route",
+        "method-not-allowed",
+        "request-timeout",
+        "body-too-large",
+        "not-json",
+        "malformed-json",
+        "headers-too-large",
+        "host-not-allowed",
+        "gateway-settings",
+        "overloaded",
+        "unauthorized",
+        "forbidden",
+        "not-found",
+        "rate-limited",
+        "provider",
+        "timeout",
+        "transport",
+        "outcome-unknown",
+        "decode",
+        "too-large",
+    ];
+    let mut titles: Vec<&str> = kinds.iter().map(|k| crate::problem::title(k)).collect();
+    assert!(!titles.contains(&"Error"), "{titles:?}");
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!(titles.len(), kinds.len());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! wasmtime host, one compiled component shared by every test).
 
 mod caps;
+mod clients;
 mod common;
 mod coverage;
 mod faults;

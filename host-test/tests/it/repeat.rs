@@ -212,12 +212,7 @@ async fn no_false_failures_under_the_wasmtime_cli_and_wasmtime_serve() {
     for base in ["http://127.0.0.1:1", "http://2130706433:9", "http://[::ffff:127.0.0.1]:80", "https://example.org"] {
         let body = json!({"cfg": {"auth-key": "k", "base-url": base}});
         let a = client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &body).await.unwrap();
-        assert_eq!(
-            (a.status, a.json()["error"]["kind"].as_str()),
-            (403, Some("host-not-allowed")),
-            "{base}: {}",
-            a.text()
-        );
+        assert_eq!((a.status, a.json()["kind"].as_str()), (403, Some("host-not-allowed")), "{base}: {}", a.text());
     }
     let a = client.post_json("/v1/ringme/client-info", None, &json!({})).await.unwrap();
     assert_eq!(a.status, 401, "{}", a.text());

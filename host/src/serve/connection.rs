@@ -212,7 +212,9 @@ pub(super) async fn serve_connection(gateway: Arc<Gateway>, mut stream: TcpStrea
             }
         });
         // hyper's own header timeout would close without an answer; the
-        // watchdog below answers 408 instead.
+        // watchdog below answers 408 instead. A head hyper cannot parse is
+        // answered by hyper itself before the service runs (431 past 100
+        // headers or its buffer, 414, 400), bodiless: not ours to shape.
         let conn = hyper::server::conn::http1::Builder::new()
             .keep_alive(true)
             .serve_connection(hyper_util::rt::TokioIo::new(io), service);
@@ -236,11 +238,12 @@ pub(super) async fn serve_connection(gateway: Arc<Gateway>, mut stream: TcpStrea
     // hyper's connection is dropped here, and with it the answer in flight.
     if let Some(Expired::Head) = expired {
         let body = failure_json(
+            408,
             "request-timeout",
             &format!("the request head did not arrive within {} ms", timeouts.header.as_millis()),
         );
         let answer = format!(
-            "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
+            "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\ncache-control: no-store\r\n\
              connection: close\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
         );

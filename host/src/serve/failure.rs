@@ -1,20 +1,39 @@
-//! Host-side failures, answered in the gateway's error shape.
+//! Host-side failures, answered as RFC 9457 problems in the gateway's shape.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-/// The JSON of a host-side failure in the gateway's error shape.
-pub(super) fn failure_json(kind: &str, message: &str) -> String {
-    serde_json::json!({ "error": { "kind": kind, "message": message } }).to_string()
+/// The host-side failure `kind` as an RFC 9457 problem, in the gateway's
+/// shape (pbx-gateway-face `problem`): the same members in the same order,
+/// so a client cannot tell which side refused. Titles of the kinds only
+/// the host answers; the `type` is the gateway's URN.
+pub(super) fn failure_json(status: u16, kind: &str, detail: &str) -> String {
+    let title = match kind {
+        "request-timeout" => "Request not received in time",
+        "body-too-large" => "Request body too large",
+        "headers-too-large" => "Request headers too large",
+        "overloaded" => "Gateway overloaded",
+        "malformed-request" => "Malformed request",
+        "host" => "Gateway failure",
+        _ => "Error",
+    };
+    let text = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    format!(
+        "{{\"type\":{},\"title\":{},\"status\":{status},\"detail\":{},\"kind\":{}}}",
+        text(&format!("urn:pbx-gateway:problem:{kind}")),
+        text(title),
+        text(detail),
+        text(kind)
+    )
 }
 
-/// A host-side failure in the gateway's error shape.
+/// A host-side failure as a problem (`application/problem+json`).
 pub(super) fn failure(status: u16, kind: &str, message: &str) -> http::Response<HyperOutgoingBody> {
-    let body = failure_json(kind, message);
+    let body = failure_json(status, kind, message);
     let mut builder = http::Response::builder()
         .status(status)
-        .header("content-type", "application/json")
+        .header("content-type", "application/problem+json")
         .header("cache-control", "no-store");
     if status == 503 {
         // A slot frees as soon as any call in flight ends.

@@ -14,13 +14,12 @@
 //!   an instance. The head must arrive within [`ServeOptions::header_timeout`]
 //!   and the body (at most [`BODY_CAP`], the gateway's own cap; past it
 //!   `413 body-too-large`) within [`ServeOptions::body_timeout`], else
-//!   `408 {"error": {"kind": "request-timeout", ...}}` with `Connection:
-//!   close`. A keep-alive connection idle for [`ServeOptions::idle_timeout`]
+//!   `408` (problem `request-timeout`) with `Connection: close`. A keep-alive connection idle for [`ServeOptions::idle_timeout`]
 //!   is closed, and so is one whose answer the client stops reading for
 //!   [`ServeOptions::body_timeout`] (that answer's instance is then freed).
 //! - **Instance limit:** a request past [`HostOptions::max_instances`](crate::HostOptions)
 //!   waits in line; after the queue timeout it is answered `503` with
-//!   `{"error": {"kind": "overloaded", "message": ...}}` naming the limit.
+//!   a problem of kind `overloaded` (`application/problem+json`) naming the limit.
 //! - **Warm instances** (with [`HostOptions::reuse`](crate::HostOptions)): the
 //!   rule is **a request that brings no credential or config of its own,
 //!   anywhere in its body** ([`credential_free`]: a JSON object, at most
