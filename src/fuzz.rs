@@ -1097,7 +1097,7 @@ const DECODERS: &[Decoder] = {
 fn tring_states(r: &Response) -> Result<Vec<telephony::AgentState>, Error> {
     use crate::{telephony::tring as tt, tring::decode as td};
     let (mut out, mut budget) = (Vec::new(), crate::json::Budget::new());
-    td::decode_extstate_rows(r, &mut |row| {
+    td::decode_extstate_rows(r, |row| {
         let expected = tt::state(row.clone());
         tt::push_state(&mut out, &mut budget, row)?;
         let got = out.last().expect("pushed");
@@ -1112,7 +1112,7 @@ fn tring_states(r: &Response) -> Result<Vec<telephony::AgentState>, Error> {
 fn tring_entries(r: &Response) -> Result<Vec<telephony::CallEntry>, Error> {
     use crate::{telephony::tring as tt, tring::decode as td};
     let (mut out, mut budget) = (Vec::new(), crate::json::Budget::new());
-    td::decode_cdr_rows(r, &mut |row| {
+    td::decode_cdr_rows(r, |row| {
         let (id, talk) = (row.uniqueid.clone(), row.billsec);
         let expected = tt::entry(row.clone());
         assert!(expected.id == id && expected.talk_seconds == talk);

@@ -15,6 +15,7 @@ use crate::bindings::exports::telephony::pbx::ringme::{
 use crate::error::{invalid, Result};
 
 /// `get-token`: always fetches (needs `app` auth).
+#[inline(always)]
 pub fn get_token(cfg: &Config) -> Result<Token> {
     auth::run(cfg, |s| match s.app() {
         Some(creds) => s.fetch_token(creds),
@@ -23,16 +24,19 @@ pub fn get_token(cfg: &Config) -> Result<Token> {
 }
 
 /// `client-info`.
+#[inline(always)]
 pub fn client_info(cfg: &Config, client_id: Option<&str>) -> Result<Client> {
     auth::call_api(cfg, &|api| client_info_request(api, client_id), decode_client)
 }
 
 /// `update-client`.
+#[inline(always)]
 pub fn update_client(cfg: &Config, client_id: Option<&str>, changes: &ClientUpdate) -> Result<Client> {
     auth::call_api(cfg, &|api| update_client_request(api, client_id, changes), decode_client)
 }
 
 /// `extensions`: one page.
+#[inline(always)]
 pub fn extensions(
     cfg: &Config,
     client_id: Option<&str>,
@@ -43,11 +47,13 @@ pub fn extensions(
 }
 
 /// `click-to-call`.
+#[inline(always)]
 pub fn click_to_call(cfg: &Config, extension_id: i64, req: &CallbackRequest) -> Result<CallbackStarted> {
     auth::call_api(cfg, &|api| click_to_call_request(api, extension_id, req), decode_callback)
 }
 
 /// `call-history`: one page.
+#[inline(always)]
 pub fn call_history(cfg: &Config, client_id: Option<&str>, query: &CallHistoryQuery) -> Result<CallHistoryPage> {
     auth::call_api(cfg, &|api| call_history_request(api, client_id, query), decode_call_history)
 }

@@ -52,7 +52,7 @@ pub fn push_state(out: &mut Vec<AgentState>, budget: &mut Budget, row: ExtState)
 /// `agent-states`: INFO extstate. A row without an extension is `decode`.
 pub fn agent_states(cfg: Config) -> Result<Vec<AgentState>> {
     let (mut out, mut budget) = (Vec::new(), Budget::new());
-    ops::extstate(&cfg, &mut |row| push_state(&mut out, &mut budget, row))?;
+    ops::extstate(&cfg, |row| push_state(&mut out, &mut budget, row))?;
     Ok(out)
 }
 
@@ -99,7 +99,7 @@ pub fn push_entry(out: &mut Vec<CallEntry>, budget: &mut Budget, row: Cdr) -> Re
 /// `call-log`: INFO cdrs.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     let (mut out, mut budget) = (Vec::new(), Budget::new());
-    ops::cdrs(&cfg, &cdr_filter(q), &mut |row| push_entry(&mut out, &mut budget, row))?;
+    ops::cdrs(&cfg, &cdr_filter(q), |row| push_entry(&mut out, &mut budget, row))?;
     Ok(out)
 }
 
@@ -120,13 +120,13 @@ mod tests {
     /// The agents of an INFO extstate answer.
     fn states(text: &str) -> Result<Vec<AgentState>> {
         let (mut out, mut budget) = (Vec::new(), Budget::new());
-        decode_extstate_rows(&ok(text), &mut |row| push_state(&mut out, &mut budget, row)).map(|()| out)
+        decode_extstate_rows(&ok(text), |row| push_state(&mut out, &mut budget, row)).map(|()| out)
     }
 
     /// The calls of an INFO cdrs answer.
     fn entries(text: &str) -> Result<Vec<CallEntry>> {
         let (mut out, mut budget) = (Vec::new(), Budget::new());
-        decode_cdr_rows(&ok(text), &mut |row| push_entry(&mut out, &mut budget, row)).map(|()| out)
+        decode_cdr_rows(&ok(text), |row| push_entry(&mut out, &mut budget, row)).map(|()| out)
     }
 
     fn cfg() -> Config {

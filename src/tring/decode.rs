@@ -193,7 +193,7 @@ fn each_row(resp: &Response, row: &mut dyn FnMut(Value) -> Result<()>) -> Result
 
 /// INFO extstate rows of a [`checked_rows`] answer, each typed into `each`
 /// as read. A row that is not an object, or has no extension, is `decode`.
-pub fn decode_extstate_rows(resp: &Response, each: &mut dyn FnMut(ExtState) -> Result<()>) -> Result<()> {
+pub fn decode_extstate_rows(resp: &Response, mut each: impl FnMut(ExtState) -> Result<()>) -> Result<()> {
     each_row(resp, &mut |row| {
         let f = Fields::of(&row, "an INFO extstate row", false)?;
         let extension = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
@@ -203,7 +203,7 @@ pub fn decode_extstate_rows(resp: &Response, each: &mut dyn FnMut(ExtState) -> R
 
 /// INFO cdrs rows of a [`checked_rows`] answer, each typed into `each` as
 /// read (leniently: a mistyped column is none; `raw` keeps it).
-pub fn decode_cdr_rows(resp: &Response, each: &mut dyn FnMut(Cdr) -> Result<()>) -> Result<()> {
+pub fn decode_cdr_rows(resp: &Response, mut each: impl FnMut(Cdr) -> Result<()>) -> Result<()> {
     each_row(resp, &mut |row| {
         let f = Fields::of(&row, "an INFO cdrs row", false)?;
         each(Cdr {

@@ -11,7 +11,7 @@ use super::decode::{self, decode_json, decode_media, Cdr, ExtState, Shape};
 use super::requests::{dial_request, info_cdrs_request, info_plain, info_request, Info};
 use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest, DialResult, Media};
 use crate::error::Result;
-use crate::http::{self, Request};
+use crate::http::{self, Request, Response};
 
 /// Scrubs the API key (raw and percent-encoded) from an error.
 pub fn redact_key<T>(cfg: &Config, result: Result<T>) -> Result<T> {
@@ -58,17 +58,22 @@ pub fn dial(cfg: &Config, req: &DialRequest) -> Result<DialResult> {
     redact_key(cfg, dial_request(cfg, req).and_then(|req| decode::decode_dial(&http::send(&req)?)))
 }
 
+/// A rows answer to `req`, checked ([`decode::checked_rows`]): the key is
+/// redacted from the exchange's and the checks' errors. One function for
+/// both typed reads below (their decoders, generic, are not shared).
+fn rows_answer(cfg: &Config, req: Result<Request>) -> Result<Response> {
+    redact_key(cfg, req.and_then(|req| decode::checked_rows(http::send(&req)?)))
+}
+
 /// INFO extstate, its rows typed one at a time into `each`. The exchange
 /// and the answer's checks (those of the `info-extstate` export) have the
 /// key redacted from their errors; the rows' own errors name no secret.
-pub fn extstate(cfg: &Config, each: &mut dyn FnMut(ExtState) -> Result<()>) -> Result<()> {
-    let resp = redact_key(cfg, info_plain(cfg, "extstate").and_then(|req| decode::checked_rows(http::send(&req)?)))?;
-    decode::decode_extstate_rows(&resp, each)
+pub fn extstate(cfg: &Config, each: impl FnMut(ExtState) -> Result<()>) -> Result<()> {
+    decode::decode_extstate_rows(&rows_answer(cfg, info_plain(cfg, "extstate"))?, each)
 }
 
 /// INFO cdrs as JSON for `filter`, its rows typed one at a time into
 /// `each` (redaction as in [`extstate`]).
-pub fn cdrs(cfg: &Config, filter: &CdrFilter, each: &mut dyn FnMut(Cdr) -> Result<()>) -> Result<()> {
-    let resp = redact_key(cfg, info_cdrs_request(cfg, filter).and_then(|req| decode::checked_rows(http::send(&req)?)))?;
-    decode::decode_cdr_rows(&resp, each)
+pub fn cdrs(cfg: &Config, filter: &CdrFilter, each: impl FnMut(Cdr) -> Result<()>) -> Result<()> {
+    decode::decode_cdr_rows(&rows_answer(cfg, info_cdrs_request(cfg, filter))?, each)
 }
