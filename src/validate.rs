@@ -98,8 +98,6 @@ pub fn timeout_ms(field: &str, value: Option<u32>) -> Result<u32> {
     }
 }
 
-
-
 /// Default cap on a response body when `max-body-bytes` is not given: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest `max-body-bytes` accepted: 256 MiB. The component holds the whole
@@ -115,7 +113,6 @@ pub fn max_body_bytes(field: &str, value: Option<u64>) -> Result<u64> {
         Some(_) => Err(invalid(field, "must be 1 to 268435456 (256 MiB)")),
     }
 }
-
 
 // Request values of the provider functions. Each refuses with
 // `invalid-input` naming `field`. The one-line checks are `#[inline]`: each

@@ -24,9 +24,9 @@ use crate::error::{decode, Result};
 use crate::http::Response;
 use crate::json::{self as jt, json_text};
 use crate::redact::excerpt;
+use crate::rows::Fields;
 use crate::status::{describe_body, from_status};
 use crate::Error;
-use crate::rows::Fields;
 use serde_json::Value;
 
 /// Maps a non-2xx answer to its error.

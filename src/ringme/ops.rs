@@ -9,8 +9,7 @@ use super::auth;
 use super::decode::{decode_call_history, decode_callback, decode_client, decode_extensions};
 use super::requests::*;
 use crate::bindings::exports::telephony::pbx::ringme::{
-    CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientUpdate, Config, Extension,
-    Token,
+    CallHistoryPage, CallHistoryQuery, CallbackRequest, CallbackStarted, Client, ClientUpdate, Config, Extension, Token,
 };
 use crate::error::{invalid, Result};
 

@@ -190,4 +190,3 @@ pub fn call_history_request(api: &Api, client_id: Option<&str>, q: &CallHistoryQ
     ]);
     Ok(api.request(Method::Get, &format!("/client/{id}/call_history/"), &query))
 }
-

@@ -4,13 +4,13 @@
 use super::auth::{self, authorize, forget, is_fresh, lookup, remember, token_request, CacheKey, CachedToken};
 use super::decode::*;
 use super::requests::*;
+use crate::bindings::exports::telephony::pbx::ringme::AppCredentials;
 use crate::bindings::exports::telephony::pbx::ringme::*;
 use crate::error::Result;
-use crate::http::Method;
-use crate::prelude::*;
-use crate::bindings::exports::telephony::pbx::ringme::AppCredentials;
 use crate::fixtures::example;
+use crate::http::Method;
 use crate::http::Response;
+use crate::prelude::*;
 use crate::Error;
 
 const SECRET: &str = "s3cr3t/&=+ value";

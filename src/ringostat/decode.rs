@@ -157,4 +157,3 @@ pub fn decode_calls(resp: &Response) -> Result<Vec<RingostatCall>> {
         _ => Err(decode(format!("expected a JSON array of calls, got {}", describe_body(resp)))),
     }
 }
-

@@ -70,4 +70,3 @@ pub fn split_export<T>(
     }
     Ok(out)
 }
-

@@ -34,7 +34,12 @@ pub fn sip_online(cfg: &Config) -> Result<Vec<String>> {
 }
 
 /// `smart-phone-online`: the online logins of a project (`token` redacted).
-pub fn smart_phone_online(cfg: &Config, project_id: &str, token: &str, with_do_not_disturb: bool) -> Result<Vec<String>> {
+pub fn smart_phone_online(
+    cfg: &Config,
+    project_id: &str,
+    token: &str,
+    with_do_not_disturb: bool,
+) -> Result<Vec<String>> {
     let req = smart_phone_online_request(cfg, project_id, token, with_do_not_disturb);
     call(cfg, token, req, decode_logins)
 }
@@ -69,4 +74,3 @@ pub fn call_log_export(cfg: &Config, q: &CallLogExportQuery) -> Result<Vec<Ringo
         Ok(rows)
     })
 }
-

@@ -181,4 +181,3 @@ pub fn calls_list_request(cfg: &Config, plan: &Plan, from: i64, to: i64) -> Resu
     }
     start(cfg, Method::Get, "/calls/list", &query)
 }
-

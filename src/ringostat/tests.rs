@@ -13,17 +13,12 @@ use crate::validate;
 use crate::Error;
 use serde_json::Value;
 
-
 fn cfg() -> Config {
     Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }
 }
 
 fn ok(body: &str) -> Response {
-    Response {
-        status: 200,
-        headers: vec![("content-type".into(), b"application/json".to_vec())],
-        body: body.into(),
-    }
+    Response { status: 200, headers: vec![("content-type".into(), b"application/json".to_vec())], body: body.into() }
 }
 
 fn ext() -> ExtendedCallbackRequest {
@@ -55,10 +50,7 @@ fn status_requests_are_plain_gets_with_the_key() {
     assert_eq!(r.timeout_ms, validate::DEFAULT_TIMEOUT_MS);
     assert_eq!(sip_speaking_request(&cfg()).unwrap().target.path_and_query, "/sipstatus/speaking");
     let r = smart_phone_online_request(&cfg(), "42", "t o&k", true).unwrap();
-    assert_eq!(
-        r.target.path_and_query,
-        "/sipstatus/online?project_id=42&token=t%20o%26k&withRspDoNotDisturbSips=true"
-    );
+    assert_eq!(r.target.path_and_query, "/sipstatus/online?project_id=42&token=t%20o%26k&withRspDoNotDisturbSips=true");
 }
 
 #[test]
@@ -85,8 +77,7 @@ fn extended_callback_body_matches_the_page() {
         body,
         r#"{"jsonrpc":"2.0","id":777,"method":"Api\\V2\\Callback.external","params":{"callee_type":"default","caller_type":"default","caller":"380671112233","callee":"380632223344","manager_dst":1,"direction":"out","projectId":"11111","clientIp":"10.10.10.10","utmSource":"ringostat"}}"#
     );
-    let minimal =
-        String::from_utf8(extended_callback_request(&cfg(), &ext(), 1).unwrap().body.unwrap().bytes).unwrap();
+    let minimal = String::from_utf8(extended_callback_request(&cfg(), &ext(), 1).unwrap().body.unwrap().bytes).unwrap();
     assert!(!minimal.contains("manager_dst") && !minimal.contains("utm"), "{minimal}");
 }
 
@@ -193,12 +184,9 @@ fn decodes_logins_and_refusals() {
     assert!(matches!(decode_simple_callback(&ok(r#"{"error":"Forbidden number"}"#)), Err(Error::Provider(_))));
 }
 
-
-
 fn query(from: &str, to: &str) -> CallLogExportQuery {
     CallLogExportQuery { from: from.into(), to: to.into(), fields: vec![], filters: None, order: None }
 }
-
 
 #[test]
 fn the_request_carries_every_parameter() {
@@ -277,10 +265,7 @@ fn decodes_every_documented_field() {
     assert_eq!(raw, serde_json::from_str::<Value>(row).unwrap());
     // Absent, null and mistyped fields are none; the row keeps them.
     let c = &decode_calls(&ok(r#"[{"duration":null,"billsec":"x","uniqueid":7}]"#)).unwrap()[0];
-    assert_eq!(
-        (c.duration, c.billsec, c.uniqueid.as_deref(), c.calldate.as_deref()),
-        (None, None, Some("7"), None)
-    );
+    assert_eq!((c.duration, c.billsec, c.uniqueid.as_deref(), c.calldate.as_deref()), (None, None, Some("7"), None));
     assert!(decode_calls(&ok("[]")).unwrap().is_empty());
     // The documented log: string numbers, and nulls for the UTM fields of an outgoing call.
     let calls = decode_calls(&ok(example("ringostat.calls-list"))).unwrap();
@@ -345,10 +330,7 @@ fn a_range_over_the_cap_is_split_in_halves_until_complete() {
     assert_eq!(asked[..3], [(0, 83_999), (42_000, 83_999), (63_000, 83_999)]);
     // Under the cap: one request.
     let mut asked = Vec::new();
-    assert_eq!(
-        split_export(0, 10, false, &mut |a, b| fake(&[1, 2, 10], &mut asked, a, b)).unwrap(),
-        vec![1, 2, 10]
-    );
+    assert_eq!(split_export(0, 10, false, &mut |a, b| fake(&[1, 2, 10], &mut asked, a, b)).unwrap(), vec![1, 2, 10]);
     assert_eq!(asked, vec![(0, 10)]);
 }
 

@@ -4,7 +4,9 @@
 use crate::prelude::*;
 
 use super::{renamed, words};
-use crate::bindings::exports::telephony::pbx::ringme::{CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension};
+use crate::bindings::exports::telephony::pbx::ringme::{
+    CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension,
+};
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
 use crate::error::{decode, invalid, Result};
 use crate::ringme::ops;
