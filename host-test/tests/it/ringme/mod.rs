@@ -2,6 +2,9 @@
 //! header, PUT with only the set fields), the page's example decoded, the
 //! token cache and the single retry, every error class, the input checks,
 //! and no secret or token in any error.
+//!
+//! Here the shared configs and stand-in providers; the tests by area of
+//! the WIT interface: [`token`], [`client`], [`lists`], [`errors`].
 
 use super::common::{assert_no_secret, session};
 use host_test::bindings::exports::telephony::pbx::ringme::{

@@ -2,6 +2,10 @@
 //! the exact request (method, URL with its encoded query, body) and the
 //! decoded result; the 200-with-text quirks; the input checks; and the key,
 //! which travels in the URL, in no error.
+//!
+//! Here the shared configs, requests and macros; the tests by area of the
+//! WIT interface: [`reads`], [`media`], [`actions`], [`admin`], [`errors`],
+//! [`interface`].
 
 use super::common::{assert_no_secret, host, session};
 use host_test::bindings::exports::telephony::pbx::tring::{
