@@ -13,6 +13,7 @@
 //! - [`text`]: small substring search and replacement.
 //! - [`ringostat`], [`tring`], [`ringme`]: each provider's request building
 //!   and response decoding (pure, unit-tested natively) and its export.
+//! - [`rows`]: typed field reads and limit errors every provider shares.
 //! - [`telephony`]: one contract over the three, mapped from their rows.
 //! - [`datetime`]: `YYYY-MM-DD HH:MM:SS` as seconds and back.
 
@@ -48,6 +49,7 @@ pub mod json;
 pub mod redact;
 pub mod ringme;
 pub mod ringostat;
+pub mod rows;
 pub mod status;
 pub mod telephony;
 pub mod text;

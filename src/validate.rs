@@ -1,5 +1,6 @@
 //! Input checks that run before anything is sent. Each failure is
 //! `invalid-input` naming the field; reasons never quote secret values.
+//! Base URLs are parsed and checked in [`crate::url`].
 
 use crate::error::{invalid, Result};
 
@@ -97,11 +98,6 @@ pub fn timeout_ms(field: &str, value: Option<u32>) -> Result<u32> {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Base URLs and body limits (hardening). Kept in one block: other checks
-// live above.
-// ---------------------------------------------------------------------------
-
 /// Default cap on a response body when `max-body-bytes` is not given: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest `max-body-bytes` accepted: 256 MiB. The component holds the whole
@@ -118,299 +114,10 @@ pub fn max_body_bytes(field: &str, value: Option<u64>) -> Result<u64> {
     }
 }
 
-/// The parts of a checked base URL: https or not, `host[:port]` and the
-/// path (empty or starting with `/`, as given).
-pub type BaseParts<'a> = (bool, &'a str, &'a str);
-
-/// Checks a base URL (`base-url`, `server`): a well-formed absolute
-/// `http://` or `https://` URL (scheme in lower case) with
-/// - printable ASCII only, from the characters RFC 3986 allows (no space,
-///   control character, non-ASCII, `"`, `<`, `>`, `\`, `^`, backtick,
-///   `{`, `|`, `}`), `%` only as `%XX`;
-/// - a host: a name of letters, digits, `-`, `_` and dots (no empty label),
-///   or an IPv6 literal in brackets (`[::1]`); no user information (`@`);
-/// - an optional port of 1-65535;
-/// - a path without `.` or `..` segments (plain or percent-encoded) and
-///   without empty segments (`//`); a trailing `/` is fine;
-/// - no query (`?`) and no fragment (`#`).
-///
-/// With `bare_host_is_https`, a value without `://` means `https://` it.
-pub fn base_url<'a>(field: &str, value: &'a str, bare_host_is_https: bool) -> Result<BaseParts<'a>> {
-    const PATH: &str = "has an invalid path (an empty, . or .. segment, [ or ], or % not followed by two hex digits)";
-    // Byte loops throughout: `str` patterns and splitters cost more code.
-    let bad = |reason: &str| Err(invalid(field, reason));
-    let v = value.as_bytes();
-    if v.is_empty() {
-        return bad("must not be empty");
-    }
-    if !v.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:/@%[]?#".contains(b)) {
-        return bad("must be ASCII without spaces, control characters or any of \" < > \\ ^ ` { | }");
-    }
-    let start = if v.starts_with(b"https://") {
-        8
-    } else if v.starts_with(b"http://") {
-        7
-    } else if bare_host_is_https && !crate::text::contains(value, "://") {
-        0
-    } else {
-        return bad("must be an http:// or https:// URL");
-    };
-    let https = start != 7;
-    let rest = &v[start..];
-    if rest.contains(&b'?') || rest.contains(&b'#') {
-        return bad("must not carry a query or a fragment");
-    }
-    let slash = rest.iter().position(|b| *b == b'/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(slash);
-    if authority.contains(&b'@') {
-        return bad("must not carry user information");
-    }
-    // The host ends at `]` for an IPv6 literal, else at the port's `:`.
-    let host_end = match authority.first() {
-        Some(b'[') => {
-            let close = authority.iter().position(|b| *b == b']').unwrap_or(0);
-            let literal = core::str::from_utf8(&authority[1..close.max(1)]).unwrap_or("");
-            if close == 0 || literal.parse::<core::net::Ipv6Addr>().is_err() {
-                return bad("has an invalid host");
-            }
-            close + 1
-        }
-        _ => {
-            let end = authority.iter().position(|b| *b == b':').unwrap_or(authority.len());
-            let host = &authority[..end];
-            let name = host.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b));
-            if !name || host.first().is_none_or(|b| *b == b'.') || host.windows(2).any(|w| w == b"..") {
-                return bad("has an invalid host");
-            }
-            end
-        }
-    };
-    match authority.get(host_end..) {
-        Some([]) | None => {}
-        Some([b':', port @ ..]) => {
-            let digit = |n: u32, b: &u8| (b.is_ascii_digit() && n < 65536).then(|| n * 10 + u32::from(b - b'0'));
-            let n = port.iter().try_fold(0u32, digit);
-            if !matches!(n, Some(1..=65535)) || port.len() > 5 {
-                return bad("has an invalid port (1-65535)");
-            }
-        }
-        Some(_) => return bad("has an invalid host"),
-    }
-    // One pass over the path (it starts with `/` when not empty): each
-    // segment's dots (plain or `%2e`) and other characters are counted when
-    // its `/` or the end comes; only the last segment may be empty.
-    let (mut i, mut dots, mut other) = (1, 0, 0);
-    while i <= path.len() {
-        match path.get(i) {
-            None | Some(b'/') => {
-                if dots + other == 0 && i < path.len() {
-                    return bad(PATH);
-                }
-                if other == 0 && (1..=2).contains(&dots) {
-                    return bad(PATH);
-                }
-                (dots, other) = (0, 0);
-            }
-            Some(b'[' | b']') => return bad(PATH),
-            Some(b'%') => {
-                let hex = |j: usize| path.get(j).is_some_and(u8::is_ascii_hexdigit);
-                if !(hex(i + 1) && hex(i + 2)) {
-                    return bad(PATH);
-                }
-                if path[i + 1] == b'2' && path[i + 2] | 0x20 == b'e' {
-                    dots += 1;
-                } else {
-                    other += 1;
-                }
-                i += 2;
-            }
-            Some(b'.') => dots += 1,
-            Some(_) => other += 1,
-        }
-        i += 1;
-    }
-    let (authority, path) = value.get(start..).unwrap_or("").split_at_checked(slash).unwrap_or(("", ""));
-    Ok((https, authority, path))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones() {
-        for ok in ["+380671112233", "3806711", "123456789012345"] {
-            assert!(phone("p", ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "123456", "1234567890123456", "+38 067", "380-671112233", "++3806711122", "38067111223a"] {
-            assert!(phone("p", bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn phones_or_logins() {
-        for ok in ["supportrngst_manager1", "user@example.com", "a.b-c", "+380671112233"] {
-            assert!(phone_or_login("p", ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "12345", "+12", "sip user", "x\r\ny", "a&b=c", "имя"] {
-            assert!(
-                matches!(phone_or_login("req.caller", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "req.caller"),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn ip_addresses() {
-        for ok in [
-            "10.10.10.10",
-            "0.0.0.0",
-            "255.255.255.255",
-            "::",
-            "::1",
-            "1:2:3:4:5:6:7:8",
-            "::ffff:1.2.3.4",
-            "ABCD:ef01::",
-        ] {
-            assert!(is_ip_addr(ok), "{ok:?}");
-        }
-        for bad in [
-            "",
-            "256.1.1.1",
-            "01.2.3.4",
-            "1.2.3",
-            "1.2.3.4.",
-            "1.2.3.4 ",
-            "1..2.3",
-            "1:2:3:4:5:6:7:8:9",
-            "1::2::3",
-            ":::",
-            "1.2.3.4::",
-            "fe80::1%1",
-            "[::1]",
-            "12345::",
-            "1.2.3.4\r\n",
-            "not-an-ip",
-        ] {
-            assert!(!is_ip_addr(bad), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn headers_and_timeouts() {
-        assert!(header_secret("k", "").is_err());
-        assert!(header_secret("k", "  ").is_err());
-        for bad in ["a\rb", "a\nb", "a\0b"] {
-            assert!(header_secret("k", bad).is_err());
-        }
-        assert!(header_secret("k", "abc\tdef").is_ok());
-        assert_eq!(timeout_ms("t", None).unwrap(), DEFAULT_TIMEOUT_MS);
-        assert!(timeout_ms("t", Some(0)).is_err());
-        assert!(digits("d", "12a").is_err() && digits("d", "").is_err() && digits("d", "123").is_ok());
-    }
-
-    // ---- hardening: base URLs and body limits ----
-
-    #[test]
-    fn base_urls_that_are_accepted() {
-        for (value, https, authority, path) in [
-            ("https://api.ringostat.net", true, "api.ringostat.net", ""),
-            ("https://API.example.com/", true, "API.example.com", "/"),
-            ("http://127.0.0.1:8080/base/", false, "127.0.0.1:8080", "/base/"),
-            ("http://[::1]:8080/x", false, "[::1]:8080", "/x"),
-            ("https://[2001:db8::1]", true, "[2001:db8::1]", ""),
-            ("https://h/a%20b/c~d-e_f.g", true, "h", "/a%20b/c~d-e_f.g"),
-            ("https://h/..x/.y/x..", true, "h", "/..x/.y/x.."),
-            ("https://my_host.example.", true, "my_host.example.", ""),
-        ] {
-            assert_eq!(base_url("cfg.base-url", value, false).unwrap(), (https, authority, path), "{value:?}");
-        }
-        assert_eq!(base_url("cfg.server", "pbx.example.com/x", true).unwrap(), (true, "pbx.example.com", "/x"));
-    }
-
-    #[test]
-    fn base_urls_that_are_refused() {
-        for bad in [
-            "",
-            "ftp://x",
-            "pbx.example.com",
-            "https://",
-            "https:///x",
-            "//h",
-            "https://a b",
-            "https://h/a b",
-            "https://h\r\nX: y",
-            "https://h\t",
-            "https://h\0",
-            "https://h\u{7f}",
-            "https://hé.com",
-            "https://h/é",
-            "https://h/\"",
-            "https://h/{x}",
-            "https://h/<x>",
-            "https://h/a\\b",
-            "https://h/a^b",
-            "https://h/a`b",
-            "https://h/a|b",
-            "https://[::1",
-            "https://::1]",
-            "https://[::1]]",
-            "https://h/[x]",
-            "https://[x]",
-            "https://[::1]x",
-            "https://h/.",
-            "https://h/..",
-            "https://h/a/../b",
-            "https://h/./b",
-            "https://h/%2e%2E/b",
-            "https://h/.%2e",
-            "https://h//b",
-            "https://u:p@h",
-            "https://u@h/x",
-            "https://h#f",
-            "https://h/#",
-            "https://h?x=1",
-            "https://h:99999",
-            "https://h:0",
-            "https://h:",
-            "https://h:port",
-            "https://h:80:81",
-            "https://h:+80",
-            "https://h/%",
-            "https://h/%zz",
-            "https://h/%2",
-            "https://.h",
-            "https://a..b",
-            "https://h%2e.com",
-            "HTTPS://h",
-            "https://h/a//b/",
-        ] {
-            let out = base_url("cfg.base-url", bad, false);
-            let field = matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.base-url");
-            assert!(field, "{bad:?}: {out:?}");
-        }
-        assert!(base_url("cfg.server", "ftp://h", true).is_err());
-    }
-
-    #[test]
-    fn body_limits() {
-        assert_eq!(max_body_bytes("m", None).unwrap(), 16 * 1024 * 1024);
-        assert_eq!(max_body_bytes("m", Some(1)).unwrap(), 1);
-        assert_eq!(max_body_bytes("m", Some(MAX_BODY_BYTES_LIMIT)).unwrap(), MAX_BODY_BYTES_LIMIT);
-        for bad in [0, MAX_BODY_BYTES_LIMIT + 1, u64::MAX] {
-            let out = max_body_bytes("cfg.max-body-bytes", Some(bad));
-            assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.max-body-bytes"));
-        }
-    }
-}
-
-// ===========================================================================
-// Request values of the provider functions (moved here from src/tring/,
-// src/ringostat.rs and src/ringme/ so that every input check lives in one
-// file). Each refuses with `invalid-input` naming `field`. The one-line
-// checks are `#[inline]`: each was inline code at its one call site, and as
-// functions of their own the eleven cost about 450 bytes of wasm (measured).
-// ===========================================================================
+// Request values of the provider functions. Each refuses with
+// `invalid-input` naming `field`. The one-line checks are `#[inline]`: each
+// was inline code at its one call site, and as functions of their own the
+// eleven cost about 450 bytes of wasm (measured).
 
 /// A token (numbers, extensions, channels, names, ids that are not database
 /// ids): not empty, no whitespace or control characters.
@@ -592,8 +299,91 @@ pub fn some_change(field: &str, changed: bool) -> Result<()> {
 }
 
 #[cfg(test)]
-mod request_value_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn phones() {
+        for ok in ["+380671112233", "3806711", "123456789012345"] {
+            assert!(phone("p", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "123456", "1234567890123456", "+38 067", "380-671112233", "++3806711122", "38067111223a"] {
+            assert!(phone("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_or_logins() {
+        for ok in ["supportrngst_manager1", "user@example.com", "a.b-c", "+380671112233"] {
+            assert!(phone_or_login("p", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "12345", "+12", "sip user", "x\r\ny", "a&b=c", "имя"] {
+            assert!(
+                matches!(phone_or_login("req.caller", bad), Err(crate::Error::InvalidInput(ref f)) if f.field == "req.caller"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn ip_addresses() {
+        for ok in [
+            "10.10.10.10",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "1:2:3:4:5:6:7:8",
+            "::ffff:1.2.3.4",
+            "ABCD:ef01::",
+        ] {
+            assert!(is_ip_addr(ok), "{ok:?}");
+        }
+        for bad in [
+            "",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4 ",
+            "1..2.3",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            ":::",
+            "1.2.3.4::",
+            "fe80::1%1",
+            "[::1]",
+            "12345::",
+            "1.2.3.4\r\n",
+            "not-an-ip",
+        ] {
+            assert!(!is_ip_addr(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn headers_and_timeouts() {
+        assert!(header_secret("k", "").is_err());
+        assert!(header_secret("k", "  ").is_err());
+        for bad in ["a\rb", "a\nb", "a\0b"] {
+            assert!(header_secret("k", bad).is_err());
+        }
+        assert!(header_secret("k", "abc\tdef").is_ok());
+        assert_eq!(timeout_ms("t", None).unwrap(), DEFAULT_TIMEOUT_MS);
+        assert!(timeout_ms("t", Some(0)).is_err());
+        assert!(digits("d", "12a").is_err() && digits("d", "").is_err() && digits("d", "123").is_ok());
+    }
+
+    #[test]
+    fn body_limits() {
+        assert_eq!(max_body_bytes("m", None).unwrap(), 16 * 1024 * 1024);
+        assert_eq!(max_body_bytes("m", Some(1)).unwrap(), 1);
+        assert_eq!(max_body_bytes("m", Some(MAX_BODY_BYTES_LIMIT)).unwrap(), MAX_BODY_BYTES_LIMIT);
+        for bad in [0, MAX_BODY_BYTES_LIMIT + 1, u64::MAX] {
+            let out = max_body_bytes("cfg.max-body-bytes", Some(bad));
+            assert!(matches!(out, Err(crate::Error::InvalidInput(ref f)) if f.field == "cfg.max-body-bytes"));
+        }
+    }
 
     fn field(r: Result<()>) -> String {
         match r {

@@ -12,7 +12,8 @@
 
 use crate::prelude::*;
 
-use super::{check_auth, decode_token, Api, TOKEN_PATH};
+use super::decode::decode_token;
+use super::requests::{check_auth, Api, TOKEN_PATH};
 use crate::bindings::exports::telephony::pbx::ringme::{AppCredentials, Auth, Config, Token};
 use crate::error::Result;
 use crate::http::{self, Method, Request, Response};

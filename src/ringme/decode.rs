@@ -24,10 +24,10 @@ use crate::error::{decode, Result};
 use crate::http::Response;
 use crate::json::{self as jt, json_text};
 use crate::redact::excerpt;
+use crate::rows::Fields;
 use crate::status::{describe_body, from_status};
 use crate::Error;
-use core::cell::Cell;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Maps a non-2xx answer to its error.
 pub fn check_status(resp: &Response) -> Result<()> {
@@ -57,86 +57,6 @@ fn json(resp: &Response, what: &str) -> Result<Value> {
         jt::Unparsed::TooBig => jt::too_large(),
         jt::Unparsed::NotJson => decode(format!("expected {what}, got {}", describe_body(resp))),
     })
-}
-
-/// Typed reads of one JSON object's fields (also used by the Ringostat
-/// call log and the telephony mappings). Reads never fail: a value of
-/// the wrong type is none, and with `strict` the first such field is kept
-/// for [`Fields::done`] to report (one error path per decoder, not one per
-/// field).
-pub(crate) struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    what: &'static str,
-    strict: bool,
-    wrong: Cell<Option<(&'static str, &'static str)>>,
-}
-
-impl<'a> Fields<'a> {
-    pub(crate) fn of(v: &'a Value, what: &'static str, strict: bool) -> Result<Fields<'a>> {
-        match v {
-            Value::Object(obj) => Ok(Fields { obj, what, strict, wrong: Cell::new(None) }),
-            _ => Err(decode(format!("expected {what} to be a JSON object"))),
-        }
-    }
-
-    /// The value, unless absent or null.
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.obj.get(key).filter(|v| !v.is_null())
-    }
-
-    /// Notes a value of the wrong type (the first one counts).
-    fn mismatch<T>(&self, key: &'static str, expected: &'static str) -> Option<T> {
-        if self.wrong.get().is_none() {
-            self.wrong.set(Some((key, expected)));
-        }
-        None
-    }
-
-    /// The first wrong field, when strict.
-    fn done(&self) -> Result<()> {
-        match self.wrong.get() {
-            Some((key, expected)) if self.strict => Err(decode(format!("{}: `{key}` is not {expected}", self.what))),
-            _ => Ok(()),
-        }
-    }
-
-    pub(crate) fn text(&self, key: &str) -> Option<String> {
-        self.get(key).and_then(jt::text)
-    }
-
-    pub(crate) fn int(&self, key: &'static str) -> Option<i64> {
-        let n = match self.get(key)? {
-            Value::String(s) if s.trim().is_empty() => return None,
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse::<i64>().ok(),
-            _ => None,
-        };
-        n.or_else(|| self.mismatch(key, "an integer"))
-    }
-
-    pub(crate) fn u32(&self, key: &'static str) -> Option<u32> {
-        let n = self.int(key)?;
-        u32::try_from(n).ok().or_else(|| self.mismatch(key, "a non-negative 32-bit integer"))
-    }
-
-    fn flag(&self, key: &'static str) -> Option<bool> {
-        let b = match self.get(key)? {
-            Value::Bool(b) => Some(*b),
-            Value::String(s) if s == "true" => Some(true),
-            Value::String(s) if s == "false" => Some(false),
-            Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
-            _ => None,
-        };
-        b.or_else(|| self.mismatch(key, "a boolean"))
-    }
-
-    /// A required id (always checked).
-    fn id(&self, key: &'static str) -> Result<i64> {
-        let strict = Fields { obj: self.obj, what: self.what, strict: true, wrong: Cell::new(None) };
-        let id = strict.int(key);
-        strict.done()?;
-        id.ok_or_else(|| decode(format!("{}: `{key}` is missing", self.what)))
-    }
 }
 
 /// A token answer `{"access_token","token_type","expires_in","scope"}`. An

@@ -1,11 +1,16 @@
 //! Native tests of the pure parts: exact requests, decoding, status
 //! mapping, the token cache and its expiry, input checks.
 
-use super::auth::{forget, lookup, remember, CacheKey, CachedToken};
-use super::*;
+use super::auth::{self, authorize, forget, is_fresh, lookup, remember, token_request, CacheKey, CachedToken};
+use super::decode::*;
+use super::requests::*;
 use crate::bindings::exports::telephony::pbx::ringme::AppCredentials;
+use crate::bindings::exports::telephony::pbx::ringme::*;
+use crate::error::Result;
 use crate::fixtures::example;
+use crate::http::Method;
 use crate::http::Response;
+use crate::prelude::*;
 use crate::Error;
 
 const SECRET: &str = "s3cr3t/&=+ value";

@@ -1,8 +1,9 @@
 //! The `telephony` export: one contract over every provider. Each function
 //! dispatches on the account to the provider's mapping ([`ringostat`],
-//! [`tring`], [`ringme`]), which calls that provider's own exported
-//! operations (the same requests, checks, errors and redaction) and maps
-//! their decoded rows with pure functions; [`words`] holds the shared
+//! [`tring`], [`ringme`]), which calls that provider's typed operations
+//! (`<provider>::ops`: the same requests, checks, errors and redaction as
+//! its export, typed values rather than JSON text) and maps their decoded
+//! rows with pure functions; [`words`] holds the shared
 //! tables of provider words.
 //!
 //! Decisions (also in the WIT docs, each tested):

@@ -5,12 +5,13 @@ use crate::prelude::*;
 
 use super::{renamed, words};
 use crate::bindings::exports::telephony::pbx::ringme::{
-    CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension, Guest as Ringme,
+    CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension,
 };
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
 use crate::error::{decode, invalid, Result};
-use crate::ringostat::calls::limit_error;
-use crate::{Component, Error};
+use crate::ringme::ops;
+use crate::rows::limit_error;
+use crate::Error;
 
 /// `per_page` of every list read.
 pub const PER_PAGE: u32 = 100;
@@ -65,7 +66,7 @@ pub fn all_pages<T>(
 fn extensions(cfg: &Config) -> Result<Vec<Extension>> {
     all_pages(
         &mut |page| {
-            let rows = <Component as Ringme>::extensions(cfg.clone(), None, Some(page), Some(PER_PAGE))?;
+            let rows = ops::extensions(cfg, None, Some(page), Some(PER_PAGE))?;
             let fingerprint = crate::text::fingerprint(rows.iter().map(|r| r.raw.as_str()));
             Ok((rows, None, fingerprint))
         },
@@ -101,14 +102,14 @@ const PARTIES: [(&str, &str); 2] = [("req.src-num", "employee"), ("req.dst-num",
 /// `place-call`: checks both parties (nothing sent when either is bad),
 /// finds the employee's extension, then clicks to call.
 pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedCall> {
-    let api = crate::ringme::Api::new(&cfg)?;
+    let api = crate::ringme::requests::Api::new(&cfg)?;
     let probe = CallbackRequest { src_num: vec![employee.to_string()], dst_num: customer.to_string() };
-    crate::ringme::click_to_call_request(&api, 1, &probe).map_err(|e| renamed(e, &PARTIES))?;
+    crate::ringme::requests::click_to_call_request(&api, 1, &probe).map_err(|e| renamed(e, &PARTIES))?;
     let exts = extensions(&cfg)?;
     let ext = find_extension(&exts, employee)
         .ok_or_else(|| Error::NotFound("no extension of the RingMe client matches `employee`".to_string()))?;
     let (id, req) = callback_request(ext, customer)?;
-    let started = <Component as Ringme>::click_to_call(cfg, id, req).map_err(|e| renamed(e, &PARTIES))?;
+    let started = ops::click_to_call(&cfg, id, &req).map_err(|e| renamed(e, &PARTIES))?;
     Ok(PlacedCall { id: Some(started.call_id.unwrap_or(started.call_api_id)) })
 }
 
@@ -166,7 +167,7 @@ pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
     }
     let calls = all_pages(
         &mut |page| {
-            let p = <Component as Ringme>::call_history(cfg.clone(), None, history_query(q, page))?;
+            let p = ops::call_history(&cfg, None, &history_query(q, page))?;
             let fingerprint = crate::text::fingerprint(p.calls.iter().map(|c| c.raw.as_str()));
             Ok((p.calls, p.per_page, fingerprint))
         },
@@ -187,7 +188,8 @@ mod tests {
     use crate::bindings::exports::telephony::pbx::ringme::{AppCredentials, Auth};
     use crate::bindings::exports::telephony::pbx::telephony::{Direction, State};
     use crate::http::Response;
-    use crate::ringme::{call_history_request, click_to_call_request, decode_call_history, decode_extensions, Api};
+    use crate::ringme::decode::{decode_call_history, decode_extensions};
+    use crate::ringme::requests::{call_history_request, click_to_call_request, Api};
 
     fn cfg() -> Config {
         let app = AppCredentials { client_id: "app".into(), client_secret: "s3cret".into() };

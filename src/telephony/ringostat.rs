@@ -5,13 +5,13 @@ use crate::prelude::*;
 
 use super::{renamed, words};
 use crate::bindings::exports::telephony::pbx::ringostat::{
-    CallDirection, CallLogExportQuery, CallOrder, Config, ExtendedCallbackRequest, Guest as Ringostat, RingostatCall,
+    CallDirection, CallLogExportQuery, CallOrder, Config, ExtendedCallbackRequest, RingostatCall,
 };
 use crate::bindings::exports::telephony::pbx::telephony::{
     AgentState, CallEntry, CallLogQuery, PlacedCall, RingostatAccount, State,
 };
 use crate::error::Result;
-use crate::Component;
+use crate::ringostat::ops;
 
 /// The call-back that rings `employee` (callee) first, then connects
 /// `customer` (caller), logged as outbound (`manager_dst` 1, `direction`
@@ -39,7 +39,7 @@ pub fn callback_request(project_id: &str, employee: &str, customer: &str) -> Ext
 /// `place-call`: the extended call-back. Its answer documents no call id.
 pub fn place_call(a: RingostatAccount, employee: &str, customer: &str) -> Result<PlacedCall> {
     let req = callback_request(&a.project_id, employee, customer);
-    <Component as Ringostat>::extended_callback(a.config, req).map(|_| PlacedCall { id: None }).map_err(|e| {
+    ops::extended_callback(&a.config, &req).map(|_| PlacedCall { id: None }).map_err(|e| {
         renamed(e, &[("req.callee", "employee"), ("req.caller", "customer"), ("req.project-id", "account.project-id")])
     })
 }
@@ -97,9 +97,9 @@ pub fn agent_states(cfg: Config) -> Result<Vec<AgentState>> {
     // `AgentState` and its provider word) while the next is read.
     let cost = |login: &String| login.len() + core::mem::size_of::<AgentState>() + 32;
     let mut held = crate::json::Held::new();
-    let online = <Component as Ringostat>::sip_online(cfg.clone())?;
+    let online = ops::sip_online(&cfg)?;
     held.items(&online, cost, 1)?;
-    let speaking = <Component as Ringostat>::sip_speaking(cfg)?;
+    let speaking = ops::sip_speaking(&cfg)?;
     held.items(&speaking, cost, 1)?;
     Ok(states(online, speaking))
 }
@@ -138,7 +138,7 @@ pub fn entry(c: RingostatCall) -> CallEntry {
 
 /// `call-log`: `call-log-export`, each call mapped.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
-    let calls = <Component as Ringostat>::call_log_export(cfg, export_query(q))?;
+    let calls = ops::call_log_export(&cfg, &export_query(q))?;
     let mut out = Vec::with_capacity(calls.len());
     for c in calls {
         out.push(entry(c));
@@ -152,8 +152,8 @@ mod tests {
     use super::*;
     use crate::bindings::exports::telephony::pbx::telephony::Direction;
     use crate::http::Response;
-    use crate::ringostat::calls::{calls_list_request, decode_calls, plan};
-    use crate::ringostat::extended_callback_request;
+    use crate::ringostat::decode::decode_calls;
+    use crate::ringostat::requests::{calls_list_request, extended_callback_request, plan};
 
     fn cfg() -> Config {
         Config { auth_key: "KEY-123".into(), base_url: None, timeout_ms: None, max_body_bytes: None }

@@ -1,19 +1,16 @@
-//! Telephony over TRiNG / MiRTA: DIAL, INFO extstate, INFO cdrs. The page
-//! fixes no row shape for extstate and cdrs: the rows are read for
-//! MiRTA's column names (`extension`, `state`; Asterisk's CDR columns
-//! `uniqueid`, `calldate`, `src`, `dst`, `duration`, `billsec`,
-//! `disposition`, and `direction`, which the page names as a filter), each
-//! none when absent.
+//! Telephony over TRiNG / MiRTA: DIAL, INFO extstate, INFO cdrs, read as
+//! the typed rows of [`crate::tring::ops`] ([`ExtState`], [`Cdr`]: MiRTA's
+//! and Asterisk's column names, each none when absent) and mapped here.
 
 use crate::prelude::*;
 
 use super::{renamed, words};
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
-use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest, Guest as Tring};
-use crate::error::{decode, Result};
-use crate::ringme::decode::Fields;
-use crate::Component;
-use serde_json::Value;
+use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest};
+use crate::error::Result;
+use crate::json::Budget;
+use crate::tring::decode::{Cdr, ExtState};
+use crate::tring::ops;
 
 /// DIAL `source` = the employee (rung first), `dest` = the customer.
 pub fn dial_request(employee: &str, customer: &str) -> DialRequest {
@@ -35,40 +32,28 @@ pub fn dial_request(employee: &str, customer: &str) -> DialRequest {
 
 /// `place-call`: DIAL; the originate id is the call's id.
 pub fn place_call(cfg: Config, employee: &str, customer: &str) -> Result<PlacedCall> {
-    <Component as Tring>::dial(cfg, dial_request(employee, customer))
+    ops::dial(&cfg, &dial_request(employee, customer))
         .map(|d| PlacedCall { id: Some(d.id) })
         .map_err(|e| renamed(e, &[("req.source", "employee"), ("req.dest", "customer")]))
 }
 
-/// Reads the rows of a JSON array answer one at a time with `row` (the
-/// provider operations have already checked it is JSON; an empty answer
-/// arrives as `[]`), never the answer's whole tree.
-fn each_row(text: &str, row: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
-    match crate::json::rows(text.as_bytes(), None, &[], row)? {
-        Some(crate::json::Top::Array) => Ok(()),
-        _ => Err(decode("expected a JSON array of rows")),
-    }
+/// An INFO extstate row as an agent: `extension` and its `state`.
+pub fn state(row: ExtState) -> AgentState {
+    AgentState { agent: row.extension, state: words::agent_state(row.state.as_deref()), provider_state: row.state }
 }
 
-/// INFO extstate rows: `extension` and its `state`. A row without an
-/// extension is `decode`; past the result budget, `too-large`.
-pub fn states(text: &str) -> Result<Vec<AgentState>> {
-    let mut out = Vec::new();
-    let mut budget = crate::json::Budget::new();
-    each_row(text, &mut |row| {
-        let f = Fields::of(&row, "an INFO extstate row", false)?;
-        let agent = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
-        let word = f.text("state");
-        budget.item::<AgentState>(agent.len() + word.as_ref().map_or(0, String::len), 2)?;
-        out.push(AgentState { agent, state: words::agent_state(word.as_deref()), provider_state: word });
-        Ok(())
-    })?;
-    Ok(out)
+/// Adds `row` to `out` as an agent; past the result budget, `too-large`.
+pub fn push_state(out: &mut Vec<AgentState>, budget: &mut Budget, row: ExtState) -> Result<()> {
+    budget.item::<AgentState>(row.extension.len() + row.state.as_ref().map_or(0, String::len), 2)?;
+    out.push(state(row));
+    Ok(())
 }
 
-/// `agent-states`: INFO extstate.
+/// `agent-states`: INFO extstate. A row without an extension is `decode`.
 pub fn agent_states(cfg: Config) -> Result<Vec<AgentState>> {
-    states(&<Component as Tring>::info_extstate(cfg)?)
+    let (mut out, mut budget) = (Vec::new(), Budget::new());
+    ops::extstate(&cfg, |row| push_state(&mut out, &mut budget, row))?;
+    Ok(out)
 }
 
 /// INFO cdrs for the range (`start`, `end`), JSON; `uniqueid` for one call.
@@ -88,34 +73,34 @@ pub fn cdr_filter(q: &CallLogQuery) -> CdrFilter {
     }
 }
 
-/// INFO cdrs rows as calls; past the result budget, `too-large`.
-pub fn entries(text: &str) -> Result<Vec<CallEntry>> {
-    let mut out = Vec::new();
-    let mut budget = crate::json::Budget::new();
-    each_row(text, &mut |row| {
-        let f = Fields::of(&row, "an INFO cdrs row", false)?;
-        let talk = f.u32("billsec");
-        let entry = CallEntry {
-            id: f.text("uniqueid"),
-            start_time: f.text("calldate"),
-            direction: words::direction(f.text("direction").as_deref()),
-            from: f.text("src"),
-            to: f.text("dst"),
-            duration: f.u32("duration"),
-            talk_seconds: talk,
-            answered: words::answered(f.text("disposition").as_deref(), talk),
-            raw: crate::json::json_text(&row),
-        };
-        budget.item::<CallEntry>(2 * entry.raw.len(), 5)?;
-        out.push(entry);
-        Ok(())
-    })?;
-    Ok(out)
+/// An INFO cdrs row as a call.
+pub fn entry(c: Cdr) -> CallEntry {
+    CallEntry {
+        direction: words::direction(c.direction.as_deref()),
+        answered: words::answered(c.disposition.as_deref(), c.billsec),
+        id: c.uniqueid,
+        start_time: c.calldate,
+        from: c.src,
+        to: c.dst,
+        duration: c.duration,
+        talk_seconds: c.billsec,
+        raw: c.raw,
+    }
+}
+
+/// Adds `row` to `out` as a call; past the result budget, `too-large`.
+pub fn push_entry(out: &mut Vec<CallEntry>, budget: &mut Budget, row: Cdr) -> Result<()> {
+    let entry = entry(row);
+    budget.item::<CallEntry>(2 * entry.raw.len(), 5)?;
+    out.push(entry);
+    Ok(())
 }
 
 /// `call-log`: INFO cdrs.
 pub fn call_log(cfg: Config, q: &CallLogQuery) -> Result<Vec<CallEntry>> {
-    entries(&<Component as Tring>::info_cdrs(cfg, cdr_filter(q))?)
+    let (mut out, mut budget) = (Vec::new(), Budget::new());
+    ops::cdrs(&cfg, &cdr_filter(q), |row| push_entry(&mut out, &mut budget, row))?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -123,7 +108,26 @@ mod tests {
     use super::super::testing::{agents, invalid_field as field, view};
     use super::*;
     use crate::bindings::exports::telephony::pbx::telephony::{Direction, State};
+    use crate::http::Response;
+    use crate::tring::decode::{decode_cdr_rows, decode_extstate_rows};
     use crate::tring::requests::{dial_request as dial_builder, info_cdrs_request};
+    use serde_json::Value;
+
+    fn ok(text: &str) -> Response {
+        Response { status: 200, headers: vec![], body: text.into() }
+    }
+
+    /// The agents of an INFO extstate answer.
+    fn states(text: &str) -> Result<Vec<AgentState>> {
+        let (mut out, mut budget) = (Vec::new(), Budget::new());
+        decode_extstate_rows(&ok(text), |row| push_state(&mut out, &mut budget, row)).map(|()| out)
+    }
+
+    /// The calls of an INFO cdrs answer.
+    fn entries(text: &str) -> Result<Vec<CallEntry>> {
+        let (mut out, mut budget) = (Vec::new(), Budget::new());
+        decode_cdr_rows(&ok(text), |row| push_entry(&mut out, &mut budget, row)).map(|()| out)
+    }
 
     fn cfg() -> Config {
         Config {

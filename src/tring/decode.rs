@@ -9,6 +9,7 @@ use crate::error::{decode, Result};
 use crate::http::Response;
 use crate::json;
 use crate::redact::excerpt;
+use crate::rows::Fields;
 use crate::status::{describe_body, from_status};
 use crate::{Error, ProviderError};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -115,12 +116,108 @@ pub fn decode_json(resp: &Response, shape: Shape) -> Result<String> {
     if shape == Shape::Text {
         return Ok(String::from_utf8_lossy(body).into_owned());
     }
+    is_json(resp, body)?;
+    String::from_utf8(body.to_vec()).map_err(|_| decode("the answer is not UTF-8"))
+}
+
+/// Checks a non-empty body is JSON: an object's status members (`Response:
+/// Error` is `provider`), any other value whole.
+fn is_json(resp: &Response, body: &[u8]) -> Result<()> {
     if body.first() == Some(&b'{') {
         status(resp, body)?;
     } else {
         serde_json::from_slice::<IgnoredAny>(body).map_err(|_| not_json(resp))?;
     }
-    String::from_utf8(body.to_vec()).map_err(|_| decode("the answer is not UTF-8"))
+    Ok(())
+}
+
+/// A rows answer checked as [`decode_json`] checks one of [`Shape::Rows`]
+/// (status, the "Too bad" text, JSON, UTF-8), without copying it into text:
+/// the typed row readers ([`decode_extstate_rows`], [`decode_cdr_rows`])
+/// take it from here.
+pub fn checked_rows(resp: Response) -> Result<Response> {
+    let body = checked(&resp)?;
+    if !body.is_empty() {
+        is_json(&resp, body)?;
+        core::str::from_utf8(body).map_err(|_| decode("the answer is not UTF-8"))?;
+    }
+    Ok(resp)
+}
+
+/// An INFO extstate row. The page fixes no row shape: MiRTA's column names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtState {
+    /// `extension` (required).
+    pub extension: String,
+    /// `state`, the provider's word.
+    pub state: Option<String>,
+}
+
+/// An INFO cdrs row: Asterisk's CDR columns, and `direction` (which the page
+/// names as a filter), each none when absent or mistyped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cdr {
+    /// `uniqueid`.
+    pub uniqueid: Option<String>,
+    /// `calldate`.
+    pub calldate: Option<String>,
+    /// `direction`.
+    pub direction: Option<String>,
+    /// `src`.
+    pub src: Option<String>,
+    /// `dst`.
+    pub dst: Option<String>,
+    /// `duration`, seconds.
+    pub duration: Option<u32>,
+    /// `billsec`, seconds talked.
+    pub billsec: Option<u32>,
+    /// `disposition`.
+    pub disposition: Option<String>,
+    /// The row as JSON.
+    pub raw: String,
+}
+
+/// Reads the rows of a [`checked_rows`] answer one at a time with `row`,
+/// never the answer's whole tree; an empty answer has none (as `[]`), any
+/// other JSON than an array is `decode`.
+fn each_row(resp: &Response, row: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
+    let body = resp.body.trim_ascii();
+    if body.is_empty() {
+        return Ok(());
+    }
+    match json::rows(body, None, &[], row)? {
+        Some(json::Top::Array) => Ok(()),
+        _ => Err(decode("expected a JSON array of rows")),
+    }
+}
+
+/// INFO extstate rows of a [`checked_rows`] answer, each typed into `each`
+/// as read. A row that is not an object, or has no extension, is `decode`.
+pub fn decode_extstate_rows(resp: &Response, mut each: impl FnMut(ExtState) -> Result<()>) -> Result<()> {
+    each_row(resp, &mut |row| {
+        let f = Fields::of(&row, "an INFO extstate row", false)?;
+        let extension = f.text("extension").ok_or_else(|| decode("an INFO extstate row has no `extension`"))?;
+        each(ExtState { extension, state: f.text("state") })
+    })
+}
+
+/// INFO cdrs rows of a [`checked_rows`] answer, each typed into `each` as
+/// read (leniently: a mistyped column is none; `raw` keeps it).
+pub fn decode_cdr_rows(resp: &Response, mut each: impl FnMut(Cdr) -> Result<()>) -> Result<()> {
+    each_row(resp, &mut |row| {
+        let f = Fields::of(&row, "an INFO cdrs row", false)?;
+        each(Cdr {
+            uniqueid: f.text("uniqueid"),
+            calldate: f.text("calldate"),
+            direction: f.text("direction"),
+            src: f.text("src"),
+            dst: f.text("dst"),
+            duration: f.u32("duration"),
+            billsec: f.u32("billsec"),
+            disposition: f.text("disposition"),
+            raw: json::json_text(&row),
+        })
+    })
 }
 
 /// Whether a media type names text rather than binary media.

@@ -1,6 +1,7 @@
 //! TRiNG / MiRTA PBX `proxyapi.php`: request building ([`query`],
-//! [`requests`]), decoding ([`decode`]), all pure, and the `tring` export
-//! that joins them through [`crate::http::send`].
+//! [`requests`]) and decoding ([`decode`]), all pure, the typed operations
+//! that join them through [`crate::http::send`] ([`ops`]), and the `tring`
+//! export (here).
 //!
 //! Decisions where the page and the notes are silent (also in the WIT docs):
 //! - empty body: rows → `[]`; one object, an action's answer, media →
@@ -19,6 +20,7 @@
 use crate::prelude::*;
 
 pub mod decode;
+pub mod ops;
 pub mod query;
 pub mod requests;
 
@@ -27,78 +29,13 @@ use crate::bindings::exports::telephony::pbx::tring::{
     Media, PeerCounts, QueueLogEntry, QueueRef, ResponsepathFilter, SimplecdrFilter, SimplecdrFormat,
 };
 use crate::error::Result;
-use crate::http::{self, Request};
+use crate::http;
 use crate::Component;
-use decode::{decode_json, decode_media, Shape};
-use query::Check::{self, Digits, Token};
+use decode::Shape;
+use ops::{info_optional_id, media, one, redact_key, rows, send_json, send_json_redacting};
+use query::Check::{Digits, Token};
 use query::{Answer, Tail, JSON};
 use requests::*;
-
-/// Scrubs the API key (raw and percent-encoded) from an error.
-fn redact_key<T>(cfg: &Config, result: Result<T>) -> Result<T> {
-    result.map_err(|e| e.redact(&[&cfg.api_key]))
-}
-
-/// Sends a built request and decodes its JSON answer of `shape`.
-fn send_json(cfg: &Config, req: Result<Request>, shape: Shape) -> Result<String> {
-    send_json_redacting(cfg, "", req, shape)
-}
-
-/// [`send_json`] for a request that carries a secret argument besides the
-/// key: both are redacted in one pass (redaction comes before the cut of an
-/// error text).
-fn send_json_redacting(cfg: &Config, secret: &str, req: Result<Request>, shape: Shape) -> Result<String> {
-    req.and_then(|req| decode_json(&http::send(&req)?, shape)).map_err(|e| e.redact(&[&cfg.api_key, secret]))
-}
-
-/// Rows: an empty answer is `[]`.
-fn rows(cfg: &Config, req: Result<Request>) -> Result<String> {
-    send_json(cfg, req, Shape::Rows)
-}
-
-/// One object or an action's answer: an empty answer is `not-found`.
-fn one(cfg: &Config, req: Result<Request>) -> Result<String> {
-    send_json(cfg, req, Shape::One)
-}
-
-/// A binary answer.
-fn media(cfg: &Config, req: Result<Request>) -> Result<Media> {
-    redact_key(cfg, req.and_then(|req| decode_media(&http::send(&req)?)))
-}
-
-/// INFO with `id` (checked with `id_check`), answered as `answer` says.
-fn info_id(cfg: &Config, info: &'static str, id: &str, id_check: Check, answer: Answer) -> Result<Request> {
-    info_request(cfg, &Info { id: Some(id), id_check, answer, ..Info::new(info) })
-}
-
-/// INFO with no parameter, JSON asked.
-fn info_plain(cfg: &Config, info: &'static str) -> Result<Request> {
-    info_request(cfg, &Info::new(info))
-}
-
-/// INFO with the optional `queue`, `start`, `end`, JSON asked.
-fn info_range(
-    cfg: &Config,
-    info: &'static str,
-    queue: Option<String>,
-    start: Option<String>,
-    end: Option<String>,
-) -> Result<Request> {
-    let range = Info { queue: queue.as_deref(), start: start.as_deref(), end: end.as_deref(), ..Info::new(info) };
-    info_request(cfg, &range)
-}
-
-/// A MANAGEDB request on the `object` of a generic action (list, get, add,
-/// update, delete), refused for objects the page gives no such action.
-fn managedb_generic(
-    cfg: &Config,
-    object: ManagedbObject,
-    action: &'static str,
-    db: Db<'_>,
-    tail: Tail<'_>,
-) -> Result<Request> {
-    object_for(object, action).and_then(|object| managedb_request(cfg, object, action, db, tail))
-}
 
 // Each function is inlined into its export's generated glue: one call and
 // one copy of the arguments fewer per function (about 2 KB over the 88).
@@ -310,7 +247,7 @@ impl Guest for Component {
 
     #[inline(always)]
     fn dial(cfg: Config, req: DialRequest) -> Result<DialResult> {
-        redact_key(&cfg, dial_request(&cfg, &req).and_then(|req| decode::decode_dial(&http::send(&req)?)))
+        ops::dial(&cfg, &req)
     }
 
     #[inline(always)]
@@ -624,19 +561,6 @@ impl Guest for Component {
     fn get_webrtc_auth(cfg: Config, username: String, password: String) -> Result<String> {
         send_json_redacting(&cfg, &password, auth_request(&cfg, "GETWEBRTCAUTH", &username, &password), Shape::One)
     }
-}
-
-/// CAMPAIGN start, stop, pause, resume: the campaign alone.
-fn campaign_action(cfg: &Config, action: &'static str, campaign: &str) -> Result<Request> {
-    campaign_request(cfg, action, campaign, None, None)
-}
-
-/// INFO flow / variable: with an `id`, one object (an empty answer is
-/// `not-found`); without, the page's "optional" `id` is left out and the
-/// answer is rows (an empty answer is `[]`).
-fn info_optional_id(cfg: &Config, info: &'static str, id: Option<String>) -> Result<String> {
-    let shape = if id.is_some() { Shape::One } else { Shape::Rows };
-    send_json(cfg, info_request(cfg, &Info { id: id.as_deref(), ..Info::new(info) }), shape)
 }
 
 #[cfg(test)]

@@ -587,3 +587,42 @@ pub fn auth_request(cfg: &Config, reqtype: &'static str, username: &str, passwor
     let params = [Param::required("username", username, Token), Param::required("password", password, Text)];
     build(cfg, reqtype, &params, JSON)
 }
+
+/// INFO with `id` (checked with `id_check`), answered as `answer` says.
+pub fn info_id(cfg: &Config, info: &'static str, id: &str, id_check: Check, answer: Answer) -> Result<Request> {
+    info_request(cfg, &Info { id: Some(id), id_check, answer, ..Info::new(info) })
+}
+
+/// INFO with no parameter, JSON asked.
+pub fn info_plain(cfg: &Config, info: &'static str) -> Result<Request> {
+    info_request(cfg, &Info::new(info))
+}
+
+/// INFO with the optional `queue`, `start`, `end`, JSON asked.
+pub fn info_range(
+    cfg: &Config,
+    info: &'static str,
+    queue: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+) -> Result<Request> {
+    let range = Info { queue: queue.as_deref(), start: start.as_deref(), end: end.as_deref(), ..Info::new(info) };
+    info_request(cfg, &range)
+}
+
+/// A MANAGEDB request on the `object` of a generic action (list, get, add,
+/// update, delete), refused for objects the page gives no such action.
+pub fn managedb_generic(
+    cfg: &Config,
+    object: ManagedbObject,
+    action: &'static str,
+    db: Db<'_>,
+    tail: Tail<'_>,
+) -> Result<Request> {
+    object_for(object, action).and_then(|object| managedb_request(cfg, object, action, db, tail))
+}
+
+/// CAMPAIGN start, stop, pause, resume: the campaign alone.
+pub fn campaign_action(cfg: &Config, action: &'static str, campaign: &str) -> Result<Request> {
+    campaign_request(cfg, action, campaign, None, None)
+}

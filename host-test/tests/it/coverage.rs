@@ -9,15 +9,15 @@
 use crate::common::host;
 use host_test::dynamic;
 
-/// The source of every module of this test binary but this one, those in
-/// folders (a module split by area, `gateway/`) included.
+/// The source of every module of this test binary but this one, in
+/// `tests/it` and its subdirectories (a module split by area, `tring/`).
 fn test_sources() -> String {
     fn read(dir: &std::path::Path, all: &mut String) {
-        for entry in std::fs::read_dir(dir).expect("read a test folder") {
+        for entry in std::fs::read_dir(dir).expect("read a test directory") {
             let path = entry.expect("dir entry").path();
             if path.is_dir() {
                 read(&path, all);
-            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("coverage.rs") {
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests/it/coverage.rs") {
                 all.push_str(&std::fs::read_to_string(&path).expect("read a test module"));
             }
         }
