@@ -1,8 +1,18 @@
 //! What `std` would provide in the wasm build (which is `no_std` to keep
 //! `std`'s panic printing, `wasi:cli` imports and C runtime out of the
-//! component): the global allocator, the panic handler and `cabi_realloc`.
+//! components): the global allocator, the panic handler and `cabi_realloc`.
+//!
+//! One crate for every component of the workspace (the library, the gateway
+//! face, the Spin example and adapter, p3). A dependent links it with
+//! `use pbx_runtime as _;` (an unnamed dependency is not linked, and with it
+//! would go the allocator). On other targets it is empty, so native builds
+//! and tests keep `std`'s.
 
+#![no_std]
+#![cfg(target_arch = "wasm32")]
 #![cfg_attr(feature = "heap-grow", allow(dead_code))]
+
+extern crate alloc;
 
 use core::alloc::Layout;
 
