@@ -110,6 +110,11 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 /// The canonical ABI's allocator export, which `std` provides on WASI
 /// Preview 2: hosts call it to place arguments (strings, lists) in memory.
+///
+/// # Safety
+/// As the canonical ABI calls it: `align` a power of two, and for a
+/// reallocation (`old_len` non-zero) `old_ptr`, `old_len` and `align` those
+/// of a block an earlier call returned.
 #[no_mangle]
 #[allow(unsafe_code)]
 pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8 {
