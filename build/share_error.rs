@@ -4,7 +4,7 @@
 //!
 //! wit-bindgen writes the lowering of `result<_, error>` inline in every
 //! export, a 10-case match that moves each string into the return area (about
-//! 750 bytes of wasm per export, 103 exports). Here each of those `Err` arms
+//! 820 bytes of wasm per export, 103 exports). Here each of those `Err` arms
 //! becomes a call to one `lower_error` function holding that same generated
 //! arm, so the return area is written byte for byte as before (the generated
 //! `cabi_post_*` functions free it unchanged). Measured on the library
