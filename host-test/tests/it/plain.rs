@@ -5,24 +5,27 @@
 //! in both, on the success path and on each error path. The shared lowering
 //! only moves code, so any difference is a defect of the rewrite.
 
-use crate::common::host;
 use host_test::dynamic;
 use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::{Host, HostOptions, Transport};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use wasmtime::component::{Type, Val};
 
 /// Where `./dev build` puts the plain variant (PBX_PLAIN_COMPONENT overrides).
 const PLAIN: &str = "target/variants/plain/wasm32-wasip2/release/pbx_component.wasm";
 
-fn plain() -> &'static Host {
-    static HOST: OnceLock<Host> = OnceLock::new();
-    HOST.get_or_init(|| {
-        let path = host_test::built_wasm(std::env::var_os("PBX_PLAIN_COMPONENT"), PLAIN);
-        Host::load(&path, &HostOptions::fast()).expect("load the plain variant: run ./dev build first")
-    })
+fn plain_path() -> PathBuf {
+    host_test::built_wasm(std::env::var_os("PBX_PLAIN_COMPONENT"), PLAIN)
+}
+
+/// A host of its own for `component`: not the shared one, whose instance
+/// pool other tests fill on purpose (instances.rs), which failed these
+/// instantiations when both ran at once.
+fn own_host(component: &Path) -> Host {
+    Host::load(component, &HostOptions::fast()).expect("load the component: run ./dev build first")
 }
 
 /// An argument of type `ty`: non-empty text, small numbers, the first case,
@@ -86,9 +89,7 @@ fn kind(outcome: &Result<Vec<Val>, String>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plain_bindings_answer_as_the_shared_lowering() {
     let shipped = std::fs::metadata(host_test::component_path()).expect("the component").len();
-    let plain_len = std::fs::metadata(host_test::built_wasm(std::env::var_os("PBX_PLAIN_COMPONENT"), PLAIN))
-        .expect("the plain variant: run ./dev build first")
-        .len();
+    let plain_len = std::fs::metadata(plain_path()).expect("the plain variant: run ./dev build first").len();
     // The rewrite is on in the shipped build and off in the plain one
     // (measured: 451,240 against 366,987 bytes).
     assert!(plain_len > shipped + 50_000, "plain {plain_len} bytes, shipped {shipped}: is the rewrite on?");
@@ -99,12 +100,14 @@ async fn the_plain_bindings_answer_as_the_shared_lowering() {
         ("429", MockProvider::always(MockResponse::json(429, "{}").header("retry-after", "7"))),
         ("500", MockProvider::always(MockResponse::html(500, "<html>down</html>"))),
     ];
-    let functions = dynamic::list_functions(&host().engine, &host().component);
+    let (shared, plain) = (own_host(&host_test::component_path()), own_host(&plain_path()));
+    let functions = dynamic::list_functions(&shared.engine, &shared.component);
+    assert_eq!(functions, dynamic::list_functions(&plain.engine, &plain.component), "the same exports");
     let mut outcomes = BTreeSet::new();
     for (name, mock) in &mocks {
         for f in &functions {
-            let a = call(host(), mock, f).await;
-            let b = call(plain(), mock, f).await;
+            let a = call(&shared, mock, f).await;
+            let b = call(&plain, mock, f).await;
             // Debug shows every field of the values in full.
             assert_eq!(format!("{a:?}"), format!("{b:?}"), "{f} against the {name} mock: shipped vs plain");
             outcomes.insert(kind(&a));
