@@ -32,8 +32,9 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+// The allocator, panic trap and `cabi_realloc` (linked only when named).
 #[cfg(target_arch = "wasm32")]
-mod runtime;
+use pbx_runtime as _;
 
 pub mod datetime;
 pub mod error;

@@ -19,10 +19,10 @@
 
 extern crate alloc;
 
-/// The library's allocator, panic trap and `cabi_realloc`, shared as is.
+// The library's allocator, panic trap and `cabi_realloc` (linked only when
+// named).
 #[cfg(target_arch = "wasm32")]
-#[path = "../../src/runtime.rs"]
-mod runtime;
+use pbx_runtime as _;
 
 pub mod bad;
 pub mod base64;

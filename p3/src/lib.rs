@@ -12,11 +12,10 @@
 
 extern crate alloc;
 
-// The p2 component's runtime, the same file: allocator (Talc on the static
-// arena), panic handler, `cabi_realloc`.
+// The p2 component's runtime, the same crate: allocator (Talc on the static
+// arena), panic handler, `cabi_realloc` (linked only when named).
 #[cfg(target_arch = "wasm32")]
-#[path = "../../src/runtime.rs"]
-mod runtime;
+use pbx_runtime as _;
 
 wit_bindgen::generate!({
     path: "wit",

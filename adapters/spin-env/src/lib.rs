@@ -33,10 +33,10 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The library's allocator, panic trap and `cabi_realloc`, shared as is.
+// The library's allocator, panic trap and `cabi_realloc` (linked only when
+// named).
 #[cfg(target_arch = "wasm32")]
-#[path = "../../../src/runtime.rs"]
-mod runtime;
+use pbx_runtime as _;
 
 mod bindings {
     wit_bindgen::generate!({

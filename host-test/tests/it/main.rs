@@ -12,6 +12,7 @@ mod host;
 mod instances;
 mod limits;
 mod outbound;
+mod plain;
 mod repeat;
 mod ringme;
 mod ringostat;

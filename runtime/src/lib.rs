@@ -1,8 +1,18 @@
 //! What `std` would provide in the wasm build (which is `no_std` to keep
 //! `std`'s panic printing, `wasi:cli` imports and C runtime out of the
-//! component): the global allocator, the panic handler and `cabi_realloc`.
+//! components): the global allocator, the panic handler and `cabi_realloc`.
+//!
+//! One crate for every component of the workspace (the library, the gateway
+//! face, the Spin example and adapter, p3). A dependent links it with
+//! `use pbx_runtime as _;` (an unnamed dependency is not linked, and with it
+//! would go the allocator). On other targets it is empty, so native builds
+//! and tests keep `std`'s.
 
+#![no_std]
+#![cfg(target_arch = "wasm32")]
 #![cfg_attr(feature = "heap-grow", allow(dead_code))]
+
+extern crate alloc;
 
 use core::alloc::Layout;
 
@@ -100,6 +110,11 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 /// The canonical ABI's allocator export, which `std` provides on WASI
 /// Preview 2: hosts call it to place arguments (strings, lists) in memory.
+///
+/// # Safety
+/// As the canonical ABI calls it: `align` a power of two, and for a
+/// reallocation (`old_len` non-zero) `old_ptr`, `old_len` and `align` those
+/// of a block an earlier call returned.
 #[no_mangle]
 #[allow(unsafe_code)]
 pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8 {
