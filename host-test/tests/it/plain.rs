@@ -7,7 +7,7 @@
 
 use host_test::dynamic;
 use host_test::kit::mock::{MockProvider, MockResponse};
-use host_test::{Host, HostOptions, Transport};
+use host_test::{Host, HostOptions};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,8 @@ fn sample(ty: &Type) -> Val {
 /// `function` of a fresh instance of `host` answered by `mock`: its results,
 /// or the trap.
 async fn call(host: &Host, mock: &Arc<MockProvider>, function: &str) -> Result<Vec<Val>, String> {
-    let (mut store, instance) = host.instantiate(Transport::Mock(mock.clone())).await.expect("instantiate");
+    let (mut store, instance) =
+        host.instantiate(host_test::kit::mock_transport(mock.clone())).await.expect("instantiate");
     let func = dynamic::find(&mut store, &instance, function).expect("export");
     let params: Vec<Val> = func.ty(&store).params().map(|(_, t)| sample(&t)).collect();
     let mut results = vec![Val::Bool(false); func.ty(&store).results().len()];
