@@ -1,10 +1,9 @@
-//! The JSON mapping of WIT values, with the `pbx-host` CLI's conventions:
-//! records are objects keyed by WIT field names (absent or `null` is `none`),
-//! enums are strings, variants are `{"case": payload}` (or `"case"` without
-//! one), results are `{"ok": ..}` / `{"err": ..}`, tuples are arrays, and
-//! `list<u8>` is a base64 string. gateway/codegen generates the impls of
-//! every named type (src/dispatch.rs); this file has the generic ones and
-//! the helpers they call.
+//! The JSON mapping of WIT values, as [`pbx_convention`] writes it down
+//! for the gateway and the `pbx-host` CLI alike (records keyed by WIT field
+//! names, enums as strings, variants as `{"case": payload}` or `"case"`,
+//! tuples as arrays, `list<u8>` as base64, strict scalars).
+//! gateway/codegen generates the impls of every named type (src/dispatch.rs);
+//! this file has the generic ones and the helpers they call.
 //!
 //! Refusals ([`Bad`]) name the argument path and the expected shape; they
 //! never quote the value that was sent (it may be a secret).

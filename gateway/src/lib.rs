@@ -25,7 +25,7 @@ extern crate alloc;
 use pbx_runtime as _;
 
 pub mod bad;
-pub mod base64;
+pub use pbx_convention::base64;
 pub mod json;
 pub mod outbound;
 pub mod problem;

@@ -2,12 +2,10 @@
 //! turns the result into JSON. The CLI uses it, so every function of every
 //! provider interface can be invoked without per-function code.
 //!
-//! JSON mapping: records are objects keyed by WIT field names (a missing
-//! optional field is `none`); options are `null` or the value; enums are
-//! strings; variants are `"case"` or `{"case": payload}`; results are
-//! `{"ok": ...}` / `{"err": ...}`; `list<u8>` is a string (UTF-8 bytes, or
-//! `@path` to read a file) on the way in and `{"bytes": n, "text": ...}` on
-//! the way out.
+//! JSON mapping: the gateway's, written down once in [`pbx_convention`]
+//! (records, options, enums, variants, results, tuples, strict scalars,
+//! `list<u8>` as base64 both ways), plus its one CLI convenience: a
+//! `list<u8>` argument `"@path"` is that file's bytes.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Map, Value};
@@ -64,10 +62,11 @@ pub async fn call<T: Send>(mut store: impl AsContextMut<Data = T>, func: Func, a
     }
     let mut results = vec![Val::Bool(false); ty.results().len()];
     func.call_async(&mut store, &params, &mut results).await?;
+    let types: Vec<Type> = ty.results().collect();
     Ok(match results.len() {
         0 => Value::Null,
-        1 => from_val(&results[0]),
-        _ => Value::Array(results.iter().map(from_val).collect()),
+        1 => from_val(&results[0], &types[0]),
+        _ => Value::Array(results.iter().zip(&types).map(|(v, t)| from_val(v, t)).collect()),
     })
 }
 
@@ -78,8 +77,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
             Value::Number(n) => {
                 n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)).ok_or_else(|| anyhow!("not an integer: {n}"))
             }
-            Value::String(s) => s.parse::<i128>().map_err(|_| anyhow!("not an integer: {s}")),
-            other => bail!("expected an integer, got {other}"),
+            other => bail!("expected an integer, got {}", kind(other)),
         }
     };
     macro_rules! int {
@@ -88,7 +86,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         };
     }
     Ok(match ty {
-        Type::Bool => Val::Bool(v.as_bool().ok_or_else(|| anyhow!("expected true or false, got {v}"))?),
+        Type::Bool => Val::Bool(v.as_bool().ok_or_else(|| anyhow!("expected true or false, got {}", kind(v)))?),
         Type::U8 => int!(U8, u8),
         Type::U16 => int!(U16, u16),
         Type::U32 => int!(U32, u32),
@@ -102,8 +100,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         Type::Char => Val::Char(v.as_str().and_then(|s| s.chars().next()).ok_or_else(|| anyhow!("expected a char"))?),
         Type::String => Val::String(match v {
             Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            other => bail!("expected a string, got {other}"),
+            other => bail!("expected a string, got {}", kind(other)),
         }),
         Type::List(l) => {
             let elem = l.ty();
@@ -111,16 +108,18 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
                 (Value::String(s), Type::U8) => {
                     let bytes = match s.strip_prefix('@') {
                         Some(path) => std::fs::read(path).with_context(|| format!("reading {path}"))?,
-                        None => s.as_bytes().to_vec(),
+                        None => pbx_convention::base64::decode(s)
+                            .ok_or_else(|| anyhow!("expected a base64 string (RFC 4648, padded) or @path"))?,
                     };
                     Val::List(bytes.into_iter().map(Val::U8).collect())
                 }
+                (_, Type::U8) => bail!("expected a base64 string (RFC 4648, padded) or @path, got {}", kind(v)),
                 (Value::Array(items), _) => Val::List(items.iter().map(|i| to_val(i, &elem)).collect::<Result<_>>()?),
-                _ => bail!("expected a list, got {v}"),
+                _ => bail!("expected a list, got {}", kind(v)),
             }
         }
         Type::Record(r) => {
-            let obj = v.as_object().ok_or_else(|| anyhow!("expected an object, got {v}"))?;
+            let obj = v.as_object().ok_or_else(|| anyhow!("expected an object, got {}", kind(v)))?;
             if let Some(unknown) = obj.keys().find(|k| !r.fields().any(|f| f.name == k.as_str())) {
                 bail!("unknown field {unknown}");
             }
@@ -133,6 +132,9 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         }
         Type::Tuple(t) => {
             let items = v.as_array().ok_or_else(|| anyhow!("expected an array"))?;
+            if items.len() != t.types().len() {
+                bail!("expected an array of {} items, got {}", t.types().len(), items.len());
+            }
             Val::Tuple(t.types().zip(items).map(|(ty, i)| to_val(i, &ty)).collect::<Result<_>>()?)
         }
         Type::Enum(e) => {
@@ -175,8 +177,51 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
     })
 }
 
-/// A component value as JSON.
-pub fn from_val(v: &Val) -> Value {
+/// A component value of type `ty` as JSON.
+pub fn from_val(v: &Val, ty: &Type) -> Value {
+    // The type of a compound value's parts, where `ty` has them.
+    let list_elem = || if let Type::List(l) = ty { Some(l.ty()) } else { None };
+    let sub = |p: &Val, t: Option<Type>| t.map_or_else(|| untyped(p), |t| from_val(p, &t));
+    match v {
+        Val::List(items) if matches!(list_elem(), Some(Type::U8)) => {
+            let bytes: Vec<u8> = items.iter().map(|i| if let Val::U8(b) = i { *b } else { 0 }).collect();
+            json!(pbx_convention::base64::encode(&bytes))
+        }
+        Val::List(items) => Value::Array(items.iter().map(|i| sub(i, list_elem())).collect()),
+        Val::Tuple(items) => {
+            let types: Vec<Type> = if let Type::Tuple(t) = ty { t.types().collect() } else { Vec::new() };
+            Value::Array(items.iter().enumerate().map(|(n, i)| sub(i, types.get(n).cloned())).collect())
+        }
+        Val::Record(fields) => {
+            let types: Vec<(String, Type)> = match ty {
+                Type::Record(r) => r.fields().map(|f| (f.name.to_string(), f.ty)).collect(),
+                _ => Vec::new(),
+            };
+            let of = |k: &str| types.iter().find(|(n, _)| n == k).map(|(_, t)| t.clone());
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), sub(v, of(k)))).collect())
+        }
+        Val::Variant(case, Some(p)) => {
+            let t = match ty {
+                Type::Variant(var) => var.cases().find(|c| c.name == case.as_str()).and_then(|c| c.ty),
+                _ => None,
+            };
+            json!({ case.clone(): sub(p, t) })
+        }
+        Val::Option(Some(p)) => sub(p, if let Type::Option(o) = ty { Some(o.ty()) } else { None }),
+        Val::Result(r) => {
+            let (ok, err) = if let Type::Result(t) = ty { (t.ok(), t.err()) } else { (None, None) };
+            match r {
+                Ok(p) => json!({ "ok": p.as_deref().map_or(Value::Null, |p| sub(p, ok)) }),
+                Err(p) => json!({ "err": p.as_deref().map_or(Value::Null, |p| sub(p, err)) }),
+            }
+        }
+        other => untyped(other),
+    }
+}
+
+/// A value whose parts' types are not needed (scalars, enums, flags), or
+/// not known.
+fn untyped(v: &Val) -> Value {
     match v {
         Val::Bool(b) => json!(b),
         Val::U8(n) => json!(n),
@@ -191,21 +236,29 @@ pub fn from_val(v: &Val) -> Value {
         Val::Float64(n) => json!(n),
         Val::Char(c) => json!(c.to_string()),
         Val::String(s) => json!(s),
-        Val::List(items) if !items.is_empty() && items.iter().all(|i| matches!(i, Val::U8(_))) => {
-            let bytes: Vec<u8> = items.iter().map(|i| if let Val::U8(b) = i { *b } else { 0 }).collect();
-            let text: String = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
-            json!({ "bytes": bytes.len(), "text": text })
-        }
-        Val::List(items) | Val::Tuple(items) => Value::Array(items.iter().map(from_val).collect()),
-        Val::Record(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), from_val(v))).collect()),
+        Val::List(items) | Val::Tuple(items) => Value::Array(items.iter().map(untyped).collect()),
+        Val::Record(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), untyped(v))).collect()),
         Val::Enum(s) => json!(s),
         Val::Variant(case, None) => json!(case),
-        Val::Variant(case, Some(p)) => json!({ case.clone(): from_val(p) }),
+        Val::Variant(case, Some(p)) => json!({ case.clone(): untyped(p) }),
         Val::Option(None) => Value::Null,
-        Val::Option(Some(p)) => from_val(p),
-        Val::Result(Ok(p)) => json!({ "ok": p.as_deref().map_or(Value::Null, from_val) }),
-        Val::Result(Err(p)) => json!({ "err": p.as_deref().map_or(Value::Null, from_val) }),
+        Val::Option(Some(p)) => untyped(p),
+        Val::Result(Ok(p)) => json!({ "ok": p.as_deref().map_or(Value::Null, untyped) }),
+        Val::Result(Err(p)) => json!({ "err": p.as_deref().map_or(Value::Null, untyped) }),
         Val::Flags(f) => json!(f),
         other => json!(format!("{other:?}")),
+    }
+}
+
+/// What a JSON value is, for a refusal (which never quotes the value: it
+/// may be a secret).
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }

@@ -390,7 +390,7 @@ pub fn load_component(engine: &Engine, path: &Path, opts: &HostOptions) -> Resul
 fn reuse_key(transport: &Transport, function: &str, args: &Value) -> String {
     let iface = function.split('.').next().unwrap_or("");
     let mut canonical = String::new();
-    write_canonical(args.get("cfg").unwrap_or(&Value::Null), &mut canonical);
+    write_canonical(args.get(pbx_convention::CONFIG_PARAM).unwrap_or(&Value::Null), &mut canonical);
     let digest = Sha256::digest(canonical.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("lib|{iface}|{}|{hex}", transport.id())

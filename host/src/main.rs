@@ -265,7 +265,7 @@ async fn invoke(host: &Host, transport: Transport, function: &str, args: &Value)
 /// Fills `cfg` from the flags, and with demo credentials for the mock.
 fn fill_cfg(function: &str, args: &mut Value, flags: &CallArgs, mock: bool) -> Result<()> {
     let Some(obj) = args.as_object_mut() else { bail!("arguments must be a JSON object") };
-    let cfg = obj.entry("cfg").or_insert_with(|| json!({}));
+    let cfg = obj.entry(pbx_convention::CONFIG_PARAM).or_insert_with(|| json!({}));
     let Some(cfg) = cfg.as_object_mut() else { bail!("cfg must be an object") };
     let provider = function.split('.').next().unwrap_or("");
     let set = |cfg: &mut Map<String, Value>, k: &str, v: &Option<String>, demo: &str| {

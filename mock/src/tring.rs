@@ -180,7 +180,7 @@ pub fn demo_calls() -> Vec<(&'static str, serde_json::Value)> {
         ),
         (
             "tring.fax-send",
-            json!({"req": {"source-number": "3210", "dest-number": "3212", "pdf": "%PDF-1.4 demo", "quality": "fine"}}),
+            json!({"req": {"source-number": "3210", "dest-number": "3212", "pdf": "JVBERi0xLjQgZGVtbw==", "quality": "fine"}}),
         ),
         ("tring.dial", json!({"req": {"source": "101", "dest": "000"}})),
         ("tring.recording", json!({"id": "unknown"})),

@@ -253,6 +253,11 @@ impl Model {
             names.extend(r.func.params.iter().filter(|p| self.is_config_type(&p.ty)).map(|p| p.name.clone()));
         }
         assert!(names.len() <= 1, "the config parameters have several names: {names:?}; keep one");
+        // The CLI and the gateway's clients know the name from
+        // pbx-convention: a WIT that renames it must change it there too.
+        if let Some(name) = names.first() {
+            assert_eq!(name, pbx_convention::CONFIG_PARAM, "the config parameter is not pbx_convention::CONFIG_PARAM");
+        }
         names.into_iter().next()
     }
 

@@ -8,7 +8,6 @@
 use host_test::dynamic;
 use host_test::kit::mock::{MockProvider, MockResponse};
 use host_test::{Host, HostOptions};
-use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -76,12 +75,11 @@ async fn call(host: &Host, mock: &Arc<MockProvider>, function: &str) -> Result<V
 /// The kind of an outcome: `ok`, the `error` case (`err provider`), or the trap.
 fn kind(outcome: &Result<Vec<Val>, String>) -> String {
     let Ok(results) = outcome else { return "trap".into() };
-    match results.first().map(dynamic::from_val) {
-        Some(Value::Object(o)) if o.contains_key("ok") => "ok".into(),
-        Some(Value::Object(o)) => match o.get("err") {
-            Some(Value::String(case)) => format!("err {case}"),
-            Some(Value::Object(case)) => format!("err {}", case.keys().next().map_or("", |k| k.as_str())),
-            _ => format!("{o:?}"),
+    match results.first() {
+        Some(Val::Result(Ok(_))) => "ok".into(),
+        Some(Val::Result(Err(Some(e)))) => match &**e {
+            Val::Variant(case, _) => format!("err {case}"),
+            other => format!("{other:?}"),
         },
         other => format!("{other:?}"),
     }

@@ -149,7 +149,8 @@ fn arg(name: &str, ty: &Type, auth_case: usize, used: &mut Vec<String>) -> Value
         Type::String if name == "to" => json!("2024-01-03 03:04:05"),
         Type::String => json!("1234567"),
         Type::Bool => json!(true),
-        Type::List(l) if matches!(l.ty(), Type::U8) => json!("%PDF-1.4 test"),
+        // `%PDF-1.4 test`, in base64 (pbx-convention).
+        Type::List(l) if matches!(l.ty(), Type::U8) => json!("JVBERi0xLjQgdGVzdA=="),
         Type::List(l) => json!([arg(name, &l.ty(), auth_case, used)]),
         // HANGUP needs a channel or an extension; every other option is left out.
         Type::Option(o) if name == "channel" => arg(name, &o.ty(), auth_case, used),

@@ -80,7 +80,8 @@ fn server_held_account(account: &Value) -> bool {
 /// `api-key`, `client-secret`, `token`, `password`, `base-url`, `server`,
 /// `tenant`, ...) and, by fragment, any name a future one is likely to get.
 fn credential_like(key: &str) -> bool {
-    const NAMES: [&str; 7] = ["cfg", "config", "app", "bearer", "tenant", "username", "client-id"];
+    const NAMES: [&str; 7] =
+        [pbx_convention::CONFIG_PARAM, "config", "app", "bearer", "tenant", "username", "client-id"];
     const FRAGMENTS: [&str; 9] = ["key", "secret", "token", "password", "passwd", "auth", "url", "cred", "server"];
     let key = key.to_ascii_lowercase();
     NAMES.contains(&key.as_str()) || FRAGMENTS.iter().any(|f| key.contains(f))
