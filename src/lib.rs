@@ -38,11 +38,12 @@ use pbx_runtime as _;
 
 pub mod datetime;
 pub mod error;
-// The providers' documented example answers, shared with the host's mock
-// (tests only: the wasm build carries none of it).
+// The providers' documented example answers, read through the mock
+// provider (pbx-mock, a dev-dependency: the wasm build carries none of it).
 #[cfg(all(test, not(target_arch = "wasm32")))]
-#[path = "../mock/fixtures/examples.rs"]
-mod fixtures;
+mod fixtures {
+    pub use pbx_mock::example;
+}
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 pub mod http;

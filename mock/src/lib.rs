@@ -15,9 +15,8 @@
 #![deny(missing_docs)]
 
 // One copy of the providers' documented example answers, shared with the
-// component's unit tests (the format is told in the file).
+// component's unit tests (the format is told in the module).
 mod body;
-#[path = "../fixtures/examples.rs"]
 mod examples;
 pub mod ringme;
 pub mod ringostat;
