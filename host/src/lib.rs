@@ -15,7 +15,8 @@
 //!   [`Host::call`] does it with optional warm-instance reuse.
 //! - [`instances`] bounds the live instances (calls past the limit wait in
 //!   line) and keeps the idle warm ones.
-//! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`).
+//! - [`serve`] serves the HTTP gateway component (`pbx_gateway.wasm`);
+//!   [`client`] is a small keep-alive client for a served gateway.
 //! - `p3` (feature `p3`, experimental): the WASI 0.3 variant of Ringostat
 //!   `sip-online` (`pbx_p3.wasm`), for the benchmark only.
 
@@ -23,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod cache;
+pub mod client;
 pub mod dynamic;
 pub mod guard;
 pub mod instances;
@@ -66,7 +68,7 @@ pub use bindings::exports::telephony::pbx::types::Error as PbxError;
 /// The gateway's outbound policy (`PBX_ALLOWED_HOSTS`): `egress::Policy::parse`
 /// and `allows_addr` for connect-time checks of resolved addresses.
 pub use pbx_egress as egress;
-pub use transport::{OutgoingHook, Transport};
+pub use transport::{FnHook, OutgoingHook, Transport};
 
 /// Where the built component is, relative to the workspace root.
 pub const DEFAULT_COMPONENT: &str = "target/wasm32-wasip2/release/pbx_component.wasm";

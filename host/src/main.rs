@@ -12,24 +12,13 @@
 //! pbx-host standin --addr 127.0.0.1:9099          # the built-in mock over real HTTP
 //! ```
 
-// The binary's own helpers, apart from the library (whose API names no
-// mock): a client for the served gateway (demo, `load --gateway`) and the
-// built-in mock's hook. The test kit compiles both files too, and uses
-// all of each; the binary not all, hence `dead_code` allowed.
-#[allow(dead_code)]
-mod cli {
-    pub mod client;
-    pub mod mock_hook;
-}
-
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
-use cli::client::Client;
-use cli::mock_hook::mock_transport;
+use pbx_host::client::Client;
 use pbx_host::guard::AllowedHosts;
 use pbx_host::instances::Reuse;
 use pbx_host::serve::{open_gateway, Gateway, ServeOptions, Server};
-use pbx_host::{dynamic, Host, HostOptions, Transport};
+use pbx_host::{dynamic, FnHook, Host, HostOptions, Transport};
 use pbx_mock::MockProvider;
 use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
@@ -575,4 +564,13 @@ async fn load(host: Host, opts: &HostOptions, args: &LoadArgs) -> Result<()> {
         bail!("{failed} calls failed");
     }
     Ok(())
+}
+
+/// A transport whose requests `mock` answers (the built-in mock); nothing
+/// leaves the process.
+fn mock_transport(mock: Arc<MockProvider>) -> Transport {
+    let key = pbx_mock::wasi::key(&mock);
+    Transport::Hook(Arc::new(FnHook::new(key, move |request, options| {
+        pbx_mock::wasi::send(mock.clone(), request, options)
+    })))
 }

@@ -40,6 +40,35 @@ pub trait OutgoingHook: Send + Sync + 'static {
     }
 }
 
+/// An [`OutgoingHook`] made of a function and a key: what an embedder
+/// plugs in when its handler is a plain async function (the `pbx-host`
+/// binary's built-in mock: `pbx_mock::wasi::send`, keyed by the mock).
+pub struct FnHook<F> {
+    key: String,
+    send: F,
+}
+
+impl<F> FnHook<F> {
+    /// A hook answering with `send`, told apart from others by `key`.
+    pub fn new(key: impl Into<String>, send: F) -> Self {
+        FnHook { key: key.into(), send }
+    }
+}
+
+impl<F, Fut> OutgoingHook for FnHook<F>
+where
+    F: Fn(http::Request<WasiBody>, Option<RequestOptions>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<WasiBody>, Error>> + Send + 'static,
+{
+    fn send(&self, request: http::Request<WasiBody>, options: Option<RequestOptions>) -> HookFuture {
+        Box::new((self.send)(request, options))
+    }
+
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+}
+
 /// The route for outgoing requests of one store.
 #[derive(Clone)]
 pub enum Transport {

@@ -25,6 +25,8 @@ pub mod telephony;
 #[cfg(test)]
 mod tests;
 pub mod tring;
+#[cfg(feature = "wasi-http")]
+pub mod wasi;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;

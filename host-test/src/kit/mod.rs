@@ -11,23 +11,24 @@
 //! - [`pooled`]: a plain keep-alive client (the benchmark's native caller).
 //! - [`bin`]: the `pbx-host` binary, built for the tests that run it.
 
-// The client and the mock's hook are the `pbx-host` binary's too, which
-// cannot depend on this crate (this crate depends on pbx-host): one copy of
-// each, in the binary's source, compiled here as well.
 pub mod bin;
-#[path = "../../../host/src/cli/client.rs"]
-pub mod client;
-#[path = "../../../host/src/cli/mock_hook.rs"]
-mod mock_hook;
 pub mod pooled;
 
-pub use mock_hook::{mock_transport, MockHook};
+pub use pbx_host::client;
 pub use pbx_mock as mock;
 pub use pbx_mock::standin;
 
 use anyhow::Result;
-use pbx_host::{Host, Session};
+use pbx_host::{FnHook, Host, Session, Transport};
 use std::sync::Arc;
+
+/// A transport whose requests `mock` answers; nothing leaves the process.
+pub fn mock_transport(mock: Arc<mock::MockProvider>) -> Transport {
+    let key = mock::wasi::key(&mock);
+    Transport::Hook(Arc::new(FnHook::new(key, move |request, options| {
+        mock::wasi::send(mock.clone(), request, options)
+    })))
+}
 
 /// [`Host`] driven against a mock.
 pub trait Mocked {
