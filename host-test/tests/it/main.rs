@@ -11,6 +11,7 @@ mod host;
 mod instances;
 mod limits;
 mod outbound;
+mod readme;
 mod repeat;
 mod ringme;
 mod ringostat;
