@@ -110,21 +110,21 @@ fn commands(block: &str) -> Vec<Cmd> {
     out
 }
 
-/// Whether the README's tool is there; otherwise SKIPPED (or a failure
-/// under PBX_REQUIRE_README_TOOLS).
-fn have(tool: &str, path: &Path) -> bool {
-    if path.exists() {
-        return true;
-    }
-    let why = format!("no {tool} at {}: `./dev test` installs it", path.display());
+/// Prints SKIPPED with `why` (a failure under PBX_REQUIRE_README_TOOLS).
+fn skip(why: &str) -> bool {
     assert!(std::env::var_os("PBX_REQUIRE_README_TOOLS").is_none(), "{why} (PBX_REQUIRE_README_TOOLS is set)");
     println!("SKIPPED ({why})");
     false
 }
 
+/// Whether the README's tool is there (else SKIPPED).
+fn have(tool: &str, path: &Path) -> bool {
+    path.exists() || skip(&format!("no {tool} at {}: `./dev test` installs it", path.display()))
+}
+
 fn have_node() -> bool {
-    let found = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    found || have("node", Path::new("/nonexistent/node (on PATH)"))
+    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
+        || skip("no node on PATH: install Node.js 18+")
 }
 
 /// The README runs `target/debug/pbx-host`: the suite must have built it
