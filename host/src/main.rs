@@ -10,6 +10,7 @@
 //! pbx-host serve --real                           # the HTTP gateway, real providers
 //! pbx-host load --calls 100000                    # memory over a long run
 //! pbx-host standin --addr 127.0.0.1:9099          # the built-in mock over real HTTP
+//! pbx-host standin --delay-ms 3000 --delay-path /sipstatus/speaking   # one slow route
 //! ```
 
 use anyhow::{bail, Result};
@@ -64,6 +65,13 @@ struct StandinArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:9099")]
     addr: SocketAddr,
+    /// Answer requests whose path starts with --delay-path only after this
+    /// many milliseconds (a slow provider, for examples/node/).
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+    /// The path prefix --delay-ms applies to (default: every path).
+    #[arg(long, default_value = "/")]
+    delay_path: String,
 }
 
 /// The instance limit and reuse flags of `serve` and `load`.
@@ -192,7 +200,8 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     if let Command::Standin(args) = &cli.command {
         // No component: the stand-in is the provider side only.
-        let standin = pbx_mock::standin::mock(MockProvider::builtin().unrecorded(), args.addr).await?;
+        let delay = (args.delay_path.clone(), Duration::from_millis(args.delay_ms));
+        let standin = pbx_mock::standin::mock_delayed(MockProvider::builtin().unrecorded(), args.addr, delay).await?;
         println!("stand-in provider (built-in mock) on {}", standin.base);
         std::future::pending::<()>().await;
     }

@@ -83,6 +83,18 @@ pub async fn sip_online(key: &'static str) -> Result<Standin> {
 /// as the mock answers it in process; a failure the mock would have the host
 /// report (`MockResponse::failing`) closes the connection instead.
 pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> {
+    mock_delayed(mock, addr, (String::new(), std::time::Duration::ZERO)).await
+}
+
+/// [`mock`], answering each request whose path starts with `delay.0` only
+/// after `delay.1` (`pbx-host standin --delay-ms`: a slow provider, so the
+/// Node example can show a fast call finishing while a slow one is pending).
+pub async fn mock_delayed(
+    mock: Arc<MockProvider>,
+    addr: SocketAddr,
+    delay: (String, std::time::Duration),
+) -> Result<Standin> {
+    let delay = Arc::new(delay);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let addr = listener.local_addr()?;
     let connections = Arc::new(AtomicUsize::new(0));
@@ -94,10 +106,17 @@ pub async fn mock(mock: Arc<MockProvider>, addr: SocketAddr) -> Result<Standin> 
             count.fetch_add(1, Ordering::Relaxed);
             let _ = stream.set_nodelay(true);
             let mock = mock.clone();
+            let delay = delay.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                     let mock = mock.clone();
-                    async move { mock.serve(req, [None; 3]).await }
+                    let delay = delay.clone();
+                    async move {
+                        if !delay.1.is_zero() && req.uri().path().starts_with(delay.0.as_str()) {
+                            tokio::time::sleep(delay.1).await;
+                        }
+                        mock.serve(req, [None; 3]).await
+                    }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;

@@ -13,6 +13,7 @@ mod instances;
 mod limits;
 mod outbound;
 mod plain;
+mod readme;
 mod repeat;
 mod ringme;
 mod ringostat;
