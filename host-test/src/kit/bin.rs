@@ -5,9 +5,10 @@
 //! tests, so a test here cannot count on `target/<profile>/pbx-host` being
 //! there, or being current. [`pbx_host`] builds it (a no-op when it is up to
 //! date) with the cargo that runs the tests, into the same target directory
-//! and profile. `cargo build -p pbx-host` resolves features for pbx-host
-//! alone, so its dependencies may be a second build of some crates (about
-//! a minute, once); wasmtime's features are those of pbx-host either way.
+//! and profile. `--workspace` keeps the features of the suite's own
+//! build (`cargo build -p pbx-host` resolves them for pbx-host alone and
+//! built some dependencies a second time, about a minute); measured, it
+//! then compiles pbx-host alone.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,7 +32,7 @@ pub fn pbx_host() -> PathBuf {
                 .arg("build")
                 .arg("--manifest-path")
                 .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
-                .args(["-p", "pbx-host", "--bin", "pbx-host", "--profile", profile_arg(&profile)])
+                .args(["--workspace", "--bin", "pbx-host", "--profile", profile_arg(&profile)])
                 .arg("--target-dir")
                 .arg(&target_dir);
             // What cargo sets for this test process describes host-test, not
@@ -44,7 +45,7 @@ pub fn pbx_host() -> PathBuf {
                 }
             }
             let status = cargo.status().expect("run cargo to build pbx-host");
-            assert!(status.success(), "cargo build -p pbx-host failed ({status})");
+            assert!(status.success(), "cargo build --workspace --bin pbx-host failed ({status})");
             target_dir.join(&profile).join(format!("pbx-host{}", std::env::consts::EXE_SUFFIX))
         })
         .clone()
