@@ -294,6 +294,11 @@ fn the_openapi_document_states_every_error_status_as_a_problem() {
     let responses = doc["components"]["responses"].as_object().expect("responses");
     assert_eq!(responses.keys().collect::<Vec<_>>(), every[1..].iter().collect::<Vec<_>>());
     for (status, r) in responses {
+        if status == "431" {
+            // Answered by the HTTP server in front of the gateway, bodiless.
+            assert!(r.get("content").is_none());
+            continue;
+        }
         assert_eq!(
             r["content"]["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem",
             "{status}"

@@ -18,14 +18,17 @@ pub const PROBLEM_SCHEMA: &str = "Problem";
 /// Every status an error answer can have, the kinds it carries, and what
 /// it means. The first group are the gateway's own refusals (nothing was
 /// sent to a provider); the provider's typed errors map by their class
-/// (gateway/src/reply.rs `Reply::provider`). 408, 431 and 503 `overloaded`
-/// come from the host in front of the component (`pbx-host serve`).
+/// (gateway/src/reply.rs `Reply::provider`). 408, 503 `overloaded`, 400
+/// `malformed-request` and 500 `host` come from the host in front of the
+/// component (`pbx-host serve`); 431 from its HTTP server (hyper), before
+/// any code of ours runs, so without a body (the one status with no kind).
 pub const STATUSES: &[(u16, &[&str], &str)] = &[
     (
         400,
-        &["invalid-input", "malformed-json", "duplicate-authorization"],
+        &["invalid-input", "malformed-json", "duplicate-authorization", "malformed-request"],
         "invalid-input (refused by the gateway or the component, with `field` and `reason`: nothing was sent), \
-         malformed-json, or duplicate-authorization (more than one Authorization header).",
+         malformed-json, duplicate-authorization (more than one Authorization header), or malformed-request \
+         (the body could not be read; pbx-host serve).",
     ),
     (401, &["gateway-unauthorized"], "gateway-unauthorized: missing or wrong gateway token."),
     (
@@ -45,8 +48,18 @@ pub const STATUSES: &[(u16, &[&str], &str)] = &[
         &["rate-limited"],
         "rate-limited by the provider; `retry-after` (and the `Retry-After` header) carry the seconds when known.",
     ),
-    (431, &["headers-too-large"], "headers-too-large: the request's headers are too large (pbx-host serve)."),
-    (500, &["gateway-settings"], "gateway-settings: the server-held settings are unusable."),
+    (
+        431,
+        &[],
+        "The request's headers are too large: answered by the HTTP server in front of the gateway (hyper in \
+         pbx-host serve) before the gateway sees the request, without a body.",
+    ),
+    (
+        500,
+        &["gateway-settings", "host"],
+        "gateway-settings: the server-held settings are unusable; host: the gateway component failed on this \
+         request (pbx-host serve).",
+    ),
     (
         502,
         &["unauthorized", "forbidden", "provider", "transport", "outcome-unknown", "decode", "too-large"],
@@ -75,9 +88,10 @@ pub const KINDS: &[&str] = &[
     "body-too-large",
     "not-json",
     "malformed-json",
-    "headers-too-large",
+    "malformed-request",
     "host-not-allowed",
     "gateway-settings",
+    "host",
     "overloaded",
     "unauthorized",
     "forbidden",
@@ -132,7 +146,11 @@ pub fn responses() -> Map<String, Value> {
     STATUSES
         .iter()
         .map(|(status, _, description)| {
-            let mut r = json!({"description": description, "content": {PROBLEM_MEDIA_TYPE: problem.clone()}});
+            let mut r = json!({"description": description});
+            // 431 has no body (see STATUSES).
+            if *status != 431 {
+                r["content"] = json!({PROBLEM_MEDIA_TYPE: problem.clone()});
+            }
             let header = |d: &str, schema: Value| json!({"description": d, "schema": schema});
             let headers = match status {
                 401 => Some(("WWW-Authenticate", header("`Bearer`.", json!({"type": "string"})))),

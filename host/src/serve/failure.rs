@@ -12,7 +12,6 @@ pub(super) fn failure_json(status: u16, kind: &str, detail: &str) -> String {
     let title = match kind {
         "request-timeout" => "Request not received in time",
         "body-too-large" => "Request body too large",
-        "headers-too-large" => "Request headers too large",
         "overloaded" => "Gateway overloaded",
         "malformed-request" => "Malformed request",
         "host" => "Gateway failure",
