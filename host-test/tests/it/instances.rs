@@ -35,12 +35,16 @@ async fn a_thousand_overlapping_calls_all_succeed() {
     let mock = MockProvider::always(MockResponse::json(200, r#"["manager1"]"#).delayed(Duration::from_millis(50)))
         .unrecorded();
     let transport = mock_transport(mock.clone());
+    // Its own host (engine and pool, the default 256 slots): filling the
+    // shared host's pool made other tests' direct instantiations, which do
+    // not wait in the host's line, fail with the pool's limit.
+    let h = Arc::new(host_with(256, Duration::from_secs(60), None));
     let mut set = tokio::task::JoinSet::new();
     for i in 0..1_000 {
-        let transport = transport.clone();
+        let (h, transport) = (h.clone(), transport.clone());
         set.spawn(async move {
             let args = json!({"cfg": ringostat_cfg(&format!("key-{i}"))});
-            host().call(&transport, "ringostat.sip-online", &args).await
+            h.call(&transport, "ringostat.sip-online", &args).await
         });
     }
     let mut results = Vec::new();
