@@ -18,5 +18,6 @@ mod ringme;
 mod ringostat;
 mod secrets;
 mod spin;
+mod structure;
 mod telephony;
 mod tring;
