@@ -9,8 +9,8 @@ use core::net::IpAddr;
 use crate::host::{self, Host, Unreadable};
 use crate::pattern::{HostPattern, Pattern};
 use crate::special::{special, special_ip};
-use crate::url::{self, push_u16, Scheme, Target};
-use crate::ALLOWED_HOSTS;
+use crate::host::push_u16;
+use crate::url::{self, Scheme, Target};
 
 /// The allow-list. An empty policy (the variable unset or empty) allows no
 /// URL at all.
@@ -224,3 +224,6 @@ fn push_usize(out: &mut String, n: usize) {
         Err(_) => out.push_str("past 65535"),
     }
 }
+
+/// The variable that holds the allow-list.
+pub const ALLOWED_HOSTS: &str = "PBX_ALLOWED_HOSTS";

@@ -4,7 +4,7 @@
 use super::failure::failure;
 use super::options::{ServeOptions, Timeouts};
 use super::warm::warm_key;
-use super::BODY_CAP;
+use super::options::BODY_CAP;
 use crate::instances::{Instances, QueueTimeout};
 use crate::{linker, load_component, slot_weight, Host, HostOptions, HostState, Transport};
 use anyhow::{anyhow, bail, Result};
