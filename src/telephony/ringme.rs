@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use super::{renamed, words};
+use super::words::{self, renamed};
 use crate::bindings::exports::telephony::pbx::ringme::{
     CallHistoryQuery, CallRecord, CallbackRequest, Config, Extension,
 };

@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::{renamed, words};
+use super::words::{self, renamed};
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
 use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest};
 use crate::error::Result;
