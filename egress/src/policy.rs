@@ -6,10 +6,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use crate::host::{self, Host, Unreadable};
+use crate::host::{self, push_u16, Host, Unreadable};
 use crate::pattern::{HostPattern, Pattern};
 use crate::special::{special, special_ip};
-use crate::host::push_u16;
 use crate::url::{self, Scheme, Target};
 
 /// The allow-list. An empty policy (the variable unset or empty) allows no

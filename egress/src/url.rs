@@ -82,7 +82,6 @@ impl Target {
     }
 }
 
-
 /// Reads `url`. With `bare_host_is_https`, a value without `://` is an
 /// `https://` URL (TRiNG's `server: "pbx.example.com"`).
 pub fn parse(url: &str, bare_host_is_https: bool) -> Result<Target, Unreadable> {

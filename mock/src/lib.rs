@@ -17,9 +17,9 @@
 // One copy of the providers' documented example answers, shared with the
 // component's unit tests (the format is told in the file).
 mod body;
-mod exchange;
 #[path = "../fixtures/examples.rs"]
 mod examples;
+mod exchange;
 pub mod ringme;
 pub mod ringostat;
 pub mod standin;

@@ -49,8 +49,8 @@ mod wasi_client;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
     use crate::url::BaseUrl;
+    use crate::Error;
 
     #[test]
     fn debug_hides_query_and_header_values() {

@@ -291,7 +291,12 @@ fn items(src: &str) -> Vec<Item> {
                 }
                 i = j;
             }
-            Tok::Ident(w) if w == "in" && i >= 2 && matches!(t[i - 1].0, Tok::Punct('(')) && ident(t.get(i - 2)) == Some("pub") => {
+            Tok::Ident(w)
+                if w == "in"
+                    && i >= 2
+                    && matches!(t[i - 1].0, Tok::Punct('('))
+                    && ident(t.get(i - 2)) == Some("pub") =>
+            {
                 // pub(in crate::x): a visibility, not a use.
                 i += 1;
                 while matches!(t.get(i), Some((Tok::Ident(_), _)) | Some((Tok::Colons, _))) {
@@ -411,7 +416,8 @@ fn read_crate(root: &Path, edges: &mut Edges) -> BTreeSet<PathBuf> {
                     m.push(name.clone());
                     let (child, owns) = match path {
                         Some(p) => {
-                            let p = dir.join(p).canonicalize().unwrap_or_else(|e| panic!("{}: {p}: {e}", file.display()));
+                            let p =
+                                dir.join(p).canonicalize().unwrap_or_else(|e| panic!("{}: {p}: {e}", file.display()));
                             let owns = p.file_name().is_some_and(|n| n == "mod.rs");
                             (p, owns)
                         }
@@ -473,10 +479,11 @@ fn read_crate(root: &Path, edges: &mut Edges) -> BTreeSet<PathBuf> {
             let Some(target) = modules.get(&abs) else { continue };
             if target != file {
                 let how = if *from_use { "use " } else { "" };
-                edges
-                    .entry((file.clone(), target.clone()))
-                    .or_default()
-                    .push(format!("{}:{line}: {how}{}", file.display(), segs.join("::")));
+                edges.entry((file.clone(), target.clone())).or_default().push(format!(
+                    "{}:{line}: {how}{}",
+                    file.display(),
+                    segs.join("::")
+                ));
             }
         }
     }
