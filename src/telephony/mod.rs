@@ -18,12 +18,13 @@
 
 use crate::prelude::*;
 
+mod rename;
 pub mod ringme;
 pub mod ringostat;
 pub mod tring;
 pub mod words;
 
-pub use words::renamed;
+pub use rename::renamed;
 
 use crate::bindings::exports::telephony::pbx::telephony::{
     Account, AgentState, CallEntry, CallLogQuery, Guest, PlacedCall,

@@ -3,7 +3,8 @@
 
 use crate::prelude::*;
 
-use super::words::{self, renamed};
+use super::rename::renamed;
+use super::words;
 use crate::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, CallLogExportQuery, CallOrder, Config, ExtendedCallbackRequest, RingostatCall,
 };

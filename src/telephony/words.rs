@@ -3,8 +3,6 @@
 //! case). A word not in a table maps to `none` / `unknown`: never a guess.
 
 use crate::bindings::exports::telephony::pbx::telephony::{Direction, State};
-use crate::prelude::*;
-use crate::Error;
 
 /// Whether `word` is one of `names`, ignoring case and outer spaces.
 fn is(word: &str, names: &[&str]) -> bool {
@@ -50,20 +48,6 @@ pub fn agent_state(word: Option<&str>) -> State {
         Some(w) if is(w, &["inuse", "busy", "ringing", "ringinuse", "onhold"]) => State::Busy,
         Some(w) if is(w, &["unavailable", "invalid", "blocked"]) => State::Offline,
         _ => State::Unknown,
-    }
-}
-
-/// `e` with an `invalid-input` field renamed by `names` (provider
-/// operation's name, telephony parameter's name).
-pub fn renamed(e: Error, names: &[(&str, &str)]) -> Error {
-    match e {
-        Error::InvalidInput(mut f) => {
-            if let Some((_, to)) = names.iter().find(|(from, _)| f.field == *from) {
-                f.field = to.to_string();
-            }
-            Error::InvalidInput(f)
-        }
-        other => other,
     }
 }
 
