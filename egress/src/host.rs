@@ -74,7 +74,7 @@ fn push_v4(out: &mut String, a: Ipv4Addr) {
         if i > 0 {
             out.push('.');
         }
-        crate::url::push_u16(out, u16::from(b));
+        push_u16(out, u16::from(b));
     }
 }
 
@@ -243,6 +243,24 @@ fn ipv4(parts: &[&[u8]]) -> Option<Ipv4Addr> {
         v += n << (8 * (3 - i as u32));
     }
     u32::try_from(v).ok().map(Ipv4Addr::from)
+}
+
+/// Decimal digits without the `fmt` machinery.
+pub(crate) fn push_u16(out: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
 }
 
 #[cfg(test)]

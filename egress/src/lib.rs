@@ -75,11 +75,8 @@ pub mod special;
 pub mod url;
 
 pub use host::Host;
-pub use policy::{Allowed, Policy, PolicyError, Refusal};
+pub use policy::{Allowed, Policy, PolicyError, Refusal, ALLOWED_HOSTS};
 pub use url::{Scheme, Target};
-
-/// The variable that holds the allow-list.
-pub const ALLOWED_HOSTS: &str = "PBX_ALLOWED_HOSTS";
 
 #[cfg(test)]
 mod tests;

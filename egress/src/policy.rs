@@ -6,11 +6,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use crate::host::{self, Host, Unreadable};
+use crate::host::{self, push_u16, Host, Unreadable};
 use crate::pattern::{HostPattern, Pattern};
 use crate::special::{special, special_ip};
-use crate::url::{self, push_u16, Scheme, Target};
-use crate::ALLOWED_HOSTS;
+use crate::url::{self, Scheme, Target};
 
 /// The allow-list. An empty policy (the variable unset or empty) allows no
 /// URL at all.
@@ -224,3 +223,6 @@ fn push_usize(out: &mut String, n: usize) {
         Err(_) => out.push_str("past 65535"),
     }
 }
+
+/// The variable that holds the allow-list.
+pub const ALLOWED_HOSTS: &str = "PBX_ALLOWED_HOSTS";

@@ -11,7 +11,7 @@
 
 use alloc::string::String;
 
-use crate::host::{self, Host, Unreadable};
+use crate::host::{self, push_u16, Host, Unreadable};
 
 /// `http` or `https`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,24 +79,6 @@ impl Target {
         }
         out.push_str(&self.rest);
         out
-    }
-}
-
-/// Decimal digits without the `fmt` machinery.
-pub(crate) fn push_u16(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in &digits[i..] {
-        out.push(char::from(*d));
     }
 }
 

@@ -4,7 +4,8 @@
 //! wants `Authorization: Bearer <ACCESS_TOKEN>`. Paths are matched under any
 //! base URL prefix.
 
-use super::{decode_pairs, example, MockResponse, RecordedRequest};
+use crate::examples::example;
+use crate::exchange::{decode_pairs, MockResponse, RecordedRequest};
 use serde_json::{json, Map, Value};
 
 /// The demo application's `client_id`.

@@ -1,6 +1,7 @@
 //! Ringostat's documented answers, for the built-in mock.
 
-use super::{example, MockResponse, RecordedRequest};
+use crate::examples::example;
+use crate::exchange::{MockResponse, RecordedRequest};
 
 /// The most calls one `/calls/list` answer carries (the provider's cap).
 pub const CALL_CAP: usize = 6_500;

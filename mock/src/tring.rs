@@ -3,7 +3,8 @@
 //! HTTP 200: the "Too bad" text for a wrong key, empty bodies for unknown
 //! ids).
 
-use super::{example, MockResponse, RecordedRequest};
+use crate::examples::example;
+use crate::exchange::{MockResponse, RecordedRequest};
 
 /// The key the mock refuses with the example `tring.too-bad` (the body
 /// MiRTA sends for a wrong key, an unknown tenant or a read-only key calling

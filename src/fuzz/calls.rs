@@ -1,7 +1,8 @@
 //! The drive tables: every exported function of the four interfaces (103),
 //! each called with random arguments ([`call!`]).
 
-use super::*;
+use super::gen::*;
+use super::prelude::*;
 
 /// Calls an export with random arguments (`_`), mapping its result to `()`.
 macro_rules! call {

@@ -1,7 +1,9 @@
 //! The decoder targets: every decoder and telephony mapping fed random
 //! and mutated bodies, with the properties each mapping keeps.
 
-use super::*;
+use super::gen::*;
+use super::oracles::*;
+use super::prelude::*;
 
 pub type Decoder = (&'static str, fn(&Response) -> Result<(), Error>);
 

@@ -2,7 +2,7 @@
 //! string pieces, [`Gen`] and the [`Arb`] values of every argument type,
 //! edge date-times and the provider configs.
 
-use super::*;
+use super::prelude::*;
 
 /// Inputs per decoder and per exported function in a default run.
 pub const DEFAULT_ITERATIONS: usize = 400;

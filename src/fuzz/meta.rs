@@ -1,6 +1,6 @@
 //! The meta-test: every exported function, decoder and mapping is fuzzed.
 
-use super::*;
+use super::calls::*;
 
 /// The names `pub fn` declares in `src`, before its tests.
 pub fn pub_fns(src: &str) -> Vec<&str> {

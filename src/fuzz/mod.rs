@@ -30,26 +30,10 @@
 //! the runner, [`decoders`] the decoder and mapping targets, [`targets`]
 //! the other fuzz tests, [`meta`] the test that nothing is missed.
 
-use crate::bindings::exports::telephony::pbx::telephony::{self, Account, CallLogQuery, RingostatAccount};
-use crate::bindings::exports::telephony::pbx::{ringme, ringostat, tring};
-use crate::http::{Request, Response, TEST_ANSWER};
-use crate::{Component, Error};
-use ringme::{CallHistoryQuery, CallbackRequest, ClientField, ClientUpdate};
-use ringostat::{CallDirection, CallLogExportQuery, CallOrder, ExtendedCallbackRequest, PartyType};
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use tring::{
-    AgentType, CdrFilter, CdrFormat, DialRequest, FaxPageSize, FaxQuality, FaxRequest, FaxRotate, FlowState,
-    ManagedbObject, Media, QueueLogEntry, QueueRef, RecordingMode, ResponsepathFilter, SimplecdrFilter,
-    SimplecdrFormat,
-};
-
 mod calls;
 mod decoders;
 mod gen;
 mod meta;
 mod oracles;
+mod prelude;
 mod targets;
-
-use calls::*;
-use gen::*;
-use oracles::*;

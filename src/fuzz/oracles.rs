@@ -2,7 +2,9 @@
 //! (no injected parameter, no secret in any encoding), the answers echoed
 //! and mutated from each request, and the runner of each target.
 
-use super::*;
+use super::calls::*;
+use super::gen::*;
+use super::prelude::*;
 
 std::thread_local! {
     /// Requests that passed validation and were built (and checked), per

@@ -2,7 +2,10 @@
 //! request shapers, date-times, the export's range splitting and the
 //! RingMe page reader against their contracts.
 
-use super::*;
+use super::calls::*;
+use super::gen::*;
+use super::oracles::*;
+use super::prelude::*;
 
 #[test]
 pub fn fuzz_ringostat() {

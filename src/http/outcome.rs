@@ -4,8 +4,11 @@
 
 use crate::prelude::*;
 
-use super::INCOMPLETE;
 use crate::Error;
+
+/// What a cut-off answer says: a body shorter than its `Content-Length`, one
+/// that broke off, or the host's `HTTP-response-incomplete`.
+pub const INCOMPLETE: &str = "response incomplete: the answer ended early";
 
 /// Maps a `wasi:http` error code to the shared error. Timeouts of any phase
 /// are `timeout`; everything else is `transport` with a fixed description.

@@ -1,7 +1,8 @@
 //! [`send`] over `wasi:http/outgoing-handler`: the body written under the
 //! deadline, the answer read within the cap.
 
-use super::{describe_error_code, lost, Lost, Method, Request, Response};
+use super::message::{Method, Request, Response};
+use super::outcome::{describe_error_code, lost, Lost};
 use crate::error::Result;
 use crate::prelude::*;
 use crate::url::Scheme;
@@ -102,7 +103,7 @@ pub fn send(req: &Request) -> Result<Response> {
         response.headers().entries().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect::<Vec<_>>();
     let head = Response { status, headers, body: Vec::new() };
     if (300..400).contains(&status) {
-        return Err(super::redirect(status, head.header("location"), &req.target.authority));
+        return Err(super::message::redirect(status, head.header("location"), &req.target.authority));
     }
     // 204 and 304 have no body whatever their Content-Length says.
     let expected = head
@@ -114,7 +115,7 @@ pub fn send(req: &Request) -> Result<Response> {
     }
     let body = read_body(&response, &mut deadline, req.max_body, expected, acts)?;
     if expected.is_some_and(|len| len != body.len() as u64) {
-        return Err(super::lost(acts, Lost::Incomplete));
+        return Err(lost(acts, Lost::Incomplete));
     }
     Ok(Response { body, ..head })
 }

@@ -18,17 +18,20 @@
 
 use crate::prelude::*;
 
+mod rename;
 pub mod ringme;
 pub mod ringostat;
 pub mod tring;
 pub mod words;
+
+pub use rename::renamed;
 
 use crate::bindings::exports::telephony::pbx::telephony::{
     Account, AgentState, CallEntry, CallLogQuery, Guest, PlacedCall,
 };
 use crate::datetime;
 use crate::error::{invalid, Result};
-use crate::{Component, Error};
+use crate::Component;
 
 // Inlined into the generated export glue, as in `tring` and `ringme`.
 impl Guest for Component {
@@ -74,68 +77,15 @@ pub fn check_query(q: &CallLogQuery) -> Result<()> {
     Ok(())
 }
 
-/// `e` with an `invalid-input` field renamed by `names` (provider
-/// operation's name, telephony parameter's name).
-pub fn renamed(e: Error, names: &[(&str, &str)]) -> Error {
-    match e {
-        Error::InvalidInput(mut f) => {
-            if let Some((_, to)) = names.iter().find(|(from, _)| f.field == *from) {
-                f.field = to.to_string();
-            }
-            Error::InvalidInput(f)
-        }
-        other => other,
-    }
-}
-
 /// Helpers the mapping tests share.
 #[cfg(test)]
-pub mod testing {
-    use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, Direction, State};
-    use crate::error::Result;
-    use crate::prelude::*;
-    use crate::Error;
-
-    /// A call entry but its `raw`: id, start, direction, from, to,
-    /// duration, talk seconds, answered.
-    pub type View<'a> = (
-        Option<&'a str>,
-        Option<&'a str>,
-        Option<Direction>,
-        Option<&'a str>,
-        Option<&'a str>,
-        Option<u32>,
-        Option<u32>,
-        Option<bool>,
-    );
-
-    /// `e` as a [`View`].
-    pub fn view(e: &CallEntry) -> View<'_> {
-        let (id, start, from, to) = (e.id.as_deref(), e.start_time.as_deref(), e.from.as_deref(), e.to.as_deref());
-        (id, start, e.direction, from, to, e.duration, e.talk_seconds, e.answered)
-    }
-
-    /// Agents as (agent, state, provider state).
-    pub fn agents(list: &[AgentState]) -> Vec<(&str, State, Option<&str>)> {
-        list.iter().map(|a| (a.agent.as_str(), a.state, a.provider_state.as_deref())).collect()
-    }
-
-    /// The field an `invalid-input` names; panics (a test failure) on
-    /// anything else.
-    pub fn invalid_field<T>(r: Result<T>) -> String {
-        match r {
-            Err(Error::InvalidInput(f)) => f.field,
-            Err(_) => panic!("another error"),
-            Ok(_) => panic!("accepted"),
-        }
-    }
-}
+pub mod testing;
 
 #[cfg(test)]
 mod tests {
     use super::testing::invalid_field as field;
     use super::*;
-    use crate::FieldError;
+    use crate::{Error, FieldError};
 
     fn query(from: &str, to: &str, id: Option<&str>) -> CallLogQuery {
         CallLogQuery { from: from.into(), to: to.into(), call_id: id.map(Into::into) }

@@ -3,7 +3,8 @@
 
 use crate::prelude::*;
 
-use super::{renamed, words};
+use super::rename::renamed;
+use super::words;
 use crate::bindings::exports::telephony::pbx::ringostat::{
     CallDirection, CallLogExportQuery, CallOrder, Config, ExtendedCallbackRequest, RingostatCall,
 };

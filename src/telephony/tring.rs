@@ -4,7 +4,8 @@
 
 use crate::prelude::*;
 
-use super::{renamed, words};
+use super::rename::renamed;
+use super::words;
 use crate::bindings::exports::telephony::pbx::telephony::{AgentState, CallEntry, CallLogQuery, PlacedCall};
 use crate::bindings::exports::telephony::pbx::tring::{CdrFilter, Config, DialRequest};
 use crate::error::Result;

@@ -91,7 +91,7 @@ pub fn dispatch(m: &Model) -> String {
                   //! function (after `call`) parses them by the impls below (gateway/src/json.rs\n\
                   //! has the generic ones) and calls the library's function through the\n\
                   //! bindings (bindings.rs), whose import the composed component satisfies.\n\n";
-    format!("{header}{}", crate::format_rust(file))
+    format!("{header}{}", crate::format::format_rust(file))
 }
 
 /// The `use` of an imported interface's module in the bindings

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::Bad;
+use crate::bad::Bad;
 
 /// The most the `Value` trees of one request's parameters may cost together,
 /// estimated as they are built ([`Bounded`]). Measured (host-test

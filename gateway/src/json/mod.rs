@@ -26,7 +26,7 @@ mod args;
 mod out;
 
 pub use args::{Args, NotArgs, ARG_TREE_CAP};
-pub use out::{to_json_bytes, Out, Sink};
+pub use out::{to_json_bytes, Out, Sink, ToJson};
 
 // Re-exported: reply.rs and serve.rs name them from here.
 pub use crate::bad::{Bad, BadKind};
@@ -129,29 +129,6 @@ pub trait FromJson: Sized {
     fn list_from_json(v: &Value, cx: &Cx) -> Result<Vec<Self>, Bad> {
         let items = v.as_array().ok_or_else(|| Bad::input("expected an array"))?;
         items.iter().enumerate().map(|(i, item)| Self::from_json(Some(item), cx).map_err(|e| at_index(e, i))).collect()
-    }
-}
-
-/// Values written as JSON text.
-pub trait ToJson {
-    /// Writes the value.
-    fn write_json(&self, out: &mut Out);
-
-    /// Writes a list: a JSON array, except `list<u8>` (base64).
-    fn write_list(items: &[Self], out: &mut Out)
-    where
-        Self: Sized,
-    {
-        let mut sep = "[";
-        for item in items {
-            out.text(sep);
-            sep = ",";
-            item.write_json(out);
-        }
-        if items.is_empty() {
-            out.text("[");
-        }
-        out.text("]");
     }
 }
 

@@ -5,8 +5,6 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use serde_json::Value;
 
-use super::ToJson;
-
 /// Bytes [`Out`] gathers before handing them on.
 const OUT_CHUNK: usize = 64 * 1024;
 
@@ -88,6 +86,29 @@ impl<'s> Out<'s> {
         }
         self.bytes(&bytes[start..]);
         self.bytes(b"\"");
+    }
+}
+
+/// Values written as JSON text.
+pub trait ToJson {
+    /// Writes the value.
+    fn write_json(&self, out: &mut Out);
+
+    /// Writes a list: a JSON array, except `list<u8>` (base64).
+    fn write_list(items: &[Self], out: &mut Out)
+    where
+        Self: Sized,
+    {
+        let mut sep = "[";
+        for item in items {
+            out.text(sep);
+            sep = ",";
+            item.write_json(out);
+        }
+        if items.is_empty() {
+            out.text("[");
+        }
+        out.text("]");
     }
 }
 

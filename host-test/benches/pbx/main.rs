@@ -27,83 +27,12 @@ use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 
 mod gateway;
+mod table;
 
-struct Row {
-    what: String,
-    value: String,
-    target: String,
-}
-
-/// Whether the section `name` runs (`PBX_BENCH_ONLY`; all by default).
-fn section(name: &str) -> bool {
-    match std::env::var("PBX_BENCH_ONLY") {
-        Ok(only) => only.split(',').any(|s| s.trim() == name),
-        Err(_) => true,
-    }
-}
-
-fn quick() -> bool {
-    std::env::var_os("PBX_BENCH_QUICK").is_some()
-}
-
-fn runs(n: usize) -> usize {
-    if quick() {
-        (n / 10).max(3)
-    } else {
-        n
-    }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn median_f64(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// The median time of `n` runs of `f`.
-fn time_median(n: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..n)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn fmt(d: Duration) -> String {
-    let ns = d.as_nanos() as f64;
-    if ns < 1_000.0 {
-        format!("{ns:.0} ns")
-    } else if ns < 1_000_000.0 {
-        format!("{:.1} us", ns / 1e3)
-    } else {
-        format!("{:.2} ms", ns / 1e6)
-    }
-}
-
-fn verdict(ok: bool, miss: String) -> String {
-    if ok {
-        "met".into()
-    } else {
-        format!("MISSED: {miss}")
-    }
-}
+use table::*;
 
 fn cfg(base: &str) -> Config {
     Config { auth_key: "bench-key".into(), base_url: Some(base.into()), timeout_ms: Some(5_000), max_body_bytes: None }
-}
-
-/// The loopback Ringostat stand-in every section sends to (the native
-/// client and the component alike).
-async fn start_server() -> Result<String> {
-    Ok(host_test::kit::standin::sip_online("bench-key").await?.base)
 }
 
 /// The native client's identical request: same path, header, keep-alive pool.

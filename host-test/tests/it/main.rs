@@ -19,5 +19,6 @@ mod ringme;
 mod ringostat;
 mod secrets;
 mod spin;
+mod structure;
 mod telephony;
 mod tring;

@@ -2,9 +2,8 @@
 //! the token guess, the body budget, the instance (warm or fresh), the call.
 
 use super::failure::failure;
-use super::options::{ServeOptions, Timeouts};
+use super::options::{ServeOptions, Timeouts, BODY_CAP};
 use super::warm::warm_key;
-use super::BODY_CAP;
 use crate::instances::{Instances, QueueTimeout};
 use crate::{linker, load_component, slot_weight, Host, HostOptions, HostState, Transport};
 use anyhow::{anyhow, bail, Result};

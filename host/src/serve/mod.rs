@@ -53,7 +53,7 @@ mod warm;
 
 pub use gateway::{Gateway, BUFFERED_BODIES};
 pub use open::open_gateway;
-pub use options::{ServeOptions, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
+pub use options::{ServeOptions, BODY_CAP, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 pub use server::Server;
 pub use warm::{credential_free, INSPECT_CAP};
 
@@ -61,11 +61,6 @@ use std::path::PathBuf;
 
 /// Where the gateway component is built, relative to the workspace root.
 pub const DEFAULT_GATEWAY: &str = "target/wasm32-wasip2/release/pbx_gateway.wasm";
-
-/// The request body cap: the gateway's own (`BODY_CAP` of
-/// `gateway/build.rs`, 8 MiB). The host reads the body before it takes an
-/// instance, so it refuses a larger one itself, in the gateway's words.
-pub const BODY_CAP: usize = 8 * 1024 * 1024;
 
 /// The gateway path: the release build under `$CARGO_TARGET_DIR`, else
 /// [`DEFAULT_GATEWAY`] under the workspace root.

@@ -3,7 +3,7 @@
 
 use super::failure::{closing, failure};
 use super::gateway::Gateway;
-use super::BODY_CAP;
+use super::options::BODY_CAP;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Body;

@@ -1,7 +1,7 @@
 //! The burst rows: 600 overlapping clients, the provider answering in 50
 //! ms; failed requests for `pbx-host serve` and `wasmtime serve`.
 
-use super::*;
+use super::common::*;
 
 const BURST: usize = 600;
 

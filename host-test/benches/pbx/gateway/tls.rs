@@ -1,7 +1,7 @@
 //! The TLS rows: a provider 20 ms away (a TLS stand-in behind a relay that
 //! delays each direction), the gateway against a native keep-alive client.
 
-use super::*;
+use super::common::*;
 
 /// The round trip the TLS rows put between client and provider, half each way.
 const ONE_WAY: Duration = Duration::from_millis(10);
