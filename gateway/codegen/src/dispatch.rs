@@ -2,7 +2,7 @@
 //! WIT type, the route table, and `call`, which maps `(interface, function,
 //! JSON arguments)` to the imported function and its JSON result. The
 //! helpers the impls call (`object`, `field`, `arg`, `Out`, ...) are the
-//! hand-written ones of gateway/src/json.rs.
+//! hand-written ones of gateway/src/json/.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -88,9 +88,11 @@ pub fn dispatch(m: &Model) -> String {
                   //! Re-generate with `./dev bless` (PBX_BLESS=1 cargo test -p pbx-gateway-codegen).\n\
                   //!\n\
                   //! serve.rs calls [`call`] with a route and its arguments; the route's\n\
-                  //! function (after `call`) parses them by the impls below (gateway/src/json.rs\n\
+                  //! function (after `call`) parses them by the impls below (gateway/src/json/\n\
                   //! has the generic ones) and calls the library's function through the\n\
-                  //! bindings (bindings.rs), whose import the composed component satisfies.\n\n";
+                  //! bindings (bindings.rs). compose/ plugs that import with pbx_component.wasm:\n\
+                  //! the call lands in src/<interface>/mod.rs (`impl Guest for Component`), then\n\
+                  //! ops.rs (build, send, decode) and crate::http::send (src/http/wasi_client.rs).\n\n";
     format!("{header}{}", crate::format::format_rust(file))
 }
 

@@ -1,5 +1,5 @@
 //! JSON Schemas (OpenAPI 3.1 dialect) of WIT types, in the JSON mapping of
-//! gateway/src/json.rs: named types by `$ref` to `components/schemas`.
+//! gateway/src/json/: named types by `$ref` to `components/schemas`.
 
 use serde_json::{json, Map, Value};
 use wit_parser::{Type, TypeDefKind, TypeId};
@@ -99,7 +99,7 @@ pub fn with_doc(mut schema: Value, d: Option<String>) -> Value {
 
 /// The `components/schemas` entry of a named type. `answer_only`: the type
 /// travels only in answers, which write every record field (an `option` as
-/// `null`, gateway/src/json.rs), so every field is required; in a request
+/// `null`, gateway/src/json/), so every field is required; in a request
 /// an `option` field may be left out.
 pub fn named_schema(m: &Model, id: TypeId, answer_only: bool) -> Value {
     let def = &m.resolve.types[id];

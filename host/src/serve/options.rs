@@ -57,7 +57,7 @@ pub(super) struct Timeouts {
     pub(super) idle: Duration,
 }
 
-/// The request body cap: the gateway's own (`BODY_CAP` of
-/// `gateway/build.rs`, 8 MiB). The host reads the body before it takes an
+/// The request body cap: the gateway's own (`BODY_CAP` of the generated
+/// `gateway/src/dispatch.rs`, 8 MiB). The host reads the body before it takes an
 /// instance, so it refuses a larger one itself, in the gateway's words.
 pub const BODY_CAP: usize = 8 * 1024 * 1024;

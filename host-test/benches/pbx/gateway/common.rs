@@ -220,8 +220,8 @@ pub(super) fn shipped_binary() -> Result<PathBuf> {
     let path = host_test::built_wasm(std::env::var_os("PBX_BENCH_HOST"), "target/shipped/release/pbx-host");
     ensure!(
         path.exists(),
-        "{} is missing: build the shipped binary with `cargo build --release -p pbx-host \
-         --target-dir target/shipped` (./dev bench does), or name one in PBX_BENCH_HOST",
+        "{} is missing: `./dev bench` builds the shipped binary (`cargo build --release -p pbx-host`) \
+         and copies it there, or name one in PBX_BENCH_HOST",
         path.display()
     );
     Ok(path)
