@@ -67,30 +67,36 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The message for the caller: names the host (scheme, host, port),
-    /// never a path, query or user information.
+    /// The message for the caller: says why, never quotes the URL or its
+    /// host (a key put in a `server` field by mistake is a bare host name,
+    /// and would come back in the answer); [`Refusal::host`] has the host.
     pub fn message(&self) -> String {
         match self {
             Refusal::Unreadable(why) => ["the URL cannot be read unambiguously: ", why].concat(),
-            Refusal::NoAllowList(h) => [
-                "the host ",
-                h,
-                " is not allowed: ",
+            Refusal::NoAllowList(_) => [
+                "the URL's host is not allowed: ",
                 ALLOWED_HOSTS,
                 " is not set, so a request may not bring a URL of its own",
             ]
             .concat(),
-            Refusal::NotAllowed(h) => ["the host ", h, " is not allowed by ", ALLOWED_HOSTS].concat(),
-            Refusal::Special(h, kind) => [
-                "the host ",
-                h,
-                " is ",
+            Refusal::NotAllowed(_) => ["the URL's scheme, host and port are not allowed by ", ALLOWED_HOSTS].concat(),
+            Refusal::Special(_, kind) => [
+                "the URL's host is ",
                 kind,
                 "; only a ",
                 ALLOWED_HOSTS,
                 " entry naming exactly this scheme, host and port allows it",
             ]
             .concat(),
+        }
+    }
+
+    /// The refused `scheme://host:port`, for the operator's own log (never
+    /// for the caller's answer); `None` when the URL could not be read.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Refusal::Unreadable(_) => None,
+            Refusal::NoAllowList(h) | Refusal::NotAllowed(h) | Refusal::Special(h, _) => Some(h),
         }
     }
 }

@@ -209,15 +209,20 @@ fn unreadable_urls_are_refused_without_quoting() {
 }
 
 #[test]
-fn messages_name_the_host_and_nothing_else() {
+fn messages_quote_nothing_of_the_url() {
     let p = policy("https://api.tring.nu");
     let e = p.check_url("https://evil.example:8443/secret-path").unwrap_err();
-    assert_eq!(e.message(), "the host https://evil.example:8443 is not allowed by PBX_ALLOWED_HOSTS");
+    assert_eq!(e.message(), "the URL's scheme, host and port are not allowed by PBX_ALLOWED_HOSTS");
+    assert_eq!(e.host(), Some("https://evil.example:8443"));
     let e = p.check_url("http://2130706433/secret").unwrap_err();
-    assert!(e.message().starts_with("the host http://127.0.0.1:80 is a loopback address"), "{}", e.message());
+    assert!(e.message().starts_with("the URL's host is a loopback address"), "{}", e.message());
+    assert_eq!(e.host(), Some("http://127.0.0.1:80"));
     let e = Policy::default().check_url("https://h.example/k").unwrap_err();
     assert!(e.message().contains("PBX_ALLOWED_HOSTS is not set"), "{}", e.message());
-    assert!(!e.message().contains("/k"));
+    assert!(!e.message().contains("h.example") && !e.message().contains("/k"));
+    // A key put in TRiNG's `server` (a bare host name) stays out.
+    let e = p.check_url("https://k3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3").unwrap_err();
+    assert!(!e.message().contains("k3yk3y"), "{}", e.message());
 }
 
 #[test]

@@ -34,6 +34,17 @@ impl Bad {
         Bad { kind: BadKind::Input, field: String::new(), reason: reason.into() }
     }
 
+    /// A refused member name (unknown, or given twice) at the current
+    /// position. The name is the caller's own key, so naming it makes the
+    /// refusal useful; but only a name shaped like a WIT name (1 to 64 of
+    /// `a-z`, `0-9`, `-`, `_`, `.`, either case) is quoted: anything else, an
+    /// 8 MiB name or a misplaced secret with other characters, is `<member>`.
+    pub fn member(reason: &str, name: &str) -> Self {
+        let wit_like = (1..=64).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        Bad::input(reason).at(if wit_like { name } else { "<member>" })
+    }
+
     /// Puts `name` in front of the path (errors travel from the inside out).
     pub fn at(mut self, name: &str) -> Self {
         if self.field.is_empty() {

@@ -107,8 +107,8 @@ impl Reply {
         match b.kind {
             BadKind::Input => Self::invalid_input(b.field, b.reason),
             BadKind::Settings => Self::refuse(500, "gateway-settings", &b.reason),
-            // The message names the scheme, host and port, never a path,
-            // query or user information (pbx-egress `Refusal::message`).
+            // The message says why and quotes nothing of the URL, not even
+            // its host (pbx-egress `Refusal::message`).
             BadKind::HostNotAllowed => {
                 Self::problem(403, "host-not-allowed", &b.reason, &[("field", Value::String(b.field))])
             }

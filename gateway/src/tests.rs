@@ -105,7 +105,7 @@ fn every_config_url_is_checked_and_rewritten_the_server_held_one_is_not() {
     )
     .expect_err("refused");
     assert_eq!((e.kind, e.field.as_str()), (BadKind::HostNotAllowed, "ringme.base-url"));
-    assert!(e.reason.contains("http://169.254.169.254:80") && e.reason.contains("metadata"), "{}", e.reason);
+    assert!(!e.reason.contains("169.254") && e.reason.contains("metadata"), "{}", e.reason);
     // Left out: the server-held config, as set (not checked), timeout bounded.
     let cfg = ringostat::Config::from_json(None, &cx).expect("server-held");
     assert_eq!((cfg.base_url.as_deref(), cfg.timeout_ms), (Some("http://127.0.0.1:9099"), Some(20_000)));
@@ -132,6 +132,9 @@ fn refusals_name_the_path_and_never_the_value() {
             "expected an integer in the range of u32",
         ),
         (json!({"auth-key": "k", secret: 1}), secret, "unknown member"),
+        // A name not shaped like a WIT name is not quoted (nor a long one).
+        (json!({"auth-key": "k", "s3cr3t+/=": 1}), "<member>", "unknown member"),
+        (json!({"auth-key": "k", "k".repeat(65): 1}), "<member>", "unknown member"),
         (json!([secret]), "", "expected an object"),
     ];
     for (v, field, reason) in cases {

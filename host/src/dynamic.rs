@@ -9,6 +9,8 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Map, Value};
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasmtime::component::{types::ComponentItem, Func, Instance, Type, Val};
 use wasmtime::{AsContextMut, Engine};
 
@@ -55,6 +57,9 @@ pub async fn call<T: Send>(mut store: impl AsContextMut<Data = T>, func: Func, a
         Value::Null => &empty,
         _ => bail!("arguments must be a JSON object keyed by parameter name"),
     };
+    if let Some(unknown) = args_obj.keys().find(|k| !ty.params().any(|(n, _)| n == k.as_str())) {
+        bail!("unknown parameter {}", shown_name(unknown));
+    }
     let mut params = Vec::new();
     for (name, pty) in ty.params() {
         let v = args_obj.get(name).unwrap_or(&Value::Null);
@@ -74,9 +79,11 @@ pub async fn call<T: Send>(mut store: impl AsContextMut<Data = T>, func: Func, a
 pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
     let num = |v: &Value| -> Result<i128> {
         match v {
-            Value::Number(n) => {
-                n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)).ok_or_else(|| anyhow!("not an integer: {n}"))
-            }
+            Value::Number(n) => n
+                .as_i64()
+                .map(i128::from)
+                .or(n.as_u64().map(i128::from))
+                .ok_or_else(|| anyhow!("expected an integer, got a number that is not one")),
             other => bail!("expected an integer, got {}", kind(other)),
         }
     };
@@ -97,7 +104,13 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         Type::S64 => int!(S64, i64),
         Type::Float32 => Val::Float32(v.as_f64().ok_or_else(|| anyhow!("expected a number"))? as f32),
         Type::Float64 => Val::Float64(v.as_f64().ok_or_else(|| anyhow!("expected a number"))?),
-        Type::Char => Val::Char(v.as_str().and_then(|s| s.chars().next()).ok_or_else(|| anyhow!("expected a char"))?),
+        Type::Char => {
+            let mut chars = v.as_str().map(str::chars).ok_or_else(|| anyhow!("expected a char, got {}", kind(v)))?;
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Val::Char(c),
+                _ => bail!("expected a string of one character"),
+            }
+        }
         Type::String => Val::String(match v {
             Value::String(s) => s.clone(),
             other => bail!("expected a string, got {}", kind(other)),
@@ -107,7 +120,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
             match (v, &elem) {
                 (Value::String(s), Type::U8) => {
                     let bytes = match s.strip_prefix('@') {
-                        Some(path) => std::fs::read(path).with_context(|| format!("reading {path}"))?,
+                        Some(path) => read_file_argument(path)?,
                         None => pbx_convention::base64::decode(s)
                             .ok_or_else(|| anyhow!("expected a base64 string (RFC 4648, padded) or @path"))?,
                     };
@@ -121,7 +134,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         Type::Record(r) => {
             let obj = v.as_object().ok_or_else(|| anyhow!("expected an object, got {}", kind(v)))?;
             if let Some(unknown) = obj.keys().find(|k| !r.fields().any(|f| f.name == k.as_str())) {
-                bail!("unknown field {unknown}");
+                bail!("unknown field {}", shown_name(unknown));
             }
             let mut fields = Vec::new();
             for f in r.fields() {
@@ -140,7 +153,7 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         Type::Enum(e) => {
             let s = v.as_str().ok_or_else(|| anyhow!("expected one of {:?}", e.names().collect::<Vec<_>>()))?;
             if !e.names().any(|n| n == s) {
-                bail!("expected one of {:?}, got {s}", e.names().collect::<Vec<_>>());
+                bail!("expected one of {:?}", e.names().collect::<Vec<_>>());
             }
             Val::Enum(s.to_string())
         }
@@ -153,7 +166,9 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
                 }
                 _ => bail!("expected \"case\" or {{\"case\": payload}}"),
             };
-            let c = var.cases().find(|c| c.name == case).ok_or_else(|| anyhow!("no case {case}"))?;
+            let c = var.cases().find(|c| c.name == case).ok_or_else(|| {
+                anyhow!("expected one of the cases {:?}", var.cases().map(|c| c.name).collect::<Vec<_>>())
+            })?;
             let payload = match (c.ty, payload) {
                 (Some(t), Some(p)) => Some(Box::new(to_val(p, &t)?)),
                 (Some(_), None) => bail!("case {case} needs a payload"),
@@ -167,9 +182,12 @@ pub fn to_val(v: &Value, ty: &Type) -> Result<Val> {
         },
         Type::Flags(f) => {
             let items = v.as_array().ok_or_else(|| anyhow!("expected an array of flag names"))?;
-            let names: Vec<String> = items.iter().filter_map(|i| i.as_str().map(String::from)).collect();
-            if let Some(bad) = names.iter().find(|n| !f.names().any(|x| x == n.as_str())) {
-                bail!("no flag {bad}");
+            let names: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map(String::from).ok_or_else(|| anyhow!("expected flag names, got {}", kind(i))))
+                .collect::<Result<_>>()?;
+            if names.iter().any(|n| !f.names().any(|x| x == n.as_str())) {
+                bail!("expected flag names of {:?}", f.names().collect::<Vec<_>>());
             }
             Val::Flags(names)
         }
@@ -247,6 +265,53 @@ fn untyped(v: &Val) -> Value {
         Val::Result(Err(p)) => json!({ "err": p.as_deref().map_or(Value::Null, untyped) }),
         Val::Flags(f) => json!(f),
         other => json!(format!("{other:?}")),
+    }
+}
+
+/// Whether a `list<u8>` argument `"@path"` reads that file: off unless an
+/// embedder that trusts its arguments turns it on ([`allow_file_arguments`];
+/// the `pbx-host` CLI does). A host passing a caller's arguments on (as
+/// [`Host::call`](crate::Host::call) can) would otherwise let the caller
+/// send any local file to a provider.
+static FILE_ARGUMENTS: AtomicBool = AtomicBool::new(false);
+
+/// Turns on `"@path"` for `list<u8>` arguments, for this process.
+pub fn allow_file_arguments() {
+    FILE_ARGUMENTS.store(true, Ordering::Relaxed);
+}
+
+/// The most a `"@path"` argument reads: the component's default body cap.
+pub const MAX_FILE_ARGUMENT: u64 = 16 * 1024 * 1024;
+
+/// The bytes of the regular file `path`, at most [`MAX_FILE_ARGUMENT`].
+fn read_file_argument(path: &str) -> Result<Vec<u8>> {
+    if !FILE_ARGUMENTS.load(Ordering::Relaxed) {
+        bail!("\"@path\" arguments are off in this host (the CLI turns them on); send base64");
+    }
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {path}"))?;
+    if !meta.is_file() || meta.len() > MAX_FILE_ARGUMENT {
+        bail!("{path} is not a regular file of at most {MAX_FILE_ARGUMENT} bytes");
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_ARGUMENT + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {path}"))?;
+    if bytes.len() as u64 > MAX_FILE_ARGUMENT {
+        bail!("{path} grew past {MAX_FILE_ARGUMENT} bytes while read");
+    }
+    Ok(bytes)
+}
+
+/// A member name as a refusal shows it: the caller's own key, quoted only
+/// when shaped like a WIT name (as the gateway does, pbx-gateway-face
+/// `Bad::member`), so a misplaced secret is not printed back.
+fn shown_name(name: &str) -> &str {
+    let wit_like = (1..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if wit_like {
+        name
+    } else {
+        "<member>"
     }
 }
 

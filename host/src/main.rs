@@ -198,6 +198,8 @@ struct CallArgs {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    // The CLI's arguments are its user's own: `"@path"` may read a file.
+    dynamic::allow_file_arguments();
     if let Command::Standin(args) = &cli.command {
         // No component: the stand-in is the provider side only.
         let delay = (args.delay_path.clone(), Duration::from_millis(args.delay_ms));
@@ -263,9 +265,13 @@ async fn invoke(host: &Host, transport: Transport, function: &str, args: &Value)
 /// Fills `cfg` from the flags, and with demo credentials for the mock.
 fn fill_cfg(function: &str, args: &mut Value, flags: &CallArgs, mock: bool) -> Result<()> {
     let Some(obj) = args.as_object_mut() else { bail!("arguments must be a JSON object") };
+    let provider = function.split('.').next().unwrap_or("");
+    // The telephony functions take their config inside `account`.
+    if !matches!(provider, "ringostat" | "tring" | "ringme") {
+        return Ok(());
+    }
     let cfg = obj.entry(pbx_convention::CONFIG_PARAM).or_insert_with(|| json!({}));
     let Some(cfg) = cfg.as_object_mut() else { bail!("cfg must be an object") };
-    let provider = function.split('.').next().unwrap_or("");
     let set = |cfg: &mut Map<String, Value>, k: &str, v: &Option<String>, demo: &str| {
         if let Some(v) = v {
             cfg.insert(k.into(), json!(v));

@@ -212,7 +212,7 @@ impl<'de> Visitor<'de> for Members<'_> {
                 },
             };
             if let Some(reason) = refusal {
-                *self.refused = Some(Bad::input(reason).at(&key));
+                *self.refused = Some(Bad::member(reason, &key));
                 // Nothing more is kept: the rest is only read through.
                 drop(out);
                 if known.is_none() || reason == "given twice" {

@@ -201,7 +201,7 @@ pub fn only(o: &Map<String, Value>, names: &[&str]) -> Result<(), Bad> {
     match o.keys().find(|k| !names.contains(&k.as_str())) {
         // The member's name is the caller's own key, not a value: naming it
         // is what makes the refusal useful.
-        Some(k) => Err(Bad::input("unknown member").at(k)),
+        Some(k) => Err(Bad::member("unknown member", k)),
         None => Ok(()),
     }
 }

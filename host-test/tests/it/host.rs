@@ -79,3 +79,55 @@ fn function_names_are_unique_across_interfaces() {
     names.dedup();
     assert_eq!(names.len(), total, "a function name occurs in two interfaces");
 }
+
+/// The CLI's JSON mapping is the gateway's (pbx-convention): `list<u8>` as
+/// base64, strict types, unknown parameters refused without quoting an
+/// unshaped name; `"@path"` reads a file only where the embedder turned it
+/// on (the `pbx-host` binary does; this test process does not).
+#[tokio::test]
+async fn dynamic_arguments_follow_the_gateways_mapping() {
+    let h = host();
+    let cfg = json!({"server": "https://api.tring.nu", "api-key": "demo-api-key"});
+    let fax = |pdf: serde_json::Value| json!({"cfg": cfg, "req": {"source-number": "3210", "dest-number": "3212", "pdf": pdf}});
+    let call = |args: serde_json::Value| async move {
+        let mock = MockProvider::builtin();
+        let mut store = h.store(mock_transport(mock.clone()));
+        let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
+        let func = dynamic::find(&mut store, &instance, "tring.fax-send").unwrap();
+        (dynamic::call(&mut store, func, &args).await.map_err(|e| format!("{e:#}")), mock)
+    };
+    // "%PDF-1.4 demo" in base64: the upload carries the decoded bytes.
+    let (out, mock) = call(fax(json!("JVBERi0xLjQgZGVtbw=="))).await;
+    assert!(out.as_ref().is_ok_and(|v| v.get("ok").is_some()), "{out:?}");
+    assert!(mock.single().body_text().contains("\r\n\r\n%PDF-1.4 demo\r\n"), "{}", mock.single().body_text());
+    // Not base64, a file where files are off, a number for a string, an
+    // unknown parameter: refused before anything is sent.
+    let path = std::env::temp_dir().join(format!("pbx-fax-{}.pdf", std::process::id()));
+    std::fs::write(&path, b"%PDF-1.4 file").unwrap();
+    let at = format!("@{}", path.display());
+    let mut unknown = fax(json!("JVBERi0xLjQgZGVtbw=="));
+    unknown["k3y+s3cr3t/x="] = json!(1);
+    let mut number = fax(json!("JVBERi0xLjQgZGVtbw=="));
+    number["req"]["dest-number"] = json!(3212);
+    for (args, want) in [
+        (fax(json!("%PDF-1.4 demo")), "expected a base64 string"),
+        (fax(json!(at)), "\"@path\" arguments are off"),
+        (number, "expected a string, got a number"),
+        (unknown, "unknown parameter <member>"),
+    ] {
+        let (out, mock) = call(args).await;
+        let e = out.expect_err("refused");
+        assert!(e.contains(want), "{e}");
+        assert!(!e.contains("s3cr3t") && !e.contains("3212"), "{e}");
+        assert!(mock.requests().is_empty());
+    }
+    // The binary reads the file.
+    let out = std::process::Command::new(host_test::kit::bin::pbx_host())
+        .args(["call", "tring.fax-send"])
+        .arg(fax(json!(at)).to_string())
+        .output()
+        .expect("run pbx-host");
+    let _ = std::fs::remove_file(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("\"ok\""), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+}
