@@ -2,12 +2,13 @@
 //! before it leaves the component ([`Error::redact`]).
 //!
 //! A provider or a host may echo a secret in whatever encoding it saw or
-//! wrote it in. The text is read in seven views: as is; with JSON escapes
+//! wrote it in. The text is read in nine views: as is; with JSON escapes
 //! (`\uXXXX` in any case with surrogate pairs, `\"`, `\/`, `\\`, `\n`...)
 //! decoded; with `%XX` (either hex case) decoded; with `%XX` and `+` (form
 //! encoding) decoded; both of those with JSON escapes decoded too; and with
 //! HTML character references (`&#65;`, `&#x41;`, `&amp;` and the other four
-//! an HTML page must use) decoded (one layer of each; a secret that itself
+//! an HTML page must use) decoded, alone, with `%XX` or with JSON escapes
+//! (one layer of each; a secret that itself
 //! holds `%41` or `\n` is found in the views that leave that encoding alone).
 //! Each secret is looked for in each view as its UTF-8 bytes, in any ASCII
 //! case, and, when it is not ASCII, as those bytes re-decoded as Latin-1
@@ -97,7 +98,7 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let mut longest = 0;
     // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML character
     // references (a provider's error page quoting the request).
-    for mode in [0, 4, 1, 3, 5, 7, 8] {
+    for mode in [0, 4, 1, 3, 5, 7, 8, 9, 12] {
         let view = View::decode(src, mode);
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             longest = longest.max(secret.len());
@@ -535,6 +536,9 @@ mod tests {
         for (echo, want) in cases {
             assert_eq!(r(echo, &[s]), *want, "{echo:?}");
         }
+        // Mixed with percent-encoding or JSON escapes in one echo.
+        assert_eq!(r("mix Tok3n&#45;s3cret%2Fab&quot;&lt; end", &[s]), "mix [redacted] end");
+        assert_eq!(r("mix Tok3n-s3cret\\/ab&quot;\\u003c end", &[s]), "mix [redacted] end");
         // A reference that is not one is read as it is.
         assert_eq!(r("&#xZZ; &bogus; &#; &", &["zz"]), "&#x[redacted]; &bogus; &#; &");
         // Seven characters in another case are still not a run.
