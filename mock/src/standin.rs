@@ -52,7 +52,15 @@ pub async fn sip_online(key: &'static str) -> Result<Standin> {
     let count = connections.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of descriptors, a connection reset before accept: the
+                // listener lives on (a return here ended the stand-in).
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
             count.fetch_add(1, Ordering::Relaxed);
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
@@ -94,6 +102,13 @@ pub async fn mock_delayed(
     addr: SocketAddr,
     delay: (String, std::time::Duration),
 ) -> Result<Standin> {
+    // It answers anyone with the documented examples and accepts the demo
+    // credentials: a test tool for this machine only.
+    anyhow::ensure!(
+        addr.ip().is_loopback(),
+        "the stand-in serves the mock's demo answers to anyone who connects: give it a loopback address \
+         (127.0.0.1 or [::1]), not {addr}"
+    );
     let delay = Arc::new(delay);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let addr = listener.local_addr()?;
@@ -102,7 +117,15 @@ pub async fn mock_delayed(
     let served = mock.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of descriptors, a connection reset before accept: the
+                // listener lives on (a return here ended the stand-in).
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
             count.fetch_add(1, Ordering::Relaxed);
             let _ = stream.set_nodelay(true);
             let mock = mock.clone();
@@ -119,7 +142,11 @@ pub async fn mock_delayed(
                     }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(std::time::Duration::from_secs(10))
+                    .serve_connection(io, service)
+                    .await;
             });
         }
     });

@@ -62,3 +62,14 @@ async fn a_trickled_body_comes_in_two_halves_or_times_out_between_them() {
     assert_eq!(body.frame().await.expect("first").expect("data").into_data().ok(), Some(Bytes::from_static(b"abc")));
     assert_eq!(body.frame().await.expect("second").err(), Some(ReadTimeout));
 }
+
+/// The stand-in answers anyone with demo answers: it binds loopback only.
+#[tokio::test]
+async fn the_standin_binds_loopback_only() {
+    for addr in ["0.0.0.0:0", "[::]:0"] {
+        let e = crate::standin::mock(MockProvider::builtin(), addr.parse().unwrap()).await.err().expect("refused");
+        assert!(e.to_string().contains("loopback address"), "{e}");
+    }
+    let s = crate::standin::mock(MockProvider::builtin(), "127.0.0.1:0".parse().unwrap()).await.expect("binds");
+    assert!(s.base.starts_with("http://127.0.0.1:"));
+}
