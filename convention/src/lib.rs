@@ -27,6 +27,15 @@ extern crate alloc;
 
 pub mod base64;
 
+/// Whether a member name the caller sent may be quoted back in a refusal:
+/// only one shaped like a WIT name (1 to 64 of `a-z`, `0-9`, `-`, `_`,
+/// `.`, either case). Anything else, an 8 MiB name or a misplaced secret
+/// with other characters, is shown as `<member>` (the gateway and the CLI
+/// alike).
+pub fn quotable_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// The name of every function's provider-config parameter. The gateway's
 /// generator (gateway/codegen) refuses a WIT whose config parameters are
 /// named otherwise, so this is the one place the name is written.

@@ -36,13 +36,9 @@ impl Bad {
 
     /// A refused member name (unknown, or given twice) at the current
     /// position. The name is the caller's own key, so naming it makes the
-    /// refusal useful; but only a name shaped like a WIT name (1 to 64 of
-    /// `a-z`, `0-9`, `-`, `_`, `.`, either case) is quoted: anything else, an
-    /// 8 MiB name or a misplaced secret with other characters, is `<member>`.
+    /// refusal useful, but only when [`pbx_convention::quotable_name`].
     pub fn member(reason: &str, name: &str) -> Self {
-        let wit_like = (1..=64).contains(&name.len())
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        Bad::input(reason).at(if wit_like { name } else { "<member>" })
+        Bad::input(reason).at(if pbx_convention::quotable_name(name) { name } else { "<member>" })
     }
 
     /// Puts `name` in front of the path (errors travel from the inside out).

@@ -303,12 +303,10 @@ fn read_file_argument(path: &str) -> Result<Vec<u8>> {
 }
 
 /// A member name as a refusal shows it: the caller's own key, quoted only
-/// when shaped like a WIT name (as the gateway does, pbx-gateway-face
-/// `Bad::member`), so a misplaced secret is not printed back.
+/// when [`pbx_convention::quotable_name`] (as the gateway does), so a
+/// misplaced secret is not printed back.
 fn shown_name(name: &str) -> &str {
-    let wit_like = (1..=64).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if wit_like {
+    if pbx_convention::quotable_name(name) {
         name
     } else {
         "<member>"
