@@ -41,6 +41,15 @@ pub const SCAN_BYTES: usize = 32 * 1024;
 /// Shortest run of a secret that is removed wherever it appears.
 const RUN: usize = 8;
 
+/// The longest secret redaction looks for, in bytes. Every credential the
+/// component sends is refused past it before anything is sent
+/// ([`crate::validate::secret_len`]; 8 KiB is also what common HTTP servers
+/// take for a whole header line). A longer secret (an access token a
+/// provider handed out) is not searched for: every text of its error is
+/// withheld whole ([`Error::redact`]). Searching a 32 KiB text for a 64 KiB
+/// secret took 65 s (debug build, before the search was bounded).
+pub const MAX_SECRET_BYTES: usize = 8 * 1024;
+
 /// The longest encoded form of one secret byte (a non-ASCII byte re-decoded
 /// as Latin-1 and written as `\u00XX` or `%C3%XX`).
 const MAX_FORM_PER_BYTE: usize = 6;
@@ -66,10 +75,18 @@ impl Error {
     /// Redacts every secret from every text of the error and cuts each text
     /// to a short printable message (see the module doc). Every exported
     /// function applies this once, with all the secrets of the call.
+    ///
+    /// With a secret longer than [`MAX_SECRET_BYTES`], every text is
+    /// withheld whole (`[redacted]`), except the reason of an
+    /// `invalid-input`: those are the component's own words, which never
+    /// quote a secret, and the refusal of the long secret itself is one.
     pub fn redact(self, secrets: &[&str]) -> Error {
         let scrub = |s: String| redact_text(&s, secrets);
         match self {
-            Error::InvalidInput(f) => Error::InvalidInput(FieldError { field: f.field, reason: scrub(f.reason) }),
+            Error::InvalidInput(f) => {
+                let short: Vec<&str> = secrets.iter().copied().filter(|s| s.len() <= MAX_SECRET_BYTES).collect();
+                Error::InvalidInput(FieldError { field: f.field, reason: redact_text(&f.reason, &short) })
+            }
             Error::Unauthorized(m) => Error::Unauthorized(scrub(m)),
             Error::Forbidden(m) => Error::Forbidden(scrub(m)),
             Error::NotFound(m) => Error::NotFound(scrub(m)),
@@ -87,7 +104,13 @@ impl Error {
 /// `text` with every secret removed (see the module doc), control
 /// characters turned into spaces, and cut to [`MAX_MESSAGE_CHARS`]
 /// characters (with `…` when cut).
+///
+/// A secret longer than [`MAX_SECRET_BYTES`] makes the whole text
+/// `[redacted]` (see [`Error::redact`]).
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
+    if !text.is_empty() && secrets.iter().any(|s| s.len() > MAX_SECRET_BYTES) {
+        return REDACTED.to_string();
+    }
     let scan = floor(text, SCAN_BYTES);
     let cut = scan < text.len();
     // Control characters become the spaces the message shows before the
@@ -328,9 +351,12 @@ impl View {
     /// every 8-byte run, or the whole secret when it is shorter, in any
     /// ASCII case (a provider that upper-cases what it quotes, or a host
     /// that lower-cases a header, still echoes the secret). Runs are
-    /// compared as packed integers; a 4096-bit filter of the secret's runs
-    /// skips the comparisons at almost every position (a sort and a binary
-    /// search would cost 5 KB of code).
+    /// compared as packed integers, looked up in an open-addressing table
+    /// of the secret's runs at most half full, so the search takes time in
+    /// proportion to the text plus the secret. (It was a 4096-bit filter
+    /// and a linear search of the runs at each hit: a secret of thousands
+    /// of bytes fills the filter, and a 32 KiB text then took 3.5 s against
+    /// a 4 KiB secret, 65 s against 64 KiB, in a debug build.)
     fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
         if secret.is_empty() {
             return;
@@ -338,17 +364,29 @@ impl View {
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep;
-        let slot = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
         let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
-        let mut filter = [0u64; 64];
-        for run in &runs {
-            filter[slot(*run) / 64] |= 1 << (slot(*run) % 64);
+        // Slots: a power of two at least twice the runs (at least 16).
+        let bits = (runs.len() * 2).next_power_of_two().trailing_zeros().max(4);
+        let last = (1usize << bits) - 1;
+        let home = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
+        // Each slot: 0 empty, else 1 + the index of its run in `runs`.
+        let mut table = vec![0u32; last + 1];
+        // The slot holding `run`, or the empty slot where it would go.
+        let find = |table: &[u32], run: u64| {
+            let mut at = home(run);
+            while table[at] != 0 && runs[table[at] as usize - 1] != run {
+                at = (at + 1) & last;
+            }
+            at
+        };
+        for (n, run) in runs.iter().enumerate() {
+            let at = find(&table, *run);
+            table[at] = n as u32 + 1;
         }
         let mut acc = 0;
         for (i, b) in self.bytes.iter().enumerate() {
             acc = pack(acc, b);
-            let hit = filter[slot(acc) / 64] >> (slot(acc) % 64) & 1 == 1;
-            if i + 1 >= w && hit && runs.contains(&acc) {
+            if i + 1 >= w && table[find(&table, acc)] != 0 {
                 // The source of bytes i+1-w ..= i, widened to whole characters.
                 let mut start = self.from[i + 1 - w].0 as usize;
                 let mut end = self.from[i].1 as usize;
@@ -543,5 +581,52 @@ mod tests {
         assert_eq!(r("&#xZZ; &bogus; &#; &", &["zz"]), "&#x[redacted]; &bogus; &#; &");
         // Seven characters in another case are still not a run.
         assert_eq!(r("x TOK3N-S y", &[s]), "x TOK3N-S y");
+    }
+
+    /// A pseudo-random printable secret of `n` bytes (xorshift).
+    fn random_secret(n: usize, seed: u64) -> String {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (b'!' + (x % 90) as u8) as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_a_secret_at_the_limit_are_found() {
+        let secret = random_secret(MAX_SECRET_BYTES, 7);
+        // Two runs from far apart in the secret, one upper-cased, in a text
+        // of lower-case words that holds no other run of it.
+        let a = &secret[4000..4008];
+        let b = secret[MAX_SECRET_BYTES - 8..].to_ascii_uppercase();
+        let text = format!("quota {a} exceeded for {b} today");
+        assert_eq!(r(&text, &[&secret]), "quota [redacted] exceeded for [redacted] today");
+        // A text the secret shares no run with is kept.
+        assert_eq!(r("nothing of it here", &[&secret]), "nothing of it here");
+    }
+
+    #[test]
+    fn a_secret_past_the_limit_withholds_every_text_but_our_own_reasons() {
+        let long = random_secret(MAX_SECRET_BYTES + 1, 11);
+        assert_eq!(redact_text("harmless words", &[&long]), REDACTED);
+        assert_eq!(redact_text("", &[&long]), "");
+        let e = Error::Provider(ProviderError { status: 401, code: Some("E1".into()), message: "nope".into() });
+        match e.redact(&["short-key", &long]) {
+            Error::Provider(p) => assert_eq!((p.code.as_deref(), p.message.as_str()), (Some(REDACTED), REDACTED)),
+            other => panic!("{other:?}"),
+        }
+        // The refusal of the long secret itself keeps its words; the
+        // shorter secrets are still redacted from it.
+        let e = Error::InvalidInput(FieldError { field: "cfg.auth-key".into(), reason: "short-key: too long".into() });
+        match e.redact(&["short-key", &long]) {
+            Error::InvalidInput(f) => {
+                assert_eq!((f.field.as_str(), f.reason.as_str()), ("cfg.auth-key", "[redacted]: too long"))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -24,10 +24,22 @@ pub fn header_value(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// A credential that travels in a header: present and header-safe.
+/// A credential that travels in a header: present, header-safe and at
+/// most [`MAX_SECRET_BYTES`](crate::redact::MAX_SECRET_BYTES) long.
 pub fn header_secret(field: &str, value: &str) -> Result<()> {
     non_empty(field, value)?;
-    header_value(field, value)
+    header_value(field, value)?;
+    secret_len(field, value)
+}
+
+/// A credential (any secret the component sends) is at most
+/// [`MAX_SECRET_BYTES`](crate::redact::MAX_SECRET_BYTES) long: the longest
+/// secret redaction searches error texts for.
+pub fn secret_len(field: &str, value: &str) -> Result<()> {
+    if value.len() > crate::redact::MAX_SECRET_BYTES {
+        return Err(invalid(field, "must be at most 8192 bytes"));
+    }
+    Ok(())
 }
 
 /// The value must not contain control characters (CR, LF, NUL, ...).

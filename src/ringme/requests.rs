@@ -65,6 +65,7 @@ pub fn check_auth(auth: &Auth) -> Result<()> {
             {
                 validate::non_empty(field, value)?;
                 validate::no_controls(field, value)?;
+                validate::secret_len(field, value)?;
             }
             Ok(())
         }

@@ -211,6 +211,12 @@ fn config_and_path_checks() {
     assert_eq!(field(check_auth(&app("i", ""))), "cfg.auth.app.client-secret");
     assert_eq!(field(check_auth(&app("i", "s\n"))), "cfg.auth.app.client-secret");
     assert!(check_auth(&app("i", "s")).is_ok());
+    // Past the longest secret redaction searches for: refused, named.
+    let long = "s".repeat(crate::redact::MAX_SECRET_BYTES + 1);
+    assert_eq!(field(check_auth(&Auth::Bearer(long.clone()))), "cfg.auth.bearer");
+    assert_eq!(field(check_auth(&app("i", &long))), "cfg.auth.app.client-secret");
+    assert_eq!(field(check_auth(&app(&long, "s"))), "cfg.auth.app.client-id");
+    assert!(check_auth(&Auth::Bearer(long[1..].into())).is_ok());
 }
 
 #[test]

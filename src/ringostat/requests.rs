@@ -41,6 +41,7 @@ pub fn smart_phone_online_request(cfg: &Config, project_id: &str, token: &str, d
     validate::digits("project-id", project_id)?;
     validate::non_empty("token", token)?;
     validate::no_controls("token", token)?;
+    validate::secret_len("token", token)?;
     let dnd = if dnd { "true" } else { "false" };
     start(
         cfg,

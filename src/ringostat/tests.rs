@@ -364,3 +364,18 @@ fn limits_are_typed_errors() {
     let failed = split_export(0, 10, false, &mut |_, _| Err::<Vec<u8>, _>(Error::Timeout));
     assert!(matches!(failed, Err(Error::Timeout)));
 }
+
+#[test]
+fn credentials_past_the_redaction_limit_are_refused() {
+    let field = |r: Result<Request>| match r {
+        Err(Error::InvalidInput(f)) => (f.field, f.reason),
+        other => panic!("{other:?}"),
+    };
+    let at_limit = "k".repeat(crate::redact::MAX_SECRET_BYTES);
+    let c = Config { auth_key: at_limit.clone(), ..cfg() };
+    assert!(sip_online_request(&c).is_ok());
+    let c = Config { auth_key: format!("{at_limit}k"), ..cfg() };
+    assert_eq!(field(sip_online_request(&c)), ("cfg.auth-key".into(), "must be at most 8192 bytes".into()));
+    assert!(smart_phone_online_request(&cfg(), "42", &at_limit, false).is_ok());
+    assert_eq!(field(smart_phone_online_request(&cfg(), "42", &format!("{at_limit}t"), false)).0, "token");
+}

@@ -177,6 +177,7 @@ pub const JSON: Tail<'static> = Tail::Get("json");
 pub fn build(cfg: &Config, reqtype: &'static str, params: &[Param<'_>], tail: Tail<'_>) -> Result<Request> {
     validate::non_empty("cfg.api-key", &cfg.api_key)?;
     validate::no_controls("cfg.api-key", &cfg.api_key)?;
+    validate::secret_len("cfg.api-key", &cfg.api_key)?;
     let base = BaseUrl::parse("cfg.server", &cfg.server, true)?;
     let timeout_ms = validate::timeout_ms("cfg.timeout-ms", cfg.timeout_ms)?;
     let max_body = validate::max_body_bytes("cfg.max-body-bytes", cfg.max_body_bytes)?;

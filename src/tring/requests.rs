@@ -584,6 +584,7 @@ pub fn managedb_updatebinary_request(cfg: &Config, objectid: &str, file_name: &s
 
 /// CHECKAUTH / GETWEBRTCAUTH `username`, `password`.
 pub fn auth_request(cfg: &Config, reqtype: &'static str, username: &str, password: &str) -> Result<Request> {
+    validate::secret_len("password", password)?;
     let params = [Param::required("username", username, Token), Param::required("password", password, Text)];
     build(cfg, reqtype, &params, JSON)
 }

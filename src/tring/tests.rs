@@ -381,3 +381,12 @@ fn gets_that_act_are_marked_so() {
     let add = managedb_request(&cfg(), "destination", "replace", Db::default(), Tail::Form("jsondata", "[]")).unwrap();
     assert_eq!((add.method, add.acts), (Method::Post, true));
 }
+
+#[test]
+fn credentials_past_the_redaction_limit_are_refused() {
+    let long = "k".repeat(crate::redact::MAX_SECRET_BYTES + 1);
+    assert!(auth_request(&cfg(), "CHECKAUTH", "101-DEVEL", &long[1..]).is_ok());
+    assert_eq!(field(auth_request(&cfg(), "CHECKAUTH", "101-DEVEL", &long)), "password");
+    assert!(info_plain(&Config { api_key: long[1..].into(), ..cfg() }, "extstate").is_ok());
+    assert_eq!(field(info_plain(&Config { api_key: long, ..cfg() }, "extstate")), "cfg.api-key");
+}
