@@ -128,6 +128,14 @@ struct ServeArgs {
     /// How long a keep-alive connection may wait for its next request.
     #[arg(long, default_value_t = pbx_host::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
+    /// Threads serving connections, each a single-threaded runtime that
+    /// keeps a connection's requests on it (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Serve on the main multi-thread runtime instead (the benchmark's
+    /// baseline for --threads; not for use).
+    #[arg(long, hide = true)]
+    one_runtime: bool,
     #[command(flatten)]
     instances: InstanceArgs,
 }
@@ -413,7 +421,15 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
         ..ServeOptions::new(env.clone(), transport)
     };
     let gateway = Gateway::load(&host, &path, opts, serve_opts)?;
-    let server = Server::start(Arc::new(gateway), args.addr).await?;
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let server = if args.one_runtime {
+        Server::start(Arc::new(gateway), args.addr).await?
+    } else {
+        Server::start_per_core(Arc::new(gateway), args.addr, threads).await?
+    };
     if let Some(w) = warning {
         eprintln!("pbx-host serve: {w}");
     }
@@ -429,6 +445,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     {
         println!("  demo token (mock only): curl -H 'Authorization: Bearer demo-token' ...");
     }
+    println!("  threads: {threads}, each serving the connections it accepted");
     println!(
         "  clients: head within {} ms, body within {} ms (read before an instance is taken), idle keep-alive {} ms",
         args.header_timeout_ms, args.body_timeout_ms, args.idle_timeout_ms

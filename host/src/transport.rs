@@ -91,6 +91,16 @@ impl Transport {
         }
     }
 
+    /// The same transport for `n` threads: an [`Outbound`] is
+    /// [split](Outbound::split) into a pool per thread, the others are
+    /// shared.
+    pub fn split(&self, n: usize) -> Vec<Transport> {
+        match self {
+            Transport::Outbound(o) => o.split(n).into_iter().map(Transport::Outbound).collect(),
+            other => vec![other.clone(); n.max(1)],
+        }
+    }
+
     /// The shipped transport with default bounds, connecting only where
     /// `policy` allows.
     pub fn guarded(policy: Arc<dyn AddrPolicy>) -> Transport {
@@ -161,5 +171,20 @@ mod tests {
         assert_ne!(one.id(), other.id());
         assert!(one.id().starts_with("hook@0x"), "{}", one.id());
         assert_eq!(Transport::Network.id(), "network");
+    }
+
+    /// A split gives each thread a pool of its own (warm instances keyed
+    /// apart); a hook is shared as it is.
+    #[test]
+    fn split_pools_are_told_apart() {
+        let any = |_: &str, _: &str, _: u16, _: std::net::IpAddr| true;
+        let outbound = Transport::guarded(Arc::new(any));
+        let parts = outbound.split(3);
+        let ids: std::collections::BTreeSet<String> = parts.iter().map(Transport::id).collect();
+        assert_eq!(ids.len(), 3);
+        assert!(!ids.contains(&outbound.id()));
+        assert_eq!(outbound.split(0).len(), 1);
+        let hook = Transport::Hook(Arc::new(Refuse));
+        assert!(hook.split(2).iter().all(|t| t.id() == hook.id()));
     }
 }

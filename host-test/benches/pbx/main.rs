@@ -59,6 +59,10 @@ async fn component_call(host: &Host, transport: Transport, cfg: &Config) -> Resu
 }
 
 fn main() -> Result<()> {
+    // The benchmark started again as the native proxy's own process.
+    if let Ok(base) = std::env::var(gateway::NATIVE_PROXY_ENV) {
+        return gateway::native_proxy_process(&base);
+    }
     let rt = if std::env::var("PBX_BENCH_RUNTIME").as_deref() == Ok("multi") {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?
     } else {

@@ -294,3 +294,16 @@ async fn a_large_text_argument_for_a_json_body_is_sent() {
     let sent = mock.single();
     assert!(sent.body.len() > 7 * 1024 * 1024, "{}", sent.body.len());
 }
+
+#[tokio::test]
+async fn a_6_mib_credential_is_refused_by_name_before_anything_is_sent() {
+    // Inside the body cap, past the longest secret redaction searches for
+    // (8 KiB): refused, not sent. (Error texts were searched for any secret
+    // before: against a 64 KiB one that took 65 s in a debug build.)
+    let key = "k".repeat(6 * 1024 * 1024);
+    let args = json!({"cfg": {"auth-key": key, "base-url": "http://ringostat.test"}});
+    let (a, sent) = answered("ringostat/sip-online", args, b"[]".to_vec()).await;
+    let e = error(&a, 400, "invalid-input");
+    assert_eq!((e["field"].as_str(), e["reason"].as_str()), (Some("cfg.auth-key"), Some("must be at most 8192 bytes")));
+    assert_eq!(sent, 0);
+}

@@ -13,6 +13,7 @@ mod errors;
 mod instances;
 mod routes;
 mod settings;
+mod threads;
 
 use super::common::host;
 use host_test::instances::Reuse;

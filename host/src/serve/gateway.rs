@@ -11,7 +11,7 @@ use bytes::Bytes;
 use hyper::body::Body;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use wasmtime::component::Component;
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtx;
@@ -27,7 +27,7 @@ pub struct Gateway {
     pub(super) instances: Arc<Instances>,
     weight: u32,
     pub(super) env: Vec<(String, String)>,
-    transport: Transport,
+    pub(super) transport: Transport,
     pub(super) timeouts: Timeouts,
     /// Body bytes buffered at once across all requests, in KiB permits
     /// ([`BUFFERED_BODIES`]).
@@ -45,8 +45,18 @@ pub struct Gateway {
 /// timeout, then `503 overloaded`.
 pub const BUFFERED_BODIES: usize = 256 * 1024 * 1024;
 
-/// One live gateway instance and its store.
-type Live = (Store<HostState>, Proxy);
+/// One live gateway instance, its store and its slot of the instance
+/// limit. The slot is a field of its own, declared (so dropped) after the
+/// store: wasmtime drops a store's data before it frees the store's pooled
+/// instance, so a slot held in the data ([`HostState`]) was given back
+/// while its pool entry was still taken, and a request on another thread
+/// taking it then failed with the pool's "maximum concurrent limit"
+/// (11 to 58 of 600 overlapping requests, serving on two threads).
+struct Live {
+    store: Store<HostState>,
+    proxy: Proxy,
+    _slot: OwnedSemaphorePermit,
+}
 
 impl Gateway {
     /// Loads the gateway at `path` (compiled, or read from the cache of
@@ -82,13 +92,33 @@ impl Gateway {
         })
     }
 
+    /// The same gateway for one of several serving threads
+    /// ([`Server::start_per_core`](super::Server::start_per_core)), sending
+    /// through `transport` (its share of [`Transport::split`]): the
+    /// instance limit, the warm instances and the body budget are shared,
+    /// and warm instances are keyed by the transport, so an instance only
+    /// ever sends through the pool of the thread that runs it.
+    pub fn for_thread(&self, transport: Transport) -> Gateway {
+        Gateway {
+            engine: self.engine.clone(),
+            pre: self.pre.clone(),
+            instances: self.instances.clone(),
+            weight: self.weight,
+            env: self.env.clone(),
+            transport,
+            timeouts: self.timeouts,
+            buffered: self.buffered.clone(),
+            token: self.token.clone(),
+        }
+    }
+
     /// A fresh instance in a store holding a slot (waiting in line for one).
     async fn fresh(&self) -> Result<Live> {
         let slot = self.instances.permit(self.weight).await?;
         let wasi = WasiCtx::builder().envs(&self.env).build();
-        let mut store = Store::new(&self.engine, HostState::new(wasi, self.transport.clone(), Some(slot)));
+        let mut store = Store::new(&self.engine, HostState::new(wasi, self.transport.clone(), None));
         let proxy = self.pre.instantiate_async(&mut store).await?;
-        Ok((store, proxy))
+        Ok(Live { store, proxy, _slot: slot })
     }
 
     /// Serves one request (see the [`serve`](super) module doc for the
@@ -186,25 +216,26 @@ impl Gateway {
         body: Bytes,
     ) -> Result<http::Response<HyperOutgoingBody>> {
         let key = match self.instances.reuse() {
-            Some(_) => warm_key(&parts, &body),
+            Some(_) => warm_key(&parts, &body).map(|k| format!("{k}|{}", self.transport.id())),
             None => None,
         };
         let warm = key.as_deref().and_then(|k| self.instances.take::<Live>(k));
-        let ((mut store, proxy), calls) = match warm {
+        let (mut live, calls) = match warm {
             Some(found) => found,
             None => (self.fresh().await?, 0),
         };
         let (tx, rx) = oneshot::channel();
         let body = crate::transport::full_body(body);
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, http::Request::from_parts(parts, body))?;
-        let out = store.data_mut().http().new_response_outparam(tx)?;
+        let request = http::Request::from_parts(parts, body);
+        let req = live.store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
+        let out = live.store.data_mut().http().new_response_outparam(tx)?;
         let this = self.clone();
         // The call runs in its own task: the guest may keep writing the body
         // after it has set the response.
         let task = tokio::spawn(async move {
-            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await?;
+            live.proxy.wasi_http_incoming_handler().call_handle(&mut live.store, req, out).await?;
             if let Some(key) = key {
-                this.instances.park(key, (store, proxy), calls + 1);
+                this.instances.park(key, live, calls + 1);
             }
             Ok::<(), anyhow::Error>(())
         });

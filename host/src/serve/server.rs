@@ -1,5 +1,6 @@
 //! The accept loop ([`Server`]): binds, sweeps idle warm instances, and
-//! serves each connection in its own task.
+//! serves each connection in its own task, on the caller's runtime
+//! ([`Server::start`]) or on a thread per core ([`Server::start_per_core`]).
 
 use super::connection::serve_connection;
 use super::gateway::Gateway;
@@ -9,57 +10,108 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// A running server.
 pub struct Server {
     /// The address it listens on (the port chosen when 0 was asked).
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    /// Ends every accept loop when set, or when dropped.
+    stop: watch::Sender<bool>,
+    /// One per accept loop, resolved when it has ended.
+    loops: Vec<oneshot::Receiver<()>>,
 }
 
 impl Server {
     /// Binds `addr` (port 0: an ephemeral port) and serves `gateway` on it
-    /// (HTTP/1.1, keep-alive) until [`Server::stop`]. Refuses an address
-    /// that is not loopback when the gateway is open ([`open_gateway`]).
+    /// (HTTP/1.1, keep-alive) on the caller's runtime until
+    /// [`Server::stop`] or until the `Server` is dropped (connections
+    /// already open are served on). Refuses an address that is not
+    /// loopback when the gateway is open ([`open_gateway`]).
     pub async fn start(gateway: Arc<Gateway>, addr: SocketAddr) -> Result<Server> {
         open_gateway(&gateway.env, addr)?;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         let addr = listener.local_addr()?;
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            // Drops warm instances idle past `Reuse::max_idle` while no
-            // request comes to do it.
-            let mut sweep = tokio::time::interval(Duration::from_secs(1));
-            loop {
-                let accepted = tokio::select! {
-                    _ = &mut stopped => break,
-                    _ = sweep.tick() => {
-                        gateway.instances.expire();
-                        continue;
-                    }
-                    accepted = listener.accept() => accepted,
-                };
-                let Ok((stream, _)) = accepted else { continue };
-                // Small request/response exchanges: no Nagle delay.
-                let _ = stream.set_nodelay(true);
-                tokio::spawn(serve_connection(gateway.clone(), stream));
-            }
+        let (stop, stopped) = watch::channel(false);
+        let (done, ended) = oneshot::channel();
+        tokio::spawn(async move {
+            accept_loop(gateway, listener, stopped, true).await;
+            let _ = done.send(());
         });
-        Ok(Server { addr, stop: Some(stop), task })
+        Ok(Server { addr, stop, loops: vec![ended] })
     }
 
-    /// Stops accepting connections and waits for the accept loop to end.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+    /// As [`Server::start`], on `threads` threads of their own (at least
+    /// one), each running a single-threaded runtime that accepts from the
+    /// one listening socket and serves the connections it accepted: a
+    /// connection's requests, their instances and their answers never move
+    /// between threads. What `pbx-host serve` runs, one thread per core.
+    /// Measured against one multi-thread runtime (BENCHMARKS.md, "the
+    /// gateway as it ships"): each request on a multi-thread runtime woke
+    /// an idle worker and moved between the two, which at one request at
+    /// a time cost the gateway more than its own work. When it stops (or
+    /// is dropped), each thread ends with its open connections.
+    pub async fn start_per_core(gateway: Arc<Gateway>, addr: SocketAddr, threads: usize) -> Result<Server> {
+        open_gateway(&gateway.env, addr)?;
+        // Bound by tokio for its backlog of 1024 (std's is 128: 600 clients
+        // connecting at once overflowed it, and 34 were refused), then
+        // handed to the threads as a std listener (non-blocking).
+        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?.into_std()?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let mut loops = Vec::new();
+        for (i, transport) in gateway.transport.split(threads).into_iter().enumerate() {
+            let listener = listener.try_clone()?;
+            // Its own provider pool and warm instances (Gateway::for_thread).
+            let (gateway, stopped) = (Arc::new(gateway.for_thread(transport)), stopped.clone());
+            let (done, ended) = oneshot::channel();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            std::thread::Builder::new().name(format!("pbx-serve-{i}")).spawn(move || {
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        // One thread sweeps the warm instances.
+                        Ok(listener) => accept_loop(gateway, listener, stopped, i == 0).await,
+                        Err(e) => eprintln!("pbx-host serve: thread {i} could not take the listener: {e}"),
+                    }
+                });
+                let _ = done.send(());
+            })?;
+            loops.push(ended);
         }
-        let _ = (&mut self.task).await;
+        Ok(Server { addr, stop, loops })
     }
 
-    /// Serves until the accept loop ends (the CLI: until killed).
+    /// Stops accepting connections and waits for the accept loops to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.wait().await;
+    }
+
+    /// Serves until the accept loops end (the CLI: until killed).
     pub async fn wait(mut self) {
-        let _ = (&mut self.task).await;
+        for ended in self.loops.drain(..) {
+            let _ = ended.await;
+        }
+    }
+}
+
+/// Accepts connections from `listener` until `stopped` is set (or its
+/// sender is gone), serving each in a task; with `sweep`, drops warm
+/// instances idle past `Reuse::max_idle` while no request comes to do it.
+async fn accept_loop(gateway: Arc<Gateway>, listener: TcpListener, mut stopped: watch::Receiver<bool>, sweep: bool) {
+    let mut sweeper = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        let accepted = tokio::select! {
+            _ = stopped.changed() => break,
+            _ = sweeper.tick(), if sweep => {
+                gateway.instances.expire();
+                continue;
+            }
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        // Small request/response exchanges: no Nagle delay.
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(gateway.clone(), stream));
     }
 }

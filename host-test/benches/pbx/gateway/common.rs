@@ -166,6 +166,46 @@ pub(super) async fn start_native(base: String) -> Result<String> {
     Ok(format!("http://{addr}"))
 }
 
+/// Set in the environment of the benchmark started again as the native
+/// proxy's own process: the stand-in's base URL.
+pub(crate) const NATIVE_PROXY_ENV: &str = "PBX_BENCH_NATIVE_PROXY_OF";
+
+/// The native proxy in a process of its own, as the gateway is: this
+/// benchmark's binary started again with [`NATIVE_PROXY_ENV`], on tokio's
+/// multi-thread runtime with a worker per core (what `#[tokio::main]`
+/// builds). Its client and the stand-in stay in this process, so each
+/// request crosses between processes as often as the gateway's do.
+pub(super) async fn start_native_process(base: &str) -> Result<Served> {
+    use std::io::BufRead;
+    let mut child = Command::new(std::env::current_exe()?)
+        .env(NATIVE_PROXY_ENV, base)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        std::io::BufReader::new(out).read_line(&mut line)?;
+    }
+    match line.trim().strip_prefix("http://").unwrap_or_default().parse() {
+        Ok(addr) => Ok(Served { child, addr }),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("the native proxy process printed {line:?}, not its address")
+        }
+    }
+}
+
+/// The native proxy's process: serves until killed.
+pub(crate) fn native_proxy_process(base: &str) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async {
+        let addr = start_native(base.to_string()).await?;
+        println!("{addr}");
+        std::future::pending::<Result<()>>().await
+    })
+}
+
 /// One round at `CONCURRENCY`: requests/s and every request's latency.
 pub(super) async fn round(target: &Target, client: &PooledClient, total: usize) -> Result<(f64, Vec<Duration>)> {
     let t = Instant::now();
@@ -227,6 +267,20 @@ pub(super) fn shipped_binary() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The floor component (host-test/floor, `pbx_floor.wasm`): `$PBX_BENCH_FLOOR`,
+/// else the release build `./dev bench` makes.
+pub(super) fn floor_component() -> Result<PathBuf> {
+    let path =
+        host_test::built_wasm(std::env::var_os("PBX_BENCH_FLOOR"), "target/wasm32-wasip2/release/pbx_floor.wasm");
+    ensure!(
+        path.exists(),
+        "{} is missing: `./dev bench` builds it (`cargo build --release --target wasm32-wasip2 -p pbx-floor`), \
+         or name one in PBX_BENCH_FLOOR",
+        path.display()
+    );
+    Ok(path)
+}
+
 /// A free loopback port (bound, then released for the child to bind).
 pub(super) fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -250,10 +304,20 @@ impl Served {
     /// the environment (`env`; this process's `PBX_*` and `SSL_CERT_*` are
     /// removed first), `extra` flags after the address.
     pub(super) async fn pbx_host(env: &[(&str, String)], extra: &[&str]) -> Result<Served> {
+        Served::pbx_host_serving(&host_test::serve::gateway_path(), env, extra).await
+    }
+
+    /// As [`Served::pbx_host`], serving the component at `component`
+    /// (`--gateway`) in place of the gateway.
+    pub(super) async fn pbx_host_serving(
+        component: &std::path::Path,
+        env: &[(&str, String)],
+        extra: &[&str],
+    ) -> Result<Served> {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let mut cmd = Command::new(shipped_binary()?);
         cmd.args(["serve", "--real", "--addr", &addr.to_string()]).args(extra);
-        cmd.arg("--gateway").arg(host_test::serve::gateway_path());
+        cmd.arg("--gateway").arg(component);
         for (k, _) in std::env::vars() {
             if k.starts_with("PBX_") || k.starts_with("SSL_CERT_") {
                 cmd.env_remove(k);

@@ -25,6 +25,7 @@ mod tls;
 
 use burst::burst_rows;
 use common::*;
+pub(crate) use common::{native_proxy_process, NATIVE_PROXY_ENV};
 use tls::tls_rows;
 
 /// Appends every gateway row to `rows`.
@@ -38,22 +39,31 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
 /// warm instances and with a fresh instance per request.
 async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     let base = start_server().await?;
-    let native = start_native(base.clone()).await?;
+    let native = start_native_process(&base).await?;
+    let native_here = start_native(base.clone()).await?;
     let env = settings(&base);
     let warm = Served::pbx_host(&env, &[]).await?;
+    let one_runtime = Served::pbx_host(&env, &["--one-runtime"]).await?;
     let fresh = Served::pbx_host(&env, &["--max-instance-reuse-count", "1"]).await?;
+    // The floor: the same binary and settings serving host-test/floor, the
+    // least a wasi:http component does for this route (no JSON, no checks).
+    let floor = Served::pbx_host_serving(&floor_component()?, &env, &[]).await?;
     let targets = [
         Target { name: "direct to the stand-in", uri: format!("{base}/sipstatus/online"), post: false },
-        Target { name: "native proxy", uri: format!("{native}{ROUTE}"), post: true },
+        Target { name: "native proxy, its own process", uri: native.route(), post: true },
+        Target { name: "native proxy in the client's thread", uri: format!("{native_here}{ROUTE}"), post: true },
         Target { name: "pbx-host serve, warm instances", uri: warm.route(), post: true },
+        Target { name: "pbx-host serve, warm, one multi-thread runtime", uri: one_runtime.route(), post: true },
         Target { name: "pbx-host serve, fresh instance each", uri: fresh.route(), post: true },
+        Target { name: "pbx-host serve of the floor component, warm", uri: floor.route(), post: true },
     ];
     let client = pooled_client();
     if let Some(which) = std::env::var_os("PBX_BENCH_PROFILE_GATEWAY") {
         // A steady loop for a profiler: one target (0 direct, 1 native
-        // proxy, 2 warm gateway, 3 fresh gateway) at concurrency 1; profile
-        // the child (`perf record -p`).
-        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(2usize).min(3)];
+        // proxy process, 2 native proxy in this thread, 3 warm gateway, 4
+        // warm on one runtime, 5 fresh gateway, 6 floor) at concurrency 1;
+        // profile the child (`perf record -p`).
+        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(3usize).min(6)];
         for _ in 0..50_000 {
             t.call(&client).await?;
         }
@@ -107,13 +117,18 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     }
     let p50_64: Vec<Duration> = lat.into_iter().map(median).collect();
     let tput: Vec<f64> = rates.into_iter().map(median_f64).collect();
-    drop((warm, fresh));
+    drop((native, warm, one_runtime, fresh, floor));
 
     let label = "gateway, loopback (sip-online)";
+    rows.push(Row {
+        what: format!("{label}: one tokio task spawned and joined, 2 workers (the most lever (a) saves)"),
+        value: fmt(spawn_cost()?),
+        target: "-".into(),
+    });
     for (at, p50) in [(1, &p50_1), (CONCURRENCY, &p50_64)] {
         for (i, t) in targets.iter().enumerate() {
             let what = format!("{label}, p50 at {at}: {}", t.name);
-            rows.push(if i >= 2 {
+            rows.push(if i >= 3 {
                 ratio_row(what, p50[i], p50[1])
             } else {
                 Row { what, value: fmt(p50[i]), target: "-".into() }
@@ -125,9 +140,41 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
             rows.push(rate_row(
                 format!("{label}, throughput at {at}: {}", t.name),
                 rates[i],
-                (i >= 2).then_some(rates[1]),
+                (i >= 3).then_some(rates[1]),
             ));
         }
     }
     Ok(())
+}
+
+/// What one spawned task costs on a runtime like `pbx-host serve`'s (tokio's
+/// multi-thread runtime, a worker per core, here 2): spawned from a task on
+/// a worker and awaited there, the median of 50 batches of 10,000. This is
+/// the most that an outgoing handler spawning one task fewer per request
+/// (BENCHMARKS.md, lever (a)) could save: wasmtime-wasi-http's `handle`
+/// spawns its second task for a future that is already finished, so the
+/// task is created, polled once and dropped, and the await here adds a wake
+/// that the dropped handle does not have.
+/// Its own thread: the benchmark's runtime is a current-thread one.
+fn spawn_cost() -> Result<Duration> {
+    std::thread::spawn(spawn_cost_here).join().map_err(|_| anyhow::anyhow!("the spawn measurement panicked"))?
+}
+
+fn spawn_cost_here() -> Result<Duration> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let batches = rt.block_on(async {
+        tokio::spawn(async {
+            let mut batches = Vec::new();
+            for _ in 0..if quick() { 5 } else { 50 } {
+                let t = Instant::now();
+                for _ in 0..10_000 {
+                    let _ = tokio::spawn(std::future::ready(())).await;
+                }
+                batches.push(t.elapsed() / 10_000);
+            }
+            batches
+        })
+        .await
+    })?;
+    Ok(median(batches))
 }
