@@ -84,18 +84,31 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     const BLOCK: usize = 100;
     let (warmup, blocks) = (runs(200), runs(3_000).div_ceil(BLOCK));
     let mut single: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
+    // The server processes' CPU over the blocks at 1 (the stand-in and the
+    // in-thread proxy share the benchmark's process: none).
+    let pids = [None, Some(native.child.id()), None]
+        .into_iter()
+        .chain([&warm, &one_runtime, &fresh, &floor].map(|s| Some(s.child.id())))
+        .collect::<Vec<_>>();
+    let mut cpu = vec![Duration::ZERO; targets.len()];
     for t in &targets {
         for _ in 0..warmup {
             t.call(&client).await?;
         }
     }
     for _ in 0..blocks {
-        for (t, times) in targets.iter().zip(&mut single) {
+        for (i, (t, times)) in targets.iter().zip(&mut single).enumerate() {
+            let before = pids[i].map(process_cpu);
             for _ in 0..BLOCK {
                 times.push(t.call(&client).await?);
             }
+            if let (Some(pid), Some(before)) = (pids[i], before) {
+                cpu[i] += process_cpu(pid).saturating_sub(before);
+            }
         }
     }
+    let cpu_per_request: Vec<Option<Duration>> =
+        (0..targets.len()).map(|i| pids[i].map(|_| cpu[i] / single[i].len().max(1) as u32)).collect();
     // Throughput at 1: requests one after another, so the rate is the
     // count over the summed times.
     let tput_1: Vec<f64> =
@@ -133,6 +146,12 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
             } else {
                 Row { what, value: fmt(p50[i]), target: "-".into() }
             });
+        }
+    }
+    for (i, t) in targets.iter().enumerate() {
+        if let Some(c) = cpu_per_request[i] {
+            let what = format!("{label}, server CPU per request at 1: {}", t.name);
+            rows.push(Row { what, value: fmt(c), target: "-".into() });
         }
     }
     for (at, rates) in [(1, &tput_1), (CONCURRENCY, &tput)] {
@@ -177,4 +196,17 @@ fn spawn_cost_here() -> Result<Duration> {
         .await
     })?;
     Ok(median(batches))
+}
+
+/// The CPU time process `pid`'s threads have used, in nanoseconds from
+/// `/proc/PID/task/*/schedstat` (`/proc/PID/stat` counts 10 ms ticks, too
+/// coarse for a block of 100 requests).
+fn process_cpu(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|line| line.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
+        .sum();
+    Duration::from_nanos(ns)
 }
