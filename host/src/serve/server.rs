@@ -109,7 +109,12 @@ async fn accept_loop(gateway: Arc<Gateway>, listener: TcpListener, mut stopped: 
             }
             accepted = listener.accept() => accepted,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors (or another passing failure): accept
+            // would fail again at once, so wait a little rather than spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
         // Small request/response exchanges: no Nagle delay.
         let _ = stream.set_nodelay(true);
         tokio::spawn(serve_connection(gateway.clone(), stream));
