@@ -41,14 +41,20 @@ pub const SCAN_BYTES: usize = 32 * 1024;
 /// Shortest run of a secret that is removed wherever it appears.
 const RUN: usize = 8;
 
-/// The longest secret redaction looks for, in bytes. Every credential the
-/// component sends is refused past it before anything is sent
+/// The longest secret redaction looks for, in bytes. Every credential a
+/// caller gives is refused past it before anything is sent
 /// ([`crate::validate::secret_len`]; 8 KiB is also what common HTTP servers
 /// take for a whole header line). A longer secret (an access token a
 /// provider handed out) is not searched for: every text of its error is
 /// withheld whole ([`Error::redact`]). Searching a 32 KiB text for a 64 KiB
 /// secret took 65 s (debug build, before the search was bounded).
 pub const MAX_SECRET_BYTES: usize = 8 * 1024;
+
+/// The longest probe of the table of a secret's runs ([`View::mask`]).
+/// Past it, a run is taken to be the secret's: an over-long probe can only
+/// come from runs chosen to collide (a caller picks its own credential), and
+/// taking it as a match over-redacts, never leaks, in bounded time.
+const MAX_PROBE: usize = 32;
 
 /// The longest encoded form of one secret byte (a non-ASCII byte re-decoded
 /// as Latin-1 and written as `\u00XX` or `%C3%XX`).
@@ -108,7 +114,10 @@ impl Error {
 /// A secret longer than [`MAX_SECRET_BYTES`] makes the whole text
 /// `[redacted]` (see [`Error::redact`]).
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
-    if !text.is_empty() && secrets.iter().any(|s| s.len() > MAX_SECRET_BYTES) {
+    if text.is_empty() {
+        return String::new();
+    }
+    if secrets.iter().any(|s| s.len() > MAX_SECRET_BYTES) {
         return REDACTED.to_string();
     }
     let scan = floor(text, SCAN_BYTES);
@@ -356,37 +365,22 @@ impl View {
     /// proportion to the text plus the secret. (It was a 4096-bit filter
     /// and a linear search of the runs at each hit: a secret of thousands
     /// of bytes fills the filter, and a 32 KiB text then took 3.5 s against
-    /// a 4 KiB secret, 65 s against 64 KiB, in a debug build.)
+    /// a 4 KiB secret, 65 s against 64 KiB, in a debug build.) Probes are
+    /// at most [`MAX_PROBE`] long: a run that cannot be placed within it
+    /// masks the whole text, and a lookup past it counts as a match.
     fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
-        if secret.is_empty() {
+        if secret.is_empty() || self.bytes.len() < secret.len().min(RUN) {
             return;
         }
         let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep;
         let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
-        // Slots: a power of two at least twice the runs (at least 16).
-        let bits = (runs.len() * 2).next_power_of_two().trailing_zeros().max(4);
-        let last = (1usize << bits) - 1;
-        let home = |run: u64| (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
-        // Each slot: 0 empty, else 1 + the index of its run in `runs`.
-        let mut table = vec![0u32; last + 1];
-        // The slot holding `run`, or the empty slot where it would go.
-        let find = |table: &[u32], run: u64| {
-            let mut at = home(run);
-            while table[at] != 0 && runs[table[at] as usize - 1] != run {
-                at = (at + 1) & last;
-            }
-            at
-        };
-        for (n, run) in runs.iter().enumerate() {
-            let at = find(&table, *run);
-            table[at] = n as u32 + 1;
-        }
+        let Some(set) = RunSet::new(runs) else { return masked.fill(1) };
         let mut acc = 0;
         for (i, b) in self.bytes.iter().enumerate() {
             acc = pack(acc, b);
-            if i + 1 >= w && table[find(&table, acc)] != 0 {
+            if i + 1 >= w && set.contains(acc) {
                 // The source of bytes i+1-w ..= i, widened to whole characters.
                 let mut start = self.from[i + 1 - w].0 as usize;
                 let mut end = self.from[i].1 as usize;
@@ -400,6 +394,50 @@ impl View {
                 masked[start..end].fill(1);
             }
         }
+    }
+}
+
+/// A secret's runs, packed, in an open-addressing table at most half full
+/// whose probes are at most [`MAX_PROBE`] long.
+struct RunSet {
+    runs: Vec<u64>,
+    /// Each slot: 0 empty, else 1 + the index of its run in `runs`.
+    table: Vec<u32>,
+    bits: u32,
+}
+
+impl RunSet {
+    /// `None` when a run cannot be placed within [`MAX_PROBE`] slots.
+    fn new(runs: Vec<u64>) -> Option<RunSet> {
+        // Slots: a power of two at least twice the runs (at least 16).
+        let bits = (runs.len() * 2).next_power_of_two().trailing_zeros().max(4);
+        let mut set = RunSet { table: vec![0; 1 << bits], runs, bits };
+        for n in 0..set.runs.len() {
+            let at = set.find(set.runs[n])?;
+            set.table[at] = n as u32 + 1;
+        }
+        Some(set)
+    }
+
+    /// The slot holding `run`, or the empty slot where it would go; `None`
+    /// past [`MAX_PROBE`] slots.
+    fn find(&self, run: u64) -> Option<usize> {
+        let last = self.table.len() - 1;
+        let mut at = (run.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize;
+        for _ in 0..MAX_PROBE {
+            match self.table[at] {
+                0 => return Some(at),
+                n if self.runs[n as usize - 1] == run => return Some(at),
+                _ => at = (at + 1) & last,
+            }
+        }
+        None
+    }
+
+    /// Whether `run` is one of the runs, or is looked for past
+    /// [`MAX_PROBE`] slots (then taken to be one).
+    fn contains(&self, run: u64) -> bool {
+        self.find(run).is_none_or(|at| self.table[at] != 0)
     }
 }
 
@@ -628,5 +666,32 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn colliding_runs_are_bounded_and_over_redact() {
+        // Runs that all land in one slot of a 128-slot table (40 runs).
+        let home = |v: u64| v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - 7);
+        let colliding: Vec<u64> = (1u64..).filter(|&v| home(v) == 0).take(40).collect();
+        // Placing them needs probes past the bound: no set, so the caller
+        // masks the whole text.
+        assert!(RunSet::new(colliding.clone()).is_none());
+        // 32 of them fill slots 0-31 of a 64-slot table (the last placed
+        // at the bound); another value of slot 0 is then looked for past
+        // the bound and counts as a run: over-redaction, in bounded time.
+        let set = RunSet::new(colliding[..32].to_vec()).expect("within the bound");
+        assert_eq!(set.bits, 6);
+        assert!(colliding[..32].iter().all(|&r| set.contains(r)));
+        assert!(set.contains(colliding[39]));
+        assert!(!set.contains(home_elsewhere(&set)));
+        // An ordinary set: members found, others not.
+        let set = RunSet::new((100..140).collect()).expect("set");
+        assert!((100..140).all(|r| set.contains(r)));
+        assert!(!(200..240).any(|r| set.contains(r)));
+    }
+
+    /// A value whose slot in `set` is empty.
+    fn home_elsewhere(set: &RunSet) -> u64 {
+        (1u64..).find(|&v| set.find(v).is_some_and(|at| set.table[at] == 0)).unwrap_or(0)
     }
 }

@@ -129,8 +129,9 @@ struct ServeArgs {
     #[arg(long, default_value_t = pbx_host::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
     /// Threads serving connections, each a single-threaded runtime that
-    /// keeps a connection's requests on it (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// keeps a connection's requests on it (default: one per core, at most
+    /// 64). The 64 connections per provider are shared out between them.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
     /// Serve on the main multi-thread runtime instead (the benchmark's
     /// baseline for --threads; not for use).
@@ -423,7 +424,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     let gateway = Gateway::load(&host, &path, opts, serve_opts)?;
     let threads = match args.threads {
         Some(n) => usize::from(n),
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(64),
     };
     let server = if args.one_runtime {
         Server::start(Arc::new(gateway), args.addr).await?
@@ -445,7 +446,11 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     {
         println!("  demo token (mock only): curl -H 'Authorization: Bearer demo-token' ...");
     }
-    println!("  threads: {threads}, each serving the connections it accepted");
+    if args.one_runtime {
+        println!("  threads: one multi-thread runtime (--one-runtime)");
+    } else {
+        println!("  threads: {threads}, each serving the connections it accepted");
+    }
     println!(
         "  clients: head within {} ms, body within {} ms (read before an instance is taken), idle keep-alive {} ms",
         args.header_timeout_ms, args.body_timeout_ms, args.idle_timeout_ms

@@ -103,7 +103,10 @@ impl Outbound {
 
     /// `n` pools of their own (at least one) with the same policy, each
     /// bounded to its share of `max_per_host` (at least 1 each), so that
-    /// together they open no more connections to a host than this one.
+    /// together they open no more connections to a host than this one
+    /// while `n` is at most `max_per_host` (past it, one each: `n`).
+    /// A pool whose share is busy waits for it even while another pool has
+    /// idle connections.
     /// Each pool has its own bound: pools sharing one bound stalled (an
     /// idle connection kept in one pool held a slot another pool waited
     /// for; 600 overlapping clients, 4 failed after the 10 s connect

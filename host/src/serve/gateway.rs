@@ -96,8 +96,10 @@ impl Gateway {
     /// ([`Server::start_per_core`](super::Server::start_per_core)), sending
     /// through `transport` (its share of [`Transport::split`]): the
     /// instance limit, the warm instances and the body budget are shared,
-    /// and warm instances are keyed by the transport, so an instance only
-    /// ever sends through the pool of the thread that runs it.
+    /// and warm instances are keyed by the transport's id, so with an
+    /// [`Outbound`](crate::outbound::Outbound) transport (a pool per thread) an
+    /// instance only ever sends through the pool of the thread that runs
+    /// it. (Hooks keep one id: their instances may serve any thread.)
     pub fn for_thread(&self, transport: Transport) -> Gateway {
         Gateway {
             engine: self.engine.clone(),

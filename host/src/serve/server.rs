@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
 
 /// A running server.
 pub struct Server {
@@ -35,7 +36,8 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let (done, ended) = oneshot::channel();
         tokio::spawn(async move {
-            accept_loop(gateway, listener, stopped, true).await;
+            // Open connections are served on, detached, after a stop.
+            accept_loop(gateway, listener, stopped, true).await.detach_all();
             let _ = done.send(());
         });
         Ok(Server { addr, stop, loops: vec![ended] })
@@ -50,7 +52,9 @@ impl Server {
     /// gateway as it ships"): each request on a multi-thread runtime woke
     /// an idle worker and moved between the two, which at one request at
     /// a time cost the gateway more than its own work. When it stops (or
-    /// is dropped), each thread ends with its open connections.
+    /// is dropped), each thread stops accepting and closes its listener at
+    /// once (`stop` returns then), serves its open connections to their
+    /// end, as [`Server::start`] does, and then ends.
     pub async fn start_per_core(gateway: Arc<Gateway>, addr: SocketAddr, threads: usize) -> Result<Server> {
         open_gateway(&gateway.env, addr)?;
         // Bound by tokio for its backlog of 1024 (std's is 128: 600 clients
@@ -65,16 +69,25 @@ impl Server {
             // Its own provider pool and warm instances (Gateway::for_thread).
             let (gateway, stopped) = (Arc::new(gateway.for_thread(transport)), stopped.clone());
             let (done, ended) = oneshot::channel();
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            // The runtime is made in its thread: one dropped here, in the
+            // caller's async context (when the thread cannot be spawned),
+            // would panic.
             std::thread::Builder::new().name(format!("pbx-serve-{i}")).spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
+                    Err(e) => return eprintln!("pbx-host serve: thread {i} could not start its runtime: {e}"),
+                };
                 runtime.block_on(async move {
-                    match TcpListener::from_std(listener) {
+                    let mut connections = match TcpListener::from_std(listener) {
                         // One thread sweeps the warm instances.
                         Ok(listener) => accept_loop(gateway, listener, stopped, i == 0).await,
-                        Err(e) => eprintln!("pbx-host serve: thread {i} could not take the listener: {e}"),
-                    }
+                        Err(e) => return eprintln!("pbx-host serve: thread {i} could not take the listener: {e}"),
+                    };
+                    // Stopped: the listener is closed; the connections
+                    // still open are served to their end.
+                    let _ = done.send(());
+                    while connections.join_next().await.is_some() {}
                 });
-                let _ = done.send(());
             })?;
             loops.push(ended);
         }
@@ -96,9 +109,16 @@ impl Server {
 }
 
 /// Accepts connections from `listener` until `stopped` is set (or its
-/// sender is gone), serving each in a task; with `sweep`, drops warm
-/// instances idle past `Reuse::max_idle` while no request comes to do it.
-async fn accept_loop(gateway: Arc<Gateway>, listener: TcpListener, mut stopped: watch::Receiver<bool>, sweep: bool) {
+/// sender is gone), serving each in a task of the set it returns (the
+/// listener is closed by then); with `sweep`, drops warm instances idle
+/// past `Reuse::max_idle` while no request comes to do it.
+async fn accept_loop(
+    gateway: Arc<Gateway>,
+    listener: TcpListener,
+    mut stopped: watch::Receiver<bool>,
+    sweep: bool,
+) -> JoinSet<()> {
+    let mut connections = JoinSet::new();
     let mut sweeper = tokio::time::interval(Duration::from_secs(1));
     loop {
         let accepted = tokio::select! {
@@ -117,6 +137,9 @@ async fn accept_loop(gateway: Arc<Gateway>, listener: TcpListener, mut stopped: 
         };
         // Small request/response exchanges: no Nagle delay.
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(gateway.clone(), stream));
+        // Reap the connections that ended, so the set stays small.
+        while connections.try_join_next().is_some() {}
+        connections.spawn(serve_connection(gateway.clone(), stream));
     }
+    connections
 }

@@ -1,8 +1,8 @@
 //! Serving on a thread per core (`Server::start_per_core`, what `pbx-host
 //! serve` runs): connections are spread over the threads, each request is
 //! served (its instance run, its provider request sent) on the thread that
-//! accepted its connection, warm instances stay with their thread, and
-//! `stop` ends every thread. (Which thread accepts a connection is the
+//! accepted its connection, and `stop` closes the listener of every
+//! thread. (Which thread accepts a connection is the
 //! kernel's choice, so no test asserts a spread.)
 use super::*;
 use host_test::kit::mock::example;
@@ -57,6 +57,25 @@ async fn connections_are_served_on_the_threads_that_accepted_them() {
     assert_eq!(mock.requests().len(), 24);
     let addr = server.addr;
     server.stop().await;
-    // Stopped: every thread has ended and closed its listener.
+    // Stopped: every thread has stopped accepting and closed its listener.
     assert!(Client::new(addr).get("/v1/health", None).await.is_err());
+}
+
+#[tokio::test]
+async fn a_connection_open_at_the_stop_is_served_to_its_end() {
+    let mock = MockProvider::builtin();
+    let (_host, g) = gateway_host_with(4, Duration::from_secs(10), None, &mock, |_| {});
+    let server = Server::start_per_core(Arc::new(g), "127.0.0.1:0".parse().unwrap(), 2).await.expect("serve");
+    let addr = server.addr;
+    let client = Client::new(addr);
+    let want: Value = serde_json::from_str(example("ringostat.sip-online")).unwrap();
+    let first = client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.expect("before");
+    assert_eq!(ok(&first), want);
+    server.stop().await;
+    // No new connection is taken...
+    assert!(Client::new(addr).get("/v1/health", None).await.is_err());
+    // ...and the open one is still served (its thread ends with it).
+    let after = client.post_json("/v1/ringostat/sip-online", Some(TOKEN), &json!({})).await.expect("after");
+    assert_eq!(ok(&after), want);
+    assert_eq!(mock.requests().len(), 2);
 }
