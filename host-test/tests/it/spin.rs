@@ -86,6 +86,10 @@ impl Spin {
         }
         let out = std::fs::File::create(dir.join("spin.out")).unwrap();
         cmd.stdout(out.try_clone().unwrap()).stderr(out).stdin(Stdio::null());
+        // A process group of its own: `spin up` runs the app in a child
+        // (`spin trigger http`), which outlived a kill of `spin up` alone
+        // (three per run of the suite, still serving).
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut spin = Spin { child: cmd.spawn().expect("start spin"), addr, dir };
         let client = Client::new(addr);
         let start = Instant::now();
@@ -135,6 +139,9 @@ impl Spin {
 
 impl Drop for Spin {
     fn drop(&mut self) {
+        // The whole group: `spin up` and the trigger it runs.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -158,6 +165,21 @@ pub fn gateway_vars(base: &str) -> Vec<(&'static str, String)> {
 
 fn borrowed<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Dropping a `Spin` ends what it started: its address stops answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_spin_leaves_nothing_serving() {
+    let Some(cli) = spin_cli() else { return };
+    let s = standin::mock(MockProvider::builtin(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let spin = Spin::up(&cli, "examples/spin/gateway/spin.toml", &borrowed(&gateway_vars(&s.base)), &[]).await;
+    let addr = spin.addr;
+    drop(spin);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "something still serves on {addr} after spin was stopped");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
