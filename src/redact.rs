@@ -369,10 +369,10 @@ impl View {
     /// at most [`MAX_PROBE`] long: a run that cannot be placed within it
     /// masks the whole text, and a lookup past it counts as a match.
     fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
-        if secret.is_empty() || self.bytes.len() < secret.len().min(RUN) {
+        let w = secret.len().min(RUN);
+        if w == 0 || self.bytes.len() < w {
             return;
         }
-        let w = secret.len().min(RUN);
         let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
         let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep;
         let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();

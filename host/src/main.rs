@@ -131,7 +131,7 @@ struct ServeArgs {
     /// Threads serving connections, each a single-threaded runtime that
     /// keeps a connection's requests on it (default: one per core, at most
     /// 64). The 64 connections per provider are shared out between them.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=pbx_host::serve::MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Serve on the main multi-thread runtime instead (the benchmark's
     /// baseline for --threads; not for use).
@@ -424,7 +424,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     let gateway = Gateway::load(&host, &path, opts, serve_opts)?;
     let threads = match args.threads {
         Some(n) => usize::from(n),
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(64),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(pbx_host::serve::MAX_THREADS),
     };
     let server = if args.one_runtime {
         Server::start(Arc::new(gateway), args.addr).await?

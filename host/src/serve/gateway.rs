@@ -21,6 +21,7 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
 /// The loaded gateway component, ready to serve requests.
+#[derive(Clone)]
 pub struct Gateway {
     engine: Engine,
     pre: ProxyPre<HostState>,
@@ -101,17 +102,7 @@ impl Gateway {
     /// instance only ever sends through the pool of the thread that runs
     /// it. (Hooks keep one id: their instances may serve any thread.)
     pub fn for_thread(&self, transport: Transport) -> Gateway {
-        Gateway {
-            engine: self.engine.clone(),
-            pre: self.pre.clone(),
-            instances: self.instances.clone(),
-            weight: self.weight,
-            env: self.env.clone(),
-            transport,
-            timeouts: self.timeouts,
-            buffered: self.buffered.clone(),
-            token: self.token.clone(),
-        }
+        Gateway { transport, ..self.clone() }
     }
 
     /// A fresh instance in a store holding a slot (waiting in line for one).

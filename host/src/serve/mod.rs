@@ -54,7 +54,7 @@ mod warm;
 pub use gateway::{Gateway, BUFFERED_BODIES};
 pub use open::open_gateway;
 pub use options::{ServeOptions, BODY_CAP, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
-pub use server::Server;
+pub use server::{Server, MAX_THREADS};
 pub use warm::{credential_free, INSPECT_CAP};
 
 use std::path::PathBuf;

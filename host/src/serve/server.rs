@@ -13,6 +13,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
+/// The most threads [`Server::start_per_core`] runs: the provider
+/// connections of [`OutboundSettings::max_per_host`](crate::outbound::OutboundSettings)
+/// (64) are shared out between them, at least one each.
+pub const MAX_THREADS: usize = 64;
+
 /// A running server.
 pub struct Server {
     /// The address it listens on (the port chosen when 0 was asked).
@@ -43,8 +48,8 @@ impl Server {
         Ok(Server { addr, stop, loops: vec![ended] })
     }
 
-    /// As [`Server::start`], on `threads` threads of their own (at least
-    /// one), each running a single-threaded runtime that accepts from the
+    /// As [`Server::start`], on `threads` threads of their own (1 to
+    /// [`MAX_THREADS`]), each running a single-threaded runtime that accepts from the
     /// one listening socket and serves the connections it accepted: a
     /// connection's requests, their instances and their answers never move
     /// between threads. What `pbx-host serve` runs, one thread per core.
@@ -64,7 +69,7 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
         let mut loops = Vec::new();
-        for (i, transport) in gateway.transport.split(threads).into_iter().enumerate() {
+        for (i, transport) in gateway.transport.split(threads.clamp(1, MAX_THREADS)).into_iter().enumerate() {
             let listener = listener.try_clone()?;
             // Its own provider pool and warm instances (Gateway::for_thread).
             let (gateway, stopped) = (Arc::new(gateway.for_thread(transport)), stopped.clone());

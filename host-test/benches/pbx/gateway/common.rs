@@ -33,6 +33,8 @@ pub(super) struct Target {
     pub(super) name: &'static str,
     pub(super) uri: String,
     pub(super) post: bool,
+    /// The server's own process, whose CPU the rows at 1 count.
+    pub(super) pid: Option<u32>,
 }
 
 impl Target {
@@ -367,6 +369,11 @@ impl Served {
 
     pub(super) fn route(&self) -> String {
         format!("http://{}{ROUTE}", self.addr)
+    }
+
+    /// The gateway route served here as a target named `name`.
+    pub(super) fn target(&self, name: &'static str) -> Target {
+        Target { name, uri: self.route(), post: true, pid: Some(self.child.id()) }
     }
 }
 

@@ -49,13 +49,19 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     // least a wasi:http component does for this route (no JSON, no checks).
     let floor = Served::pbx_host_serving(&floor_component()?, &env, &[]).await?;
     let targets = [
-        Target { name: "direct to the stand-in", uri: format!("{base}/sipstatus/online"), post: false },
-        Target { name: "native proxy, its own process", uri: native.route(), post: true },
-        Target { name: "native proxy in the client's thread", uri: format!("{native_here}{ROUTE}"), post: true },
-        Target { name: "pbx-host serve, warm instances", uri: warm.route(), post: true },
-        Target { name: "pbx-host serve, warm, one multi-thread runtime", uri: one_runtime.route(), post: true },
-        Target { name: "pbx-host serve, fresh instance each", uri: fresh.route(), post: true },
-        Target { name: "pbx-host serve of the floor component, warm", uri: floor.route(), post: true },
+        // The stand-in and the in-thread proxy share this process: no pid.
+        Target { name: "direct to the stand-in", uri: format!("{base}/sipstatus/online"), post: false, pid: None },
+        native.target("native proxy, its own process"),
+        Target {
+            name: "native proxy in the client's thread",
+            uri: format!("{native_here}{ROUTE}"),
+            post: true,
+            pid: None,
+        },
+        warm.target("pbx-host serve, warm instances"),
+        one_runtime.target("pbx-host serve, warm, one multi-thread runtime"),
+        fresh.target("pbx-host serve, fresh instance each"),
+        floor.target("pbx-host serve of the floor component, warm"),
     ];
     let client = pooled_client();
     if let Some(which) = std::env::var_os("PBX_BENCH_PROFILE_GATEWAY") {
@@ -84,12 +90,7 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     const BLOCK: usize = 100;
     let (warmup, blocks) = (runs(200), runs(3_000).div_ceil(BLOCK));
     let mut single: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
-    // The server processes' CPU over the blocks at 1 (the stand-in and the
-    // in-thread proxy share the benchmark's process: none).
-    let pids = [None, Some(native.child.id()), None]
-        .into_iter()
-        .chain([&warm, &one_runtime, &fresh, &floor].map(|s| Some(s.child.id())))
-        .collect::<Vec<_>>();
+    // The server processes' CPU over the blocks at 1.
     let mut cpu = vec![Duration::ZERO; targets.len()];
     for t in &targets {
         for _ in 0..warmup {
@@ -98,17 +99,17 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     }
     for _ in 0..blocks {
         for (i, (t, times)) in targets.iter().zip(&mut single).enumerate() {
-            let before = pids[i].map(process_cpu);
+            let before = t.pid.map(process_cpu);
             for _ in 0..BLOCK {
                 times.push(t.call(&client).await?);
             }
-            if let (Some(pid), Some(before)) = (pids[i], before) {
+            if let (Some(pid), Some(before)) = (t.pid, before) {
                 cpu[i] += process_cpu(pid).saturating_sub(before);
             }
         }
     }
     let cpu_per_request: Vec<Option<Duration>> =
-        (0..targets.len()).map(|i| pids[i].map(|_| cpu[i] / single[i].len().max(1) as u32)).collect();
+        targets.iter().enumerate().map(|(i, t)| t.pid.map(|_| cpu[i] / single[i].len().max(1) as u32)).collect();
     // Throughput at 1: requests one after another, so the rate is the
     // count over the summed times.
     let tput_1: Vec<f64> =

@@ -218,7 +218,7 @@ pub(super) async fn tls_rows(rows: &mut Vec<Row>) -> Result<()> {
     let served = served?;
     let targets = [
         TlsTarget::Native(tls_client(ca_der)?, format!("https://localhost:{native_port}/sipstatus/online")),
-        TlsTarget::Gateway(pooled_client(), Target { name: "gateway", uri: served.route(), post: true }),
+        TlsTarget::Gateway(pooled_client(), served.target("gateway")),
     ];
     for t in &targets {
         for _ in 0..5 {
