@@ -251,6 +251,13 @@ pub fn engine_with(pooling: bool, max_instances: u32) -> Result<Engine> {
 /// there fails.
 pub fn engine_tuned(pooling: bool, max_instances: u32, keep_resident: bool) -> Result<Engine> {
     let mut config = Config::new();
+    // Profiling aid (feature `perfmap`, off in the shipped build): with
+    // `PBX_HOST_PERFMAP` set, the compiled wasm functions are named in
+    // /tmp/perf-PID.map for `perf report` (BENCHMARKS.md, "Profiling").
+    #[cfg(feature = "perfmap")]
+    if std::env::var_os("PBX_HOST_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     if pooling {
         let n = max_instances.max(1);
         let mut pool = PoolingAllocationConfig::default();

@@ -68,6 +68,11 @@ fn main() -> Result<()> {
     } else {
         tokio::runtime::Builder::new_current_thread().enable_all().build()?
     };
+    // Gateway builds compared in process (gateway/inproc.rs), nothing else.
+    if let Ok(list) = std::env::var("PBX_BENCH_GATEWAYS") {
+        let paths: Vec<std::path::PathBuf> = list.split_whitespace().map(Into::into).collect();
+        return rt.block_on(gateway::inproc::compare(&paths));
+    }
     rt.block_on(run())
 }
 

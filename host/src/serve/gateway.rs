@@ -36,7 +36,15 @@ pub struct Gateway {
     /// `PBX_GATEWAY_TOKEN`, to skip reading the body of a request that
     /// does not carry it (the gateway refuses it without reading).
     token: Option<String>,
+    /// This gateway among those sharing a host's warm pool: a warm
+    /// instance's store holds its gateway's environment (settings,
+    /// credentials), so it is parked and taken under its gateway's id
+    /// ([`GATEWAY_IDS`]). The threads of one gateway share it.
+    id: u64,
 }
+
+/// Where [`Gateway`] ids come from: one per [`Gateway::from_component`].
+static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Request bodies held in memory at once, across all connections: 256 MiB
 /// (32 bodies at the 8 MiB cap). Reading the whole body before taking an
@@ -90,6 +98,7 @@ impl Gateway {
             timeouts: Timeouts { header: serve.header_timeout, body: serve.body_timeout, idle: serve.idle_timeout },
             buffered: Arc::new(tokio::sync::Semaphore::new(BUFFERED_BODIES / 1024)),
             token: serve.env.iter().find(|(k, v)| k == "PBX_GATEWAY_TOKEN" && !v.is_empty()).map(|(_, v)| v.clone()),
+            id: GATEWAY_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -209,7 +218,7 @@ impl Gateway {
         body: Bytes,
     ) -> Result<http::Response<HyperOutgoingBody>> {
         let key = match self.instances.reuse() {
-            Some(_) => warm_key(&parts, &body).map(|k| format!("{k}|{}", self.transport.id())),
+            Some(_) => warm_key(&parts, &body).map(|k| format!("{k}|{}|{}", self.id, self.transport.id())),
             None => None,
         };
         let warm = key.as_deref().and_then(|k| self.instances.take::<Live>(k));

@@ -9,7 +9,10 @@
 //! the egress policy). The route is `POST /v1/ringostat/sip-online` on the
 //! server-held credentials, answered `200 {"ok": [...]}`.
 //!
-//! Three parts:
+//! Four parts:
+//! - **in process** ([`inproc::rows`]): the gateway's own work per request,
+//!   `Gateway::handle` called in a loop without sockets, against the floor
+//!   component's;
 //! - **loopback** ([`loopback_rows`]): the gateway against a native Rust proxy
 //!   doing the same translation, on a loopback HTTP/1.1 stand-in;
 //! - **a TLS provider 20 ms away** ([`tls_rows`]): a TLS stand-in (private CA,
@@ -21,6 +24,7 @@
 
 mod burst;
 mod common;
+pub(crate) mod inproc;
 mod tls;
 
 use burst::burst_rows;
@@ -30,6 +34,7 @@ use tls::tls_rows;
 
 /// Appends every gateway row to `rows`.
 pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
+    inproc::rows(rows).await?;
     loopback_rows(rows).await?;
     tls_rows(rows).await?;
     burst_rows(rows).await
@@ -70,8 +75,15 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
         // warm on one runtime, 5 fresh gateway, 6 floor) at concurrency 1;
         // profile the child (`perf record -p`).
         let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(3usize).min(6)];
-        for _ in 0..50_000 {
+        // The rate every 5,000 calls, to turn a profiler's counts into
+        // counts per request.
+        let mut since = Instant::now();
+        for i in 1..=50_000 {
             t.call(&client).await?;
+            if i % 5_000 == 0 {
+                eprintln!("{}: {:.0} req/s", t.name, 5_000.0 / since.elapsed().as_secs_f64());
+                since = Instant::now();
+            }
         }
         return Ok(());
     }

@@ -149,3 +149,35 @@ fn warm_reuse_needs_arguments_free_of_credentials() {
         assert!(!free(own.clone()), "{own}");
     }
 }
+
+/// Two gateways on one host (one warm pool) with settings of their own:
+/// a warm instance holds its gateway's settings (its environment is baked
+/// into its store), so it serves only its own gateway. Before the gateway
+/// was part of the warm key, the second gateway's request took the first
+/// one's instance and went out with the first one's credential.
+#[tokio::test]
+async fn gateways_sharing_a_host_keep_their_warm_instances_apart() {
+    let mock = MockProvider::builtin();
+    let opts = HostOptions { reuse: Some(Reuse { max_calls: 100, ..Reuse::default() }), ..HostOptions::fast() };
+    let h = Host::load(&host_test::component_path(), &opts).expect("load the component");
+    let with_key = |key: &str| {
+        let mut env = server_env();
+        env.retain(|(k, _)| k != "PBX_RINGOSTAT_AUTH_KEY");
+        env.push(("PBX_RINGOSTAT_AUTH_KEY".into(), key.into()));
+        let serve = ServeOptions::new(env, mock_transport(mock.clone()));
+        Gateway::load(&h, &gateway_path(), &opts, serve).expect("load the gateway")
+    };
+    let (a, b) = (with_key("gateway-a-key-3d91"), with_key("gateway-b-key-72c4"));
+    let mut sa = Served::on(a, mock.clone()).await;
+    let mut sb = Served::on(b, mock.clone()).await;
+    for _ in 0..2 {
+        ok(&sa.post("ringostat/sip-online", json!({})).await);
+        ok(&sb.post("ringostat/sip-online", json!({})).await);
+    }
+    let sent: Vec<String> =
+        mock.requests().iter().map(|r| r.header("auth-key").unwrap_or_default().to_string()).collect();
+    assert_eq!(sent, ["gateway-a-key-3d91", "gateway-b-key-72c4", "gateway-a-key-3d91", "gateway-b-key-72c4"]);
+    assert_eq!(h.instances.idle(), 2, "a warm instance for each gateway");
+    sa.finish().await;
+    sb.finish().await;
+}

@@ -1,0 +1,105 @@
+//! The gateway's own work per request, without sockets: `Gateway::handle`
+//! called in a loop in this thread (warm instances, as `serve` runs them),
+//! the provider a hook answering `sip-online` at once. What is left is the
+//! component's code and its host calls, free of the thread wakes and the
+//! machine's idle states that dominate the loopback rows at 1 connection
+//! (BENCHMARKS.md: on this VM those moved the same binary's loopback p50
+//! between 170 and 290 us from one run to the next; these rows move by a
+//! few percent, so they compare builds of the gateway).
+
+use super::common::*;
+use host_test::instances::Reuse;
+use host_test::serve::{gateway_path, Gateway, ServeOptions};
+use host_test::{FnHook, Host, HostOptions, Transport};
+
+/// Requests per timed block; the blocks of the builds alternate.
+const BLOCK: usize = 1_000;
+
+/// The in-process rows: the shipped gateway against the floor component.
+pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
+    let blocks = if quick() { 3 } else { 20 };
+    let times = per_request(&[gateway_path(), floor_component()?], blocks).await?;
+    let label = "gateway, in process (sip-online, warm, a hook answering at once), per request";
+    rows.push(Row { what: format!("{label}: pbx_gateway.wasm"), value: fmt(times[0]), target: "-".into() });
+    rows.push(Row {
+        what: format!("{label}: the floor component"),
+        value: format!("{} (gateway/floor {:.2}x)", fmt(times[1]), times[0].as_secs_f64() / times[1].as_secs_f64()),
+        target: "-".into(),
+    });
+    Ok(())
+}
+
+/// `PBX_BENCH_GATEWAYS="a.wasm b.wasm ..."`: the time per request of each
+/// build, in one run (20 alternating blocks each).
+pub(crate) async fn compare(paths: &[PathBuf]) -> Result<()> {
+    for (p, t) in paths.iter().zip(per_request(paths, 20).await?) {
+        println!("{:>12}  {}", fmt(t), p.display());
+    }
+    Ok(())
+}
+
+/// The provider: `sip-online`'s answer, at once.
+fn hook() -> Transport {
+    Transport::Hook(Arc::new(FnHook::new("inproc-standin", |_request, _options| async {
+        Ok(hyper::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .header("content-length", ONLINE.len().to_string())
+            .body(full_body(Bytes::from_static(ONLINE.as_bytes())))
+            .expect("a valid response"))
+    })))
+}
+
+/// The request the loopback rows send.
+fn request() -> hyper::Request<Full<Bytes>> {
+    hyper::Request::builder()
+        .method("POST")
+        .uri(format!("http://gateway{ROUTE}"))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .header("content-length", "2")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .expect("a valid request")
+}
+
+/// Loads each component as a gateway (a host each: gateways on one host
+/// share its warm pool) and times `handle` in `blocks` alternating blocks
+/// of [`BLOCK`]; the median time per request of each.
+async fn per_request(paths: &[PathBuf], blocks: usize) -> Result<Vec<Duration>> {
+    let opts = HostOptions { reuse: Some(Reuse::default()), ..HostOptions::fast() };
+    let env: Vec<(String, String)> = settings("http://127.0.0.1:9").into_iter().map(|(k, v)| (k.into(), v)).collect();
+    let mut gateways = Vec::new();
+    for p in paths {
+        let host = Host::load(&host_test::component_path(), &opts)?;
+        gateways.push(Arc::new(Gateway::load(&host, p, &opts, ServeOptions::new(env.clone(), hook()))?));
+    }
+    let mut expected = None;
+    for (g, p) in gateways.iter().zip(paths) {
+        let answer = call(g).await?;
+        let first = expected.get_or_insert_with(|| answer.clone());
+        ensure!(answer == *first, "{} answered {answer:?}, the first build {first:?}", p.display());
+        for _ in 0..200 {
+            call(g).await?;
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); gateways.len()];
+    for _ in 0..blocks {
+        for (g, t) in gateways.iter().zip(&mut times) {
+            let start = Instant::now();
+            for _ in 0..BLOCK {
+                call(g).await?;
+            }
+            t.push(start.elapsed() / BLOCK as u32);
+        }
+    }
+    Ok(times.into_iter().map(median).collect())
+}
+
+/// One request through `handle`, its answer read whole.
+async fn call(g: &Arc<Gateway>) -> Result<(u16, Bytes)> {
+    let response = g.handle(request()).await;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.map_err(|e| anyhow::anyhow!("{e:?}"))?.to_bytes();
+    ensure!(status == 200, "status {status}: {body:?}");
+    Ok((status, body))
+}
