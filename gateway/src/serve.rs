@@ -205,11 +205,16 @@ fn read_body(request: &IncomingRequest, declared: Option<u64>) -> Option<Vec<u8>
     }
     let Ok(body) = request.consume() else { return Some(out) };
     let Ok(stream) = body.stream() else { return Some(out) };
-    // Ends at `closed`, or at a failed read (`last-operation-failed`).
+    // Ends at `closed`, or at a failed read (`last-operation-failed`), or
+    // once the declared length is in (the read that would only report
+    // `closed` is a host call saved).
     while let Ok(chunk) = stream.blocking_read(64 * 1024) {
         out.extend_from_slice(&chunk);
         if out.len() as u64 > BODY_CAP {
             return None;
+        }
+        if declared == Some(out.len() as u64) {
+            break;
         }
     }
     drop(stream);
@@ -227,7 +232,10 @@ fn send(reply: Reply, out: ResponseOutparam) {
     // Every name and value above is a valid header.
     let fields = Fields::from_list(&headers).unwrap_or_else(|_| Fields::new());
     let response = OutgoingResponse::new(fields);
-    let _ = response.set_status_code(reply.status);
+    // 200 is a new response's status already: no host call for it.
+    if reply.status != 200 {
+        let _ = response.set_status_code(reply.status);
+    }
     let Ok(body) = response.body() else { return };
     ResponseOutparam::set(out, Ok(response));
     if let Ok(stream) = body.write() {

@@ -63,6 +63,28 @@ mod tests {
         assert!(dbg.contains("Auth-key") && dbg.contains("\"/p\""), "{dbg}");
     }
 
+    /// The WASI client fetches only [`message::READ_HEADERS`]: reading
+    /// any other header is caught in debug builds, so a decoder that
+    /// starts reading one fails its tests instead of seeing `None` on wasm.
+    #[test]
+    #[should_panic(expected = "server is not in READ_HEADERS")]
+    fn reading_a_header_the_client_does_not_fetch_is_caught() {
+        let resp = Response { status: 200, headers: vec![("server".into(), b"nginx".to_vec())], body: Vec::new() };
+        let _ = resp.header("server");
+    }
+
+    #[test]
+    fn every_status_fetches_a_subset_of_what_is_read() {
+        for status in [200, 204, 301, 302, 404, 429, 500, 503] {
+            for h in message::read_headers(status) {
+                assert!(message::READ_HEADERS.contains(h), "{status}: {h}");
+            }
+        }
+        assert!(message::read_headers(429).contains(&"retry-after"));
+        assert!(message::read_headers(429).contains(&"x-ratelimit-reset"));
+        assert_eq!(message::read_headers(302), ["location"]);
+    }
+
     #[test]
     fn incomplete_bodies_say_so() {
         let text = |e: Error| match e {

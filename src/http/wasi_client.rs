@@ -99,8 +99,14 @@ pub fn send(req: &Request) -> Result<Response> {
         }
     };
     let status = response.status();
-    let headers =
-        response.headers().entries().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect::<Vec<_>>();
+    // Only the headers something reads ([`read_headers`]), each by `get`.
+    let wanted = super::message::read_headers(status);
+    let fields = response.headers();
+    let headers = wanted
+        .iter()
+        .filter_map(|name| fields.get(name).into_iter().next().map(|value| (String::from(*name), value)))
+        .collect::<Vec<_>>();
+    drop(fields);
     let head = Response { status, headers, body: Vec::new() };
     if (300..400).contains(&status) {
         return Err(super::message::redirect(status, head.header("location"), &req.target.authority));

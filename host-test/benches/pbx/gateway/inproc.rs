@@ -19,11 +19,17 @@ const BLOCK: usize = 1_000;
 pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
     let blocks = if quick() { 3 } else { 20 };
     let times = per_request(&[gateway_path(), floor_component()?], blocks).await?;
+    let library = library_alone(blocks).await?;
     let label = "gateway, in process (sip-online, warm, a hook answering at once), per request";
     rows.push(Row { what: format!("{label}: pbx_gateway.wasm"), value: fmt(times[0]), target: "-".into() });
     rows.push(Row {
         what: format!("{label}: the floor component"),
         value: format!("{} (gateway/floor {:.2}x)", fmt(times[1]), times[0].as_secs_f64() / times[1].as_secs_f64()),
+        target: "-".into(),
+    });
+    rows.push(Row {
+        what: format!("{label}: the library alone (ringostat.sip-online on a reused instance, the same hook)"),
+        value: fmt(library),
         target: "-".into(),
     });
     Ok(())
@@ -32,10 +38,60 @@ pub(crate) async fn rows(rows: &mut Vec<Row>) -> Result<()> {
 /// `PBX_BENCH_GATEWAYS="a.wasm b.wasm ..."`: the time per request of each
 /// build, in one run (20 alternating blocks each).
 pub(crate) async fn compare(paths: &[PathBuf]) -> Result<()> {
+    println!("{:>12}  the library alone (reused instance, the same hook)", fmt(library_alone(20).await?));
     for (p, t) in paths.iter().zip(per_request(paths, 20).await?) {
         println!("{:>12}  {}", fmt(t), p.display());
     }
     Ok(())
+}
+
+/// The library alone for comparison: `sip-online` called on one reused
+/// instance through the same hook (what the gateway's call of it would
+/// cost without the HTTP face and the composition around it).
+async fn library_alone(blocks: usize) -> Result<Duration> {
+    use host_test::bindings::exports::telephony::pbx::ringostat::Config;
+    let host = Host::load(&host_test::component_path(), &HostOptions::fast())?;
+    let (mut store, ringostat) = host.ringostat(hook()).await?;
+    let cfg = Config {
+        auth_key: AUTH_KEY.into(),
+        base_url: Some("http://127.0.0.1:9".into()),
+        timeout_ms: None,
+        max_body_bytes: None,
+    };
+    let _ticker = Ticker::start();
+    let mut times = Vec::new();
+    for _ in 0..blocks {
+        let start = Instant::now();
+        for _ in 0..BLOCK {
+            ringostat.call_sip_online(&mut store, &cfg).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+        times.push(start.elapsed() / BLOCK as u32);
+    }
+    Ok(median(times))
+}
+
+/// A timer due sooner than any the gateway sets, as a server's connection
+/// timers are (header, body, idle), aborted when dropped. Without one, the
+/// gateway's 30 s deadline was the runtime's earliest timer, and tokio
+/// wakes its driver (an eventfd write) whenever a new earliest timer is
+/// set: 8 us per request here that a server does not pay (strace: `pbx-host
+/// serve` made no such write per gateway request).
+struct Ticker(tokio::task::JoinHandle<()>);
+
+impl Ticker {
+    fn start() -> Ticker {
+        Ticker(tokio::spawn(async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }))
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The provider: `sip-online`'s answer, at once.
@@ -82,6 +138,7 @@ async fn per_request(paths: &[PathBuf], blocks: usize) -> Result<Vec<Duration>> 
             call(g).await?;
         }
     }
+    let _ticker = Ticker::start();
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); gateways.len()];
     for _ in 0..blocks {
         for (g, t) in gateways.iter().zip(&mut times) {
