@@ -205,16 +205,12 @@ fn read_body(request: &IncomingRequest, declared: Option<u64>) -> Option<Vec<u8>
     }
     let Ok(body) = request.consume() else { return Some(out) };
     let Ok(stream) = body.stream() else { return Some(out) };
-    // Ends at `closed`, or at a failed read (`last-operation-failed`), or
-    // once the declared length is in (the read that would only report
-    // `closed` is a host call saved).
+    // Ends at `closed`, or at a failed read (`last-operation-failed`);
+    // not at the declared length, which a chunked body may carry stale.
     while let Ok(chunk) = stream.blocking_read(64 * 1024) {
         out.extend_from_slice(&chunk);
         if out.len() as u64 > BODY_CAP {
             return None;
-        }
-        if declared == Some(out.len() as u64) {
-            break;
         }
     }
     drop(stream);

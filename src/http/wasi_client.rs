@@ -277,12 +277,11 @@ fn read_body(
                         return Err(Error::TooLarge(cap));
                     }
                     out.try_reserve(chunk.len()).map_err(|_| out_of_memory(out.len()))?;
+                    // Read to `closed` even once the declared length is in:
+                    // a body framed otherwise (chunked, with a stale
+                    // `Content-Length`) may go on, and the length check
+                    // below must see all of it.
                     out.extend_from_slice(&chunk);
-                    // The declared length is in: the read that would only
-                    // report `closed` is a host call saved.
-                    if expected == Some(out.len() as u64) {
-                        break;
-                    }
                 }
                 Err(StreamError::Closed) => break,
                 Err(StreamError::LastOperationFailed(err)) => {

@@ -70,6 +70,22 @@ async fn a_body_shorter_than_its_content_length_is_incomplete() {
     }
 }
 
+/// A body that goes on past its `Content-Length` (chunked framing with a
+/// stale length, or a hook streaming more) is incomplete, even when a frame
+/// ends exactly at the declared length and what came so far would decode:
+/// the client reads to the end and compares.
+#[tokio::test]
+async fn a_body_longer_than_its_content_length_is_incomplete() {
+    // Two frames of 5 bytes; the first alone is a valid answer.
+    let answer = MockResponse::json(200, r#"["a"]["b"]"#)
+        .header("Content-Length", "5")
+        .trickled(std::time::Duration::from_millis(5));
+    let mock = MockProvider::always(answer);
+    for out in each_provider(&mock, "http://pbx.test", None).await {
+        assert!(matches!(out, Err(Error::Transport(ref m)) if m.starts_with("response incomplete")), "{out:?}");
+    }
+}
+
 #[tokio::test]
 async fn every_provider_reads_both_rate_limit_headers() {
     for (headers, want) in [

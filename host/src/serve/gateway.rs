@@ -218,7 +218,9 @@ impl Gateway {
         body: Bytes,
     ) -> Result<http::Response<HyperOutgoingBody>> {
         let key = match self.instances.reuse() {
-            Some(_) => warm_key(&parts, &body).map(|k| format!("{k}|{}|{}", self.id, self.transport.id())),
+            // The fixed parts first: `k` ends with a path segment the
+            // client chose (it may hold `|`).
+            Some(_) => warm_key(&parts, &body).map(|k| format!("{}|{}|{k}", self.id, self.transport.id())),
             None => None,
         };
         let warm = key.as_deref().and_then(|k| self.instances.take::<Live>(k));
