@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Result};
 use bytes::Bytes;
 use hyper::body::Body;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use wasmtime::component::Component;
@@ -44,7 +45,7 @@ pub struct Gateway {
 }
 
 /// Where [`Gateway`] ids come from: one per [`Gateway::from_component`].
-static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static GATEWAY_IDS: AtomicU64 = AtomicU64::new(0);
 
 /// Request bodies held in memory at once, across all connections: 256 MiB
 /// (32 bodies at the 8 MiB cap). Reading the whole body before taking an
@@ -98,7 +99,7 @@ impl Gateway {
             timeouts: Timeouts { header: serve.header_timeout, body: serve.body_timeout, idle: serve.idle_timeout },
             buffered: Arc::new(tokio::sync::Semaphore::new(BUFFERED_BODIES / 1024)),
             token: serve.env.iter().find(|(k, v)| k == "PBX_GATEWAY_TOKEN" && !v.is_empty()).map(|(_, v)| v.clone()),
-            id: GATEWAY_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: GATEWAY_IDS.fetch_add(1, Ordering::Relaxed),
         })
     }
 

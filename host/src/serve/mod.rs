@@ -30,8 +30,8 @@
 //!   {"project-id": "1"}}`); or a bodiless `GET`) may be served by a warm
 //!   instance that served such requests on the same interface
 //!   (`/v1/<interface>/...`) of the same [`Gateway`] (gateways loaded on
-//!   one host share its pool, each with its own settings) before. Those requests all run on the
-//!   server-held credentials, so what an instance keeps (the RingMe token
+//!   one host share its pool, each with its own settings) before. Those
+//!   requests all run on the server-held credentials, so what an instance keeps (the RingMe token
 //!   cache, the Ringostat JSON-RPC id counter) belongs to the server's one
 //!   tenant. Any other request (its own config or credential, a body the host
 //!   cannot prove credential-free, a larger one) gets a fresh instance that is
