@@ -14,6 +14,8 @@ use wit_bindgen_core::wit_parser::Resolve;
 use wit_bindgen_core::{Files, WorldGenerator};
 use wit_bindgen_rust::{Opts, WithOption};
 
+#[path = "build/direct.rs"]
+mod direct;
 #[path = "build/error_exports.rs"]
 mod error_exports;
 #[path = "build/share_error.rs"]
@@ -43,12 +45,20 @@ fn main() {
     let mut resolve = Resolve::default();
     let (pkg, _) = resolve.push_path(&wit).expect("parse wit/");
     let world = resolve.select_world(&[pkg], Some("pbx")).expect("world pbx");
+    // The feature `linked` (see Cargo.toml).
+    let linked = std::env::var_os("CARGO_FEATURE_LINKED").is_some();
     let opts = Opts {
         // Nothing in the component has a static constructor to run (it is
         // `no_std`, without the C runtime), so the exports skip the
         // run-constructors-once check.
         disable_run_ctors_once_workaround: true,
         with: WITH.iter().map(|(k, v)| (k.to_string(), WithOption::Path(v.to_string()))).collect(),
+        // The exports' part of the component type is emitted by `export!`
+        // rather than beside the bindings, so that the gateway face linking
+        // this crate into its own module (feature `linked`, which invokes no
+        // `export!`) exports only its own handler. The component's own build
+        // is the same size either way (371,169 bytes, measured).
+        pub_export_macro: true,
         ..Opts::default()
     };
     let mut files = Files::default();
@@ -60,16 +70,31 @@ fn main() {
         Ok("1") => src.to_string(),
         Ok("" | "0") | Err(_) => {
             let exports = error_exports::count(&resolve, world);
-            share_error::share_error_lowering(src, exports).unwrap_or_else(|e| {
+            let shared = share_error::share_error_lowering(src, exports).unwrap_or_else(|e| {
                 panic!(
                     "build.rs: cannot share the `error` lowering in wit-bindgen's output: {e}\n\
                      (a new wit-bindgen lowers differently: adapt build/share_error.rs, \
                      or build with {PLAIN}=1 for the unshared bindings, ~84 KB larger)"
                 )
-            })
+            });
+            if !linked {
+                return write(shared);
+            }
+            let mut file = syn::parse_file(&shared).expect("the rewritten bindings parse");
+            let added = direct::add_direct_calls(&mut file);
+            let functions = error_exports::functions(&resolve, world);
+            assert_eq!(
+                added, functions,
+                "build.rs: direct calls added for {added} of the {functions} exported functions"
+            );
+            prettyplease::unparse(&file)
         }
         Ok(other) => panic!("build.rs: {PLAIN} is `1` (plain bindings) or unset, not {other:?}"),
     };
+    write(out);
+}
+
+fn write(bindings: String) {
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("bindings.rs");
-    std::fs::write(dest, out).expect("write bindings.rs");
+    std::fs::write(dest, bindings).expect("write bindings.rs");
 }

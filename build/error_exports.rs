@@ -37,3 +37,16 @@ fn dealias(resolve: &Resolve, mut id: TypeId) -> TypeId {
     }
     id
 }
+
+/// Every exported function of an interface (the direct calls
+/// build/direct.rs adds, one each).
+pub fn functions(resolve: &Resolve, world: WorldId) -> usize {
+    resolve.worlds[world]
+        .exports
+        .values()
+        .map(|item| match item {
+            WorldItem::Interface { id, .. } => resolve.interfaces[*id].functions.len(),
+            _ => 0,
+        })
+        .sum()
+}

@@ -14,6 +14,9 @@ fn main() -> Result<()> {
             let s = std::fs::read(socket).with_context(|| format!("reading {socket}"))?;
             let p = std::fs::read(plug).with_context(|| format!("reading {plug}"))?;
             let composed = pbx_compose::plug(&s, &p)?;
+            if let Some(dir) = std::path::Path::new(out).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
             std::fs::write(out, &composed).with_context(|| format!("writing {out}"))?;
             (composed, out.clone())
         }

@@ -2,8 +2,11 @@
 //! Re-generate with `./dev bless` (PBX_BLESS=1 cargo test -p pbx-gateway-codegen).
 //!
 //! The bindings of world `gateway`: the library's interfaces imported, the
-//! HTTP handler exported (implemented in serve.rs).
+//! HTTP handler exported (implemented in serve.rs). With feature `linked`,
+//! world `gateway-linked`: the library's interfaces are its crate's modules,
+//! called in this module.
 
+#[cfg(not(feature = "linked"))]
 wit_bindgen::generate!({
     inline: "package telephony:gateway;\n\n/// The pbx library behind an HTTP face.\nworld gateway {\n  import wasi:cli/environment@0.2.12;\n  import telephony:pbx/types@0.1.0;\n  import telephony:pbx/ringostat@0.1.0;\n  import telephony:pbx/tring@0.1.0;\n  import telephony:pbx/ringme@0.1.0;\n  import telephony:pbx/telephony@0.1.0;\n  export wasi:http/incoming-handler@0.2.12;\n}\n",
     path: "../wit",
@@ -18,6 +21,30 @@ wit_bindgen::generate!({
         "wasi:io/streams@0.2.12": ::wasi::io::streams,
     },
 });
+
+#[cfg(feature = "linked")]
+wit_bindgen::generate!({
+    inline: "package telephony:gateway;\n\n/// The pbx library inside an HTTP face.\nworld gateway-linked {\n  import wasi:cli/environment@0.2.12;\n  export wasi:http/incoming-handler@0.2.12;\n}\n",
+    path: "../wit",
+    world: "gateway-linked",
+    disable_run_ctors_once_workaround: true,
+    generate_all,
+    with: {
+        "wasi:cli/environment@0.2.12": ::wasi::cli::environment,
+        "wasi:http/types@0.2.12": ::wasi::http::types,
+        "wasi:io/poll@0.2.12": ::wasi::io::poll,
+        "wasi:io/error@0.2.12": ::wasi::io::error,
+        "wasi:io/streams@0.2.12": ::wasi::io::streams,
+    },
+});
+
+/// The library's interfaces, linked (feature `linked`).
+#[cfg(feature = "linked")]
+pub mod telephony {
+    pub mod pbx {
+        pub use pbx_component::linked::*;
+    }
+}
 
 /// The type that implements the exported handler.
 pub struct Gateway;

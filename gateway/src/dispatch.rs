@@ -2432,7 +2432,7 @@ pub fn call(
 fn ringostat_sip_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = ringostat::sip_online(Lend::lend(&cfg));
+    let r = ringostat::sip_online(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2449,10 +2449,10 @@ fn ringostat_smart_phone_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let with_do_not_disturb: bool = arg(&args, "with-do-not-disturb", cx)?;
     drop(args);
     let r = ringostat::smart_phone_online(
-        Lend::lend(&cfg),
-        Lend::lend(&project_id),
-        Lend::lend(&token),
-        Lend::lend(&with_do_not_disturb),
+        pass!(cfg),
+        pass!(project_id),
+        pass!(token),
+        pass!(with_do_not_disturb),
     );
     Ok(
         match r {
@@ -2466,7 +2466,7 @@ fn ringostat_smart_phone_online(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn ringostat_sip_speaking(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = ringostat::sip_speaking(Lend::lend(&cfg));
+    let r = ringostat::sip_speaking(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2481,11 +2481,7 @@ fn ringostat_simple_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let extension: alloc::string::String = arg(&args, "extension", cx)?;
     let destination: alloc::string::String = arg(&args, "destination", cx)?;
     drop(args);
-    let r = ringostat::simple_callback(
-        Lend::lend(&cfg),
-        Lend::lend(&extension),
-        Lend::lend(&destination),
-    );
+    let r = ringostat::simple_callback(pass!(cfg), pass!(extension), pass!(destination));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2499,7 +2495,7 @@ fn ringostat_extended_callback(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
     let req: ringostat::ExtendedCallbackRequest = arg(&args, "req", cx)?;
     drop(args);
-    let r = ringostat::extended_callback(Lend::lend(&cfg), Lend::lend(&req));
+    let r = ringostat::extended_callback(pass!(cfg), pass!(req));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2513,7 +2509,7 @@ fn ringostat_call_log_export(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringostat::Config = arg(&args, "cfg", cx)?;
     let query: ringostat::CallLogExportQuery = arg(&args, "query", cx)?;
     drop(args);
-    let r = ringostat::call_log_export(Lend::lend(&cfg), Lend::lend(&query));
+    let r = ringostat::call_log_export(pass!(cfg), pass!(query));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2526,7 +2522,7 @@ fn ringostat_call_log_export(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_count_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::count_peers(Lend::lend(&cfg));
+    let r = tring::count_peers(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2540,7 +2536,7 @@ fn tring_count_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let nodename: Option<alloc::string::String> = arg(&args, "nodename", cx)?;
     drop(args);
-    let r = tring::count_channels(Lend::lend(&cfg), Lend::lend(&nodename));
+    let r = tring::count_channels(pass!(cfg), pass!(nodename));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2553,7 +2549,7 @@ fn tring_count_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_count_calls(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::count_calls(Lend::lend(&cfg));
+    let r = tring::count_calls(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2566,7 +2562,7 @@ fn tring_count_calls(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::peers(Lend::lend(&cfg));
+    let r = tring::peers(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2579,7 +2575,7 @@ fn tring_peers(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_blfs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::blfs(Lend::lend(&cfg));
+    let r = tring::blfs(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2592,7 +2588,7 @@ fn tring_blfs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_flows(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::flows(Lend::lend(&cfg));
+    let r = tring::flows(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2606,7 +2602,7 @@ fn tring_channel(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let channel: alloc::string::String = arg(&args, "channel", cx)?;
     drop(args);
-    let r = tring::channel(Lend::lend(&cfg), Lend::lend(&channel));
+    let r = tring::channel(pass!(cfg), pass!(channel));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2619,7 +2615,7 @@ fn tring_channel(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_channels(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::channels(Lend::lend(&cfg));
+    let r = tring::channels(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2636,10 +2632,10 @@ fn tring_phonebook_query(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let value: alloc::string::String = arg(&args, "value", cx)?;
     drop(args);
     let r = tring::phonebook_query(
-        Lend::lend(&cfg),
-        Lend::lend(&phonebook),
-        Lend::lend(&field),
-        Lend::lend(&value),
+        pass!(cfg),
+        pass!(phonebook),
+        pass!(field),
+        pass!(value),
     );
     Ok(
         match r {
@@ -2655,11 +2651,7 @@ fn tring_phonebook_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let phonebook: alloc::string::String = arg(&args, "phonebook", cx)?;
     let values: alloc::string::String = arg(&args, "values", cx)?;
     drop(args);
-    let r = tring::phonebook_add(
-        Lend::lend(&cfg),
-        Lend::lend(&phonebook),
-        Lend::lend(&values),
-    );
+    let r = tring::phonebook_add(pass!(cfg), pass!(phonebook), pass!(values));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2674,11 +2666,7 @@ fn tring_phonebook_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let phonebook: alloc::string::String = arg(&args, "phonebook", cx)?;
     let peid: alloc::string::String = arg(&args, "peid", cx)?;
     drop(args);
-    let r = tring::phonebook_delete(
-        Lend::lend(&cfg),
-        Lend::lend(&phonebook),
-        Lend::lend(&peid),
-    );
+    let r = tring::phonebook_delete(pass!(cfg), pass!(phonebook), pass!(peid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2692,7 +2680,7 @@ fn tring_phonebook_cleanall(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let phonebook: alloc::string::String = arg(&args, "phonebook", cx)?;
     drop(args);
-    let r = tring::phonebook_cleanall(Lend::lend(&cfg), Lend::lend(&phonebook));
+    let r = tring::phonebook_cleanall(pass!(cfg), pass!(phonebook));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2705,7 +2693,7 @@ fn tring_phonebook_cleanall(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_queues(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_queues(Lend::lend(&cfg));
+    let r = tring::info_queues(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2719,7 +2707,7 @@ fn tring_info_queue(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_queue(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_queue(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2733,7 +2721,7 @@ fn tring_info_agents(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: Option<alloc::string::String> = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::info_agents(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::info_agents(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2747,7 +2735,7 @@ fn tring_info_agentsconnected(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: Option<alloc::string::String> = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::info_agentsconnected(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::info_agentsconnected(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2761,7 +2749,7 @@ fn tring_info_agentsdelay(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: Option<alloc::string::String> = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::info_agentsdelay(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::info_agentsdelay(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2774,7 +2762,7 @@ fn tring_info_agentsdelay(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_outdialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_outdialed(Lend::lend(&cfg));
+    let r = tring::info_outdialed(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2787,7 +2775,7 @@ fn tring_info_outdialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_simpledialed(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_simpledialed(Lend::lend(&cfg));
+    let r = tring::info_simpledialed(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2801,7 +2789,7 @@ fn tring_info_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_call(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_call(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2815,7 +2803,7 @@ fn tring_info_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_recording(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_recording(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2829,7 +2817,7 @@ fn tring_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::recording(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::recording(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2843,7 +2831,7 @@ fn tring_play_recording(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::play_recording(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::play_recording(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2857,7 +2845,7 @@ fn tring_info_voicemail(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_voicemail(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_voicemail(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2871,7 +2859,7 @@ fn tring_info_voicemailtranscript(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: alloc::string::String = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_voicemailtranscript(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_voicemailtranscript(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2884,7 +2872,7 @@ fn tring_info_voicemailtranscript(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_dids(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_dids(Lend::lend(&cfg));
+    let r = tring::info_dids(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2899,7 +2887,7 @@ fn tring_info_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let start: Option<alloc::string::String> = arg(&args, "start", cx)?;
     let end: Option<alloc::string::String> = arg(&args, "end", cx)?;
     drop(args);
-    let r = tring::info_sms(Lend::lend(&cfg), Lend::lend(&start), Lend::lend(&end));
+    let r = tring::info_sms(pass!(cfg), pass!(start), pass!(end));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2912,7 +2900,7 @@ fn tring_info_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_extensions(Lend::lend(&cfg));
+    let r = tring::info_extensions(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2925,7 +2913,7 @@ fn tring_info_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_extstate(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_extstate(Lend::lend(&cfg));
+    let r = tring::info_extstate(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2938,7 +2926,7 @@ fn tring_info_extstate(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn tring_info_config(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = tring::info_config(Lend::lend(&cfg));
+    let r = tring::info_config(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2952,7 +2940,7 @@ fn tring_info_cdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let filter: tring::CdrFilter = arg(&args, "filter", cx)?;
     drop(args);
-    let r = tring::info_cdrs(Lend::lend(&cfg), Lend::lend(&filter));
+    let r = tring::info_cdrs(pass!(cfg), pass!(filter));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2966,7 +2954,7 @@ fn tring_info_simplecdrs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let filter: tring::SimplecdrFilter = arg(&args, "filter", cx)?;
     drop(args);
-    let r = tring::info_simplecdrs(Lend::lend(&cfg), Lend::lend(&filter));
+    let r = tring::info_simplecdrs(pass!(cfg), pass!(filter));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -2982,12 +2970,7 @@ fn tring_info_queuelogs(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let start: Option<alloc::string::String> = arg(&args, "start", cx)?;
     let end: Option<alloc::string::String> = arg(&args, "end", cx)?;
     drop(args);
-    let r = tring::info_queuelogs(
-        Lend::lend(&cfg),
-        Lend::lend(&queue),
-        Lend::lend(&start),
-        Lend::lend(&end),
-    );
+    let r = tring::info_queuelogs(pass!(cfg), pass!(queue), pass!(start), pass!(end));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3002,7 +2985,7 @@ fn tring_info_balance(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let start: Option<alloc::string::String> = arg(&args, "start", cx)?;
     let end: Option<alloc::string::String> = arg(&args, "end", cx)?;
     drop(args);
-    let r = tring::info_balance(Lend::lend(&cfg), Lend::lend(&start), Lend::lend(&end));
+    let r = tring::info_balance(pass!(cfg), pass!(start), pass!(end));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3016,7 +2999,7 @@ fn tring_info_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: Option<alloc::string::String> = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_flow(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_flow(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3030,7 +3013,7 @@ fn tring_info_variable(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let id: Option<alloc::string::String> = arg(&args, "id", cx)?;
     drop(args);
-    let r = tring::info_variable(Lend::lend(&cfg), Lend::lend(&id));
+    let r = tring::info_variable(pass!(cfg), pass!(id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3047,10 +3030,10 @@ fn tring_agent_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let pausereason: Option<alloc::string::String> = arg(&args, "pausereason", cx)?;
     drop(args);
     let r = tring::agent_pause(
-        Lend::lend(&cfg),
-        Lend::lend(&extension),
-        Lend::lend(&queue),
-        Lend::lend(&pausereason),
+        pass!(cfg),
+        pass!(extension),
+        pass!(queue),
+        pass!(pausereason),
     );
     Ok(
         match r {
@@ -3066,11 +3049,7 @@ fn tring_agent_unpause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let extension: alloc::string::String = arg(&args, "extension", cx)?;
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::agent_unpause(
-        Lend::lend(&cfg),
-        Lend::lend(&extension),
-        Lend::lend(&queue),
-    );
+    let r = tring::agent_unpause(pass!(cfg), pass!(extension), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3085,11 +3064,7 @@ fn tring_atx_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let channel: alloc::string::String = arg(&args, "channel", cx)?;
     let dest: alloc::string::String = arg(&args, "dest", cx)?;
     drop(args);
-    let r = tring::atx_transfer(
-        Lend::lend(&cfg),
-        Lend::lend(&channel),
-        Lend::lend(&dest),
-    );
+    let r = tring::atx_transfer(pass!(cfg), pass!(channel), pass!(dest));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3103,7 +3078,7 @@ fn tring_dial(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let req: tring::DialRequest = arg(&args, "req", cx)?;
     drop(args);
-    let r = tring::dial(Lend::lend(&cfg), Lend::lend(&req));
+    let r = tring::dial(pass!(cfg), pass!(req));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3119,12 +3094,7 @@ fn tring_hangup(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let extension: Option<alloc::string::String> = arg(&args, "extension", cx)?;
     let fast: Option<bool> = arg(&args, "fast", cx)?;
     drop(args);
-    let r = tring::hangup(
-        Lend::lend(&cfg),
-        Lend::lend(&channel),
-        Lend::lend(&extension),
-        Lend::lend(&fast),
-    );
+    let r = tring::hangup(pass!(cfg), pass!(channel), pass!(extension), pass!(fast));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3141,10 +3111,10 @@ fn tring_transfer(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let extrachannel: Option<alloc::string::String> = arg(&args, "extrachannel", cx)?;
     drop(args);
     let r = tring::transfer(
-        Lend::lend(&cfg),
-        Lend::lend(&channel),
-        Lend::lend(&dest),
-        Lend::lend(&extrachannel),
+        pass!(cfg),
+        pass!(channel),
+        pass!(dest),
+        pass!(extrachannel),
     );
     Ok(
         match r {
@@ -3163,11 +3133,11 @@ fn tring_sms(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let server: Option<alloc::string::String> = arg(&args, "server", cx)?;
     drop(args);
     let r = tring::sms(
-        Lend::lend(&cfg),
-        Lend::lend(&dest),
-        Lend::lend(&message),
-        Lend::lend(&destclid),
-        Lend::lend(&server),
+        pass!(cfg),
+        pass!(dest),
+        pass!(message),
+        pass!(destclid),
+        pass!(server),
     );
     Ok(
         match r {
@@ -3182,7 +3152,7 @@ fn tring_campaign_start(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let campaign: alloc::string::String = arg(&args, "campaign", cx)?;
     drop(args);
-    let r = tring::campaign_start(Lend::lend(&cfg), Lend::lend(&campaign));
+    let r = tring::campaign_start(pass!(cfg), pass!(campaign));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3196,7 +3166,7 @@ fn tring_campaign_stop(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let campaign: alloc::string::String = arg(&args, "campaign", cx)?;
     drop(args);
-    let r = tring::campaign_stop(Lend::lend(&cfg), Lend::lend(&campaign));
+    let r = tring::campaign_stop(pass!(cfg), pass!(campaign));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3210,7 +3180,7 @@ fn tring_campaign_pause(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let campaign: alloc::string::String = arg(&args, "campaign", cx)?;
     drop(args);
-    let r = tring::campaign_pause(Lend::lend(&cfg), Lend::lend(&campaign));
+    let r = tring::campaign_pause(pass!(cfg), pass!(campaign));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3224,7 +3194,7 @@ fn tring_campaign_resume(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let campaign: alloc::string::String = arg(&args, "campaign", cx)?;
     drop(args);
-    let r = tring::campaign_resume(Lend::lend(&cfg), Lend::lend(&campaign));
+    let r = tring::campaign_resume(pass!(cfg), pass!(campaign));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3245,10 +3215,10 @@ fn tring_campaign_addnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     )?;
     drop(args);
     let r = tring::campaign_addnumber(
-        Lend::lend(&cfg),
-        Lend::lend(&campaign),
-        Lend::lend(&number),
-        Lend::lend(&numberdescription),
+        pass!(cfg),
+        pass!(campaign),
+        pass!(number),
+        pass!(numberdescription),
     );
     Ok(
         match r {
@@ -3264,11 +3234,7 @@ fn tring_campaign_delnumber(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let campaign: alloc::string::String = arg(&args, "campaign", cx)?;
     let number: alloc::string::String = arg(&args, "number", cx)?;
     drop(args);
-    let r = tring::campaign_delnumber(
-        Lend::lend(&cfg),
-        Lend::lend(&campaign),
-        Lend::lend(&number),
-    );
+    let r = tring::campaign_delnumber(pass!(cfg), pass!(campaign), pass!(number));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3282,7 +3248,7 @@ fn tring_fax_send(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let req: tring::FaxRequest = arg(&args, "req", cx)?;
     drop(args);
-    let r = tring::fax_send(Lend::lend(&cfg), Lend::lend(&req));
+    let r = tring::fax_send(pass!(cfg), pass!(req));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3296,7 +3262,7 @@ fn tring_mediafile_getaudio(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::mediafile_getaudio(Lend::lend(&cfg), Lend::lend(&objectid));
+    let r = tring::mediafile_getaudio(pass!(cfg), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3310,7 +3276,7 @@ fn tring_queue_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::queue_list(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::queue_list(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3324,7 +3290,7 @@ fn tring_queue_fulllist(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::queue_fulllist(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::queue_fulllist(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3342,11 +3308,11 @@ fn tring_queue_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let agent_type: Option<tring::AgentType> = arg(&args, "agent-type", cx)?;
     drop(args);
     let r = tring::queue_add(
-        Lend::lend(&cfg),
-        Lend::lend(&queue),
-        Lend::lend(&extension),
-        Lend::lend(&order),
-        Lend::lend(&agent_type),
+        pass!(cfg),
+        pass!(queue),
+        pass!(extension),
+        pass!(order),
+        pass!(agent_type),
     );
     Ok(
         match r {
@@ -3362,11 +3328,7 @@ fn tring_queue_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     let extension: alloc::string::String = arg(&args, "extension", cx)?;
     drop(args);
-    let r = tring::queue_del(
-        Lend::lend(&cfg),
-        Lend::lend(&queue),
-        Lend::lend(&extension),
-    );
+    let r = tring::queue_del(pass!(cfg), pass!(queue), pass!(extension));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3380,7 +3342,7 @@ fn tring_queue_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     drop(args);
-    let r = tring::queue_clean(Lend::lend(&cfg), Lend::lend(&queue));
+    let r = tring::queue_clean(pass!(cfg), pass!(queue));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3395,7 +3357,7 @@ fn tring_queue_log(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let queue: tring::QueueRef = arg(&args, "queue", cx)?;
     let entry: tring::QueueLogEntry = arg(&args, "entry", cx)?;
     drop(args);
-    let r = tring::queue_log(Lend::lend(&cfg), Lend::lend(&queue), Lend::lend(&entry));
+    let r = tring::queue_log(pass!(cfg), pass!(queue), pass!(entry));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3409,7 +3371,7 @@ fn tring_queue_reset(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let queueid: alloc::string::String = arg(&args, "queueid", cx)?;
     drop(args);
-    let r = tring::queue_reset(Lend::lend(&cfg), Lend::lend(&queueid));
+    let r = tring::queue_reset(pass!(cfg), pass!(queueid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3423,7 +3385,7 @@ fn tring_reboot(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let peer: alloc::string::String = arg(&args, "peer", cx)?;
     drop(args);
-    let r = tring::reboot(Lend::lend(&cfg), Lend::lend(&peer));
+    let r = tring::reboot(pass!(cfg), pass!(peer));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3437,7 +3399,7 @@ fn tring_unregister(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let peer: alloc::string::String = arg(&args, "peer", cx)?;
     drop(args);
-    let r = tring::unregister(Lend::lend(&cfg), Lend::lend(&peer));
+    let r = tring::unregister(pass!(cfg), pass!(peer));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3454,10 +3416,10 @@ fn tring_responsepath_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let filterdata: Option<alloc::string::String> = arg(&args, "filterdata", cx)?;
     drop(args);
     let r = tring::responsepath_list(
-        Lend::lend(&cfg),
-        Lend::lend(&id),
-        Lend::lend(&filter),
-        Lend::lend(&filterdata),
+        pass!(cfg),
+        pass!(id),
+        pass!(filter),
+        pass!(filterdata),
     );
     Ok(
         match r {
@@ -3476,11 +3438,11 @@ fn tring_responsepath_getid(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let filterdata: Option<alloc::string::String> = arg(&args, "filterdata", cx)?;
     drop(args);
     let r = tring::responsepath_getid(
-        Lend::lend(&cfg),
-        Lend::lend(&id),
-        Lend::lend(&rrid),
-        Lend::lend(&filter),
-        Lend::lend(&filterdata),
+        pass!(cfg),
+        pass!(id),
+        pass!(rrid),
+        pass!(filter),
+        pass!(filterdata),
     );
     Ok(
         match r {
@@ -3498,10 +3460,10 @@ fn tring_responsepath_getlast(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let filterdata: Option<alloc::string::String> = arg(&args, "filterdata", cx)?;
     drop(args);
     let r = tring::responsepath_getlast(
-        Lend::lend(&cfg),
-        Lend::lend(&id),
-        Lend::lend(&filter),
-        Lend::lend(&filterdata),
+        pass!(cfg),
+        pass!(id),
+        pass!(filter),
+        pass!(filterdata),
     );
     Ok(
         match r {
@@ -3518,12 +3480,7 @@ fn tring_set_flow(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let state: Option<tring::FlowState> = arg(&args, "state", cx)?;
     let value: Option<alloc::string::String> = arg(&args, "value", cx)?;
     drop(args);
-    let r = tring::set_flow(
-        Lend::lend(&cfg),
-        Lend::lend(&number),
-        Lend::lend(&state),
-        Lend::lend(&value),
-    );
+    let r = tring::set_flow(pass!(cfg), pass!(number), pass!(state), pass!(value));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3537,7 +3494,7 @@ fn tring_virtualext_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let number: alloc::string::String = arg(&args, "number", cx)?;
     drop(args);
-    let r = tring::virtualext_list(Lend::lend(&cfg), Lend::lend(&number));
+    let r = tring::virtualext_list(pass!(cfg), pass!(number));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3552,11 +3509,7 @@ fn tring_virtualext_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let number: alloc::string::String = arg(&args, "number", cx)?;
     let extension: alloc::string::String = arg(&args, "extension", cx)?;
     drop(args);
-    let r = tring::virtualext_add(
-        Lend::lend(&cfg),
-        Lend::lend(&number),
-        Lend::lend(&extension),
-    );
+    let r = tring::virtualext_add(pass!(cfg), pass!(number), pass!(extension));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3571,11 +3524,7 @@ fn tring_virtualext_del(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let number: alloc::string::String = arg(&args, "number", cx)?;
     let extension: alloc::string::String = arg(&args, "extension", cx)?;
     drop(args);
-    let r = tring::virtualext_del(
-        Lend::lend(&cfg),
-        Lend::lend(&number),
-        Lend::lend(&extension),
-    );
+    let r = tring::virtualext_del(pass!(cfg), pass!(number), pass!(extension));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3589,7 +3538,7 @@ fn tring_virtualext_clean(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let number: alloc::string::String = arg(&args, "number", cx)?;
     drop(args);
-    let r = tring::virtualext_clean(Lend::lend(&cfg), Lend::lend(&number));
+    let r = tring::virtualext_clean(pass!(cfg), pass!(number));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3603,7 +3552,7 @@ fn tring_voicemail_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let mailbox: Option<alloc::string::String> = arg(&args, "mailbox", cx)?;
     drop(args);
-    let r = tring::voicemail_list(Lend::lend(&cfg), Lend::lend(&mailbox));
+    let r = tring::voicemail_list(pass!(cfg), pass!(mailbox));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3617,7 +3566,7 @@ fn tring_voicemail_messages(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let mailbox: alloc::string::String = arg(&args, "mailbox", cx)?;
     drop(args);
-    let r = tring::voicemail_messages(Lend::lend(&cfg), Lend::lend(&mailbox));
+    let r = tring::voicemail_messages(pass!(cfg), pass!(mailbox));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3632,11 +3581,7 @@ fn tring_voicemail_message(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let mailbox: Option<alloc::string::String> = arg(&args, "mailbox", cx)?;
     let msgid: alloc::string::String = arg(&args, "msgid", cx)?;
     drop(args);
-    let r = tring::voicemail_message(
-        Lend::lend(&cfg),
-        Lend::lend(&mailbox),
-        Lend::lend(&msgid),
-    );
+    let r = tring::voicemail_message(pass!(cfg), pass!(mailbox), pass!(msgid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3651,11 +3596,7 @@ fn tring_voicemail_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let mailbox: Option<alloc::string::String> = arg(&args, "mailbox", cx)?;
     let msgid: alloc::string::String = arg(&args, "msgid", cx)?;
     drop(args);
-    let r = tring::voicemail_delete(
-        Lend::lend(&cfg),
-        Lend::lend(&mailbox),
-        Lend::lend(&msgid),
-    );
+    let r = tring::voicemail_delete(pass!(cfg), pass!(mailbox), pass!(msgid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3677,11 +3618,11 @@ fn tring_managedb_list(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let typeidsrc: Option<alloc::string::String> = arg(&args, "typeidsrc", cx)?;
     drop(args);
     let r = tring::managedb_list(
-        Lend::lend(&cfg),
-        Lend::lend(&object),
-        Lend::lend(&routingprofileid),
-        Lend::lend(&typesrc),
-        Lend::lend(&typeidsrc),
+        pass!(cfg),
+        pass!(object),
+        pass!(routingprofileid),
+        pass!(typesrc),
+        pass!(typeidsrc),
     );
     Ok(
         match r {
@@ -3697,11 +3638,7 @@ fn tring_managedb_get(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let object: tring::ManagedbObject = arg(&args, "object", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_get(
-        Lend::lend(&cfg),
-        Lend::lend(&object),
-        Lend::lend(&objectid),
-    );
+    let r = tring::managedb_get(pass!(cfg), pass!(object), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3716,11 +3653,7 @@ fn tring_managedb_add(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let object: tring::ManagedbObject = arg(&args, "object", cx)?;
     let jsondata: alloc::string::String = arg(&args, "jsondata", cx)?;
     drop(args);
-    let r = tring::managedb_add(
-        Lend::lend(&cfg),
-        Lend::lend(&object),
-        Lend::lend(&jsondata),
-    );
+    let r = tring::managedb_add(pass!(cfg), pass!(object), pass!(jsondata));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3737,10 +3670,10 @@ fn tring_managedb_update(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let jsondata: alloc::string::String = arg(&args, "jsondata", cx)?;
     drop(args);
     let r = tring::managedb_update(
-        Lend::lend(&cfg),
-        Lend::lend(&object),
-        Lend::lend(&objectid),
-        Lend::lend(&jsondata),
+        pass!(cfg),
+        pass!(object),
+        pass!(objectid),
+        pass!(jsondata),
     );
     Ok(
         match r {
@@ -3756,11 +3689,7 @@ fn tring_managedb_delete(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let object: tring::ManagedbObject = arg(&args, "object", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_delete(
-        Lend::lend(&cfg),
-        Lend::lend(&object),
-        Lend::lend(&objectid),
-    );
+    let r = tring::managedb_delete(pass!(cfg), pass!(object), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3774,7 +3703,7 @@ fn tring_managedb_getbinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_getbinary(Lend::lend(&cfg), Lend::lend(&objectid));
+    let r = tring::managedb_getbinary(pass!(cfg), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3791,10 +3720,10 @@ fn tring_managedb_updatebinary(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let file: tring::Media = arg(&args, "file", cx)?;
     drop(args);
     let r = tring::managedb_updatebinary(
-        Lend::lend(&cfg),
-        Lend::lend(&objectid),
-        Lend::lend(&file_name),
-        Lend::lend(&file),
+        pass!(cfg),
+        pass!(objectid),
+        pass!(file_name),
+        pass!(file),
     );
     Ok(
         match r {
@@ -3809,7 +3738,7 @@ fn tring_managedb_getextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_getextensions(Lend::lend(&cfg), Lend::lend(&objectid));
+    let r = tring::managedb_getextensions(pass!(cfg), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3824,11 +3753,7 @@ fn tring_managedb_setextensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     let jsondata: alloc::string::String = arg(&args, "jsondata", cx)?;
     drop(args);
-    let r = tring::managedb_setextensions(
-        Lend::lend(&cfg),
-        Lend::lend(&objectid),
-        Lend::lend(&jsondata),
-    );
+    let r = tring::managedb_setextensions(pass!(cfg), pass!(objectid), pass!(jsondata));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3842,7 +3767,7 @@ fn tring_managedb_listtenants(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_listtenants(Lend::lend(&cfg), Lend::lend(&objectid));
+    let r = tring::managedb_listtenants(pass!(cfg), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3857,11 +3782,7 @@ fn tring_managedb_addtenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     let tenantid: alloc::string::String = arg(&args, "tenantid", cx)?;
     drop(args);
-    let r = tring::managedb_addtenant(
-        Lend::lend(&cfg),
-        Lend::lend(&objectid),
-        Lend::lend(&tenantid),
-    );
+    let r = tring::managedb_addtenant(pass!(cfg), pass!(objectid), pass!(tenantid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3876,11 +3797,7 @@ fn tring_managedb_deltenant(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     let tenantid: alloc::string::String = arg(&args, "tenantid", cx)?;
     drop(args);
-    let r = tring::managedb_deltenant(
-        Lend::lend(&cfg),
-        Lend::lend(&objectid),
-        Lend::lend(&tenantid),
-    );
+    let r = tring::managedb_deltenant(pass!(cfg), pass!(objectid), pass!(tenantid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3894,7 +3811,7 @@ fn tring_managedb_listroutes(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: tring::Config = arg(&args, "cfg", cx)?;
     let objectid: alloc::string::String = arg(&args, "objectid", cx)?;
     drop(args);
-    let r = tring::managedb_listroutes(Lend::lend(&cfg), Lend::lend(&objectid));
+    let r = tring::managedb_listroutes(pass!(cfg), pass!(objectid));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3911,10 +3828,10 @@ fn tring_managedb_replace(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let jsondata: alloc::string::String = arg(&args, "jsondata", cx)?;
     drop(args);
     let r = tring::managedb_replace(
-        Lend::lend(&cfg),
-        Lend::lend(&typesrc),
-        Lend::lend(&typeidsrc),
-        Lend::lend(&jsondata),
+        pass!(cfg),
+        pass!(typesrc),
+        pass!(typeidsrc),
+        pass!(jsondata),
     );
     Ok(
         match r {
@@ -3930,11 +3847,7 @@ fn tring_check_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let username: alloc::string::String = arg(&args, "username", cx)?;
     let password: alloc::string::String = arg(&args, "password", cx)?;
     drop(args);
-    let r = tring::check_auth(
-        Lend::lend(&cfg),
-        Lend::lend(&username),
-        Lend::lend(&password),
-    );
+    let r = tring::check_auth(pass!(cfg), pass!(username), pass!(password));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3949,11 +3862,7 @@ fn tring_get_webrtc_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let username: alloc::string::String = arg(&args, "username", cx)?;
     let password: alloc::string::String = arg(&args, "password", cx)?;
     drop(args);
-    let r = tring::get_webrtc_auth(
-        Lend::lend(&cfg),
-        Lend::lend(&username),
-        Lend::lend(&password),
-    );
+    let r = tring::get_webrtc_auth(pass!(cfg), pass!(username), pass!(password));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3966,7 +3875,7 @@ fn tring_get_webrtc_auth(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn ringme_get_token(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = ringme::get_token(Lend::lend(&cfg));
+    let r = ringme::get_token(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3980,7 +3889,7 @@ fn ringme_client_info(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: ringme::Config = arg(&args, "cfg", cx)?;
     let client_id: Option<alloc::string::String> = arg(&args, "client-id", cx)?;
     drop(args);
-    let r = ringme::client_info(Lend::lend(&cfg), Lend::lend(&client_id));
+    let r = ringme::client_info(pass!(cfg), pass!(client_id));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -3995,11 +3904,7 @@ fn ringme_update_client(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let client_id: Option<alloc::string::String> = arg(&args, "client-id", cx)?;
     let changes: ringme::ClientUpdate = arg(&args, "changes", cx)?;
     drop(args);
-    let r = ringme::update_client(
-        Lend::lend(&cfg),
-        Lend::lend(&client_id),
-        Lend::lend(&changes),
-    );
+    let r = ringme::update_client(pass!(cfg), pass!(client_id), pass!(changes));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -4016,10 +3921,10 @@ fn ringme_extensions(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let per_page: Option<u32> = arg(&args, "per-page", cx)?;
     drop(args);
     let r = ringme::extensions(
-        Lend::lend(&cfg),
-        Lend::lend(&client_id),
-        Lend::lend(&page),
-        Lend::lend(&per_page),
+        pass!(cfg),
+        pass!(client_id),
+        pass!(page),
+        pass!(per_page),
     );
     Ok(
         match r {
@@ -4035,11 +3940,7 @@ fn ringme_click_to_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let extension_id: i64 = arg(&args, "extension-id", cx)?;
     let req: ringme::CallbackRequest = arg(&args, "req", cx)?;
     drop(args);
-    let r = ringme::click_to_call(
-        Lend::lend(&cfg),
-        Lend::lend(&extension_id),
-        Lend::lend(&req),
-    );
+    let r = ringme::click_to_call(pass!(cfg), pass!(extension_id), pass!(req));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -4054,11 +3955,7 @@ fn ringme_call_history(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let client_id: Option<alloc::string::String> = arg(&args, "client-id", cx)?;
     let query: ringme::CallHistoryQuery = arg(&args, "query", cx)?;
     drop(args);
-    let r = ringme::call_history(
-        Lend::lend(&cfg),
-        Lend::lend(&client_id),
-        Lend::lend(&query),
-    );
+    let r = ringme::call_history(pass!(cfg), pass!(client_id), pass!(query));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -4073,11 +3970,7 @@ fn telephony_place_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let employee: alloc::string::String = arg(&args, "employee", cx)?;
     let customer: alloc::string::String = arg(&args, "customer", cx)?;
     drop(args);
-    let r = telephony::place_call(
-        Lend::lend(&account),
-        Lend::lend(&employee),
-        Lend::lend(&customer),
-    );
+    let r = telephony::place_call(pass!(account), pass!(employee), pass!(customer));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -4090,7 +3983,7 @@ fn telephony_place_call(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
 fn telephony_agent_states(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let account: telephony::Account = arg(&args, "account", cx)?;
     drop(args);
-    let r = telephony::agent_states(Lend::lend(&account));
+    let r = telephony::agent_states(pass!(account));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -4104,7 +3997,7 @@ fn telephony_call_log(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let account: telephony::Account = arg(&args, "account", cx)?;
     let query: telephony::CallLogQuery = arg(&args, "query", cx)?;
     drop(args);
-    let r = telephony::call_log(Lend::lend(&account), Lend::lend(&query));
+    let r = telephony::call_log(pass!(account), pass!(query));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),

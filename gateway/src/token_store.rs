@@ -197,7 +197,7 @@ pub fn held_ringme(cfg: Value) -> Value {
     else {
         return cfg;
     };
-    match crate::bindings::telephony::pbx::ringme::get_token(&typed) {
+    match crate::bindings::telephony::pbx::ringme::get_token(crate::json::pass!(typed)) {
         Ok(t) => {
             let expires_in = u64::from(t.expires_in);
             // Short-lived (or undated) tokens are used once, as the library

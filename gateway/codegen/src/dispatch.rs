@@ -188,7 +188,7 @@ fn route(m: &Model, r: &Route) -> TokenStream {
         quote!(let #v: #ty = arg(&args, #name, cx)?;)
     });
     let (iface, func, name) = (ident(r.iface_name), ident(&r.func.name), route_fn(r));
-    let call = quote!(#iface::#func(#(Lend::lend(&#vars)),*));
+    let call = quote!(#iface::#func(#(pass!(#vars)),*));
     let wrap = if m.fails_with_error(r.func) {
         quote!(Ok(match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),
@@ -413,7 +413,7 @@ mod tests {
 fn prov_rights(args: Args, cx: &Cx) -> Result<Outcome, Bad> {
     let cfg: prov::Config = arg(&args, "cfg", cx)?;
     drop(args);
-    let r = prov::rights(Lend::lend(&cfg));
+    let r = prov::rights(pass!(cfg));
     Ok(
         match r {
             Ok(v) => Outcome::Ok(alloc::boxed::Box::new(v)),

@@ -132,6 +132,25 @@ pub trait FromJson: Sized {
     }
 }
 
+/// Passes an argument to a library function: moved into the linked
+/// library's own function (feature `linked`: it takes its arguments
+/// owned, so a 6 MiB string is not copied), lent to an imported one (a
+/// borrow, [`Lend`], which the composition's lowering then copies).
+#[cfg(feature = "linked")]
+macro_rules! pass {
+    ($v:ident) => {
+        $v
+    };
+}
+/// See the `linked` definition above.
+#[cfg(not(feature = "linked"))]
+macro_rules! pass {
+    ($v:ident) => {
+        $crate::json::Lend::lend(&$v)
+    };
+}
+pub(crate) use pass;
+
 /// Lends an owned argument in the shape the imported function takes it
 /// (`&str`, `&[T]`, `&Record`, `Option<&str>`, or the value itself); the
 /// function's signature picks the impl, so the generated call sites need not

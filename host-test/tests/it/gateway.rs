@@ -5,12 +5,14 @@
 //! document, the Spin path), [`errors`] (every refusal and provider error
 //! class as an RFC 9457 problem), [`instances`] (warm-instance isolation,
 //! the instance limit), [`connections`] (slow and oversized requests,
-//! clients that stop reading) and [`settings`] (opening and closing the
-//! gateway, the allow-list, the timeout bound).
+//! clients that stop reading), [`settings`] (opening and closing the
+//! gateway, the allow-list, the timeout bound) and [`linked`] (the shipped,
+//! linked gateway against the face and the library composed).
 
 mod connections;
 mod errors;
 mod instances;
+mod linked;
 mod routes;
 mod settings;
 mod threads;

@@ -29,7 +29,7 @@ fn own_host(component: &Path) -> Host {
 
 /// An argument of type `ty`: non-empty text, small numbers, the first case,
 /// no optional values, so most calls reach the provider.
-fn sample(ty: &Type) -> Val {
+pub(crate) fn sample(ty: &Type) -> Val {
     match ty {
         Type::Bool => Val::Bool(false),
         Type::U8 => Val::U8(1),
