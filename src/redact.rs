@@ -127,27 +127,28 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let text = String::from_utf8(shown(text.get(..scan).unwrap_or("").as_bytes())).unwrap_or_default();
     let src = text.as_bytes();
     let mut masked = vec![0u8; src.len()];
-    let mut longest = 0;
-    // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML character
-    // references (a provider's error page quoting the request).
-    for mode in [0, 4, 1, 3, 5, 7, 8, 9, 12] {
-        let view = View::decode(src, mode);
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            longest = longest.max(secret.len());
-            let raw = secret.as_bytes();
-            let latin = if raw.is_ascii() { Vec::new() } else { latin1(raw) };
-            let b64 = base64_forms(raw);
-            for form in [raw, &latin].into_iter().chain(b64.iter().map(Vec::as_slice)) {
-                view.mask(&text, form, &mut masked);
-                // A form with control characters (a tab in a token, C1
-                // controls in the Latin-1 reading) also as the text now
-                // shows it: with spaces.
-                let spaced = shown(form);
-                if spaced != form {
-                    view.mask(&text, &spaced, &mut masked);
+    let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
+    match Needles::new(secrets) {
+        Some(needles) => {
+            // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML
+            // character references (a provider's error page quoting the
+            // request). A bit whose character is not in the text decodes
+            // nothing, so its view is another mode's: each distinct view
+            // is read once (a plain text: once, not nine times).
+            let present = [(b'%', 1), (b'+', 2), (b'\\', 4), (b'&', 8)]
+                .iter()
+                .filter(|(c, _)| src.contains(c))
+                .fold(0u8, |bits, (_, bit)| bits | bit);
+            let mut done = [false; 16];
+            for mode in [0u8, 4, 1, 3, 5, 7, 8, 9, 12] {
+                let mode = mode & present;
+                if core::mem::replace(&mut done[usize::from(mode)], true) {
+                    continue;
                 }
+                View::decode(src, mode).mask(&text, &needles, &mut masked);
             }
         }
+        None => masked.fill(1),
     }
     let end = if cut { floor(&text, text.len().saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { text.len() };
     let mut out = String::new();
@@ -356,44 +357,109 @@ impl View {
         self.from.push((start as u32, end as u32));
     }
 
-    /// Marks in `masked` the source of every run of `secret` in this view:
-    /// every 8-byte run, or the whole secret when it is shorter, in any
-    /// ASCII case (a provider that upper-cases what it quotes, or a host
-    /// that lower-cases a header, still echoes the secret). Runs are
-    /// compared as packed integers, looked up in an open-addressing table
-    /// of the secret's runs at most half full, so the search takes time in
-    /// proportion to the text plus the secret. (It was a 4096-bit filter
-    /// and a linear search of the runs at each hit: a secret of thousands
-    /// of bytes fills the filter, and a 32 KiB text then took 3.5 s against
-    /// a 4 KiB secret, 65 s against 64 KiB, in a debug build.) Probes are
-    /// at most [`MAX_PROBE`] long: a run that cannot be placed within it
-    /// masks the whole text, and a lookup past it counts as a match.
-    fn mask(&self, text: &str, secret: &[u8], masked: &mut [u8]) {
-        let w = secret.len().min(RUN);
-        if w == 0 || self.bytes.len() < w {
-            return;
-        }
-        let keep = if w == RUN { u64::MAX } else { (1u64 << (8 * w)) - 1 };
-        let pack = |acc: u64, b: &u8| (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep;
-        let runs: Vec<u64> = secret.windows(w).map(|run| run.iter().fold(0, pack)).collect();
-        let Some(set) = RunSet::new(runs) else { return masked.fill(1) };
-        let mut acc = 0;
-        for (i, b) in self.bytes.iter().enumerate() {
-            acc = pack(acc, b);
-            if i + 1 >= w && set.contains(acc) {
-                // The source of bytes i+1-w ..= i, widened to whole characters.
-                let mut start = self.from[i + 1 - w].0 as usize;
-                let mut end = self.from[i].1 as usize;
-                while !text.is_char_boundary(start) {
-                    start -= 1;
+    /// Marks in `masked` the source of every run of a secret in this view
+    /// ([`Needles`]: every 8-byte run of every form of every secret, or the
+    /// whole form when it is shorter), in any ASCII case (a provider that
+    /// upper-cases what it quotes, or a host that lower-cases a header,
+    /// still echoes the secret). Runs are compared as packed integers,
+    /// looked up in an open-addressing table of the runs at most half full,
+    /// so the search takes time in proportion to the text plus the secrets,
+    /// one pass per run width. (It was a 4096-bit filter and a linear
+    /// search of the runs at each hit: a secret of thousands of bytes fills
+    /// the filter, and a 32 KiB text then took 3.5 s against a 4 KiB
+    /// secret, 65 s against 64 KiB, in a debug build.)
+    fn mask(&self, text: &str, needles: &Needles, masked: &mut [u8]) {
+        for (w, set) in needles.by_width() {
+            if self.bytes.len() < w {
+                continue;
+            }
+            let keep = packed_mask(w);
+            let mut acc = 0;
+            for (i, b) in self.bytes.iter().enumerate() {
+                acc = pack(acc, *b, keep);
+                if i + 1 >= w && set.contains(acc) {
+                    // The source of bytes i+1-w ..= i, widened to whole characters.
+                    let mut start = self.from[i + 1 - w].0 as usize;
+                    let mut end = self.from[i].1 as usize;
+                    while !text.is_char_boundary(start) {
+                        start -= 1;
+                    }
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    let end = end.min(masked.len());
+                    masked[start..end].fill(1);
                 }
-                while !text.is_char_boundary(end) {
-                    end += 1;
-                }
-                let end = end.min(masked.len());
-                masked[start..end].fill(1);
             }
         }
+    }
+}
+
+/// The bits a packed run of `w` bytes keeps.
+fn packed_mask(w: usize) -> u64 {
+    if w == RUN {
+        u64::MAX
+    } else {
+        (1u64 << (8 * w)) - 1
+    }
+}
+
+/// `acc` with byte `b` (lower-cased) shifted in, kept to `keep`.
+fn pack(acc: u64, b: u8, keep: u64) -> u64 {
+    (acc << 8 | u64::from(b.to_ascii_lowercase())) & keep
+}
+
+/// Every form of every secret of a call (its UTF-8 bytes, their Latin-1
+/// reading when not ASCII, the base64 forms; each also with control
+/// characters shown as spaces when that differs), as the packed runs
+/// [`View::mask`] looks for: one table per run width (8 bytes, or a whole
+/// form shorter than that), built once per text rather than once per view
+/// and form.
+struct Needles {
+    /// Index `w - 1`: the runs `w` bytes wide.
+    sets: Vec<Option<RunSet>>,
+}
+
+impl Needles {
+    /// `None` when a run cannot be placed within [`MAX_PROBE`] slots (the
+    /// whole text is then withheld: see [`MAX_PROBE`]).
+    fn new(secrets: &[&str]) -> Option<Needles> {
+        let mut runs: Vec<Vec<u64>> = vec![Vec::new(); RUN];
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            let raw = secret.as_bytes();
+            let latin = if raw.is_ascii() { Vec::new() } else { latin1(raw) };
+            let b64 = base64_forms(raw);
+            for form in [raw, &latin].into_iter().chain(b64.iter().map(Vec::as_slice)) {
+                // A form with control characters (a tab in a token, C1
+                // controls in the Latin-1 reading) also as the text now
+                // shows it: with spaces.
+                let spaced = shown(form);
+                for form in [form, &spaced[..]] {
+                    let w = form.len().min(RUN);
+                    if w == 0 {
+                        continue;
+                    }
+                    let keep = packed_mask(w);
+                    runs[w - 1].extend(form.windows(w).map(|run| run.iter().fold(0, |acc, b| pack(acc, *b, keep))));
+                }
+            }
+        }
+        let mut sets = Vec::with_capacity(RUN);
+        for mut r in runs {
+            if r.is_empty() {
+                sets.push(None);
+                continue;
+            }
+            r.sort_unstable();
+            r.dedup();
+            sets.push(Some(RunSet::new(r)?));
+        }
+        Some(Needles { sets })
+    }
+
+    /// Each run width with runs, and its table.
+    fn by_width(&self) -> impl Iterator<Item = (usize, &RunSet)> {
+        self.sets.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i + 1, s)))
     }
 }
 
