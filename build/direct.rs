@@ -6,9 +6,11 @@
 //! They are what the gateway face calls when it is linked with this crate
 //! into one module (its feature `linked`, the shipped `pbx_gateway.wasm`):
 //! the face's bindings then name these modules instead of importing the
-//! interfaces from another component. The component's own exports are
-//! unchanged, and nothing calls these functions in its build (they are not
-//! exported, so they are not linked).
+//! interfaces from another component. build.rs adds them only with this
+//! crate's feature `linked`, so the component's own build is unchanged.
+//! They take their arguments owned, as `Guest` does (an import takes them
+//! borrowed); the face's generated calls pass them with `pass!`, which
+//! moves or lends as the build needs.
 
 use quote::format_ident;
 use syn::{parse_quote, FnArg, Item, ItemMod, Pat, TraitItem};

@@ -69,12 +69,15 @@ pub const TREE_CAP: usize = 4 * 1024 * 1024;
 /// answer: 400,000 one-letter logins (21 MB estimated), 200,000 INFO
 /// extstate rows (23.4 MB; each row's tree built and dropped between the
 /// states kept, the most fragmented heap), 200,000 recording lines (21 MB),
-/// with the body (up to 16 MiB), the lowering of the result and the
-/// gateway's copy of it. Why 24 (arithmetic, not measured at other caps):
-/// a 16 MiB body, a result at the cap and its lowering (the list arrays,
-/// about a third of it) come to about 48 MiB of the 64, the rest left to the
-/// allocator's fragmentation and the 1 MiB stack. A 6,000-call Ringostat
-/// answer (3.5 MB) is about 13 MB estimated.
+/// with the body (up to 16 MiB) and the result. Why 24 (arithmetic, not
+/// measured at other caps): a 16 MiB body, a result at the cap and its
+/// lowering (the list arrays, about a third of it) come to about 48 MiB of
+/// the 64, the rest left to the allocator's fragmentation and the 1 MiB
+/// stack. The shipped gateway links the library into its face's module
+/// (one memory for both, since 2026-12-07): the result is then not lowered
+/// nor copied but handed to the face, which writes it out in chunks, so
+/// the same caps hold there (caps.rs runs against it). A 6,000-call
+/// Ringostat answer (3.5 MB) is about 13 MB estimated.
 pub const RESULT_CAP: usize = 24 * 1024 * 1024;
 
 /// The estimated memory a decoder's result may still take; past

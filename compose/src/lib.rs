@@ -4,8 +4,10 @@
 //! the result's, and the plug's own imports (and the socket's unplugged ones)
 //! remain imports of the result.
 //!
-//! The build uses it to make `pbx_gateway.wasm` (socket: the HTTP face,
-//! plug: `pbx_component.wasm`); tests use it to compose other components that
+//! The build uses it for the composed variant of the gateway (socket: the
+//! HTTP face built without `linked`, plug: `pbx_component.wasm`; the shipped
+//! `pbx_gateway.wasm` is linked instead) and to plug the Spin build's
+//! environment adapter; tests use it to compose other components that
 //! import `telephony:pbx/*` with the library.
 
 #![deny(missing_docs)]

@@ -3,8 +3,9 @@
 //!
 //! The bindings of world `gateway`: the library's interfaces imported, the
 //! HTTP handler exported (implemented in serve.rs). With feature `linked`,
-//! world `gateway-linked`: the library's interfaces are its crate's modules,
-//! called in this module.
+//! world `gateway-linked`: the module `telephony::pbx` below re-exports the
+//! library crate's own modules at the path of the imports, so the same
+//! calls reach the library's functions in this module.
 
 #[cfg(not(feature = "linked"))]
 wit_bindgen::generate!({

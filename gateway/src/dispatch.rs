@@ -4,9 +4,10 @@
 //! serve.rs calls [`call`] with a route and its arguments; the route's
 //! function (after `call`) parses them by the impls below (gateway/src/json/
 //! has the generic ones) and calls the library's function through the
-//! bindings (bindings.rs). compose/ plugs that import with pbx_component.wasm:
-//! the call lands in src/<interface>/mod.rs (`impl Guest for Component`), then
-//! ops.rs (build, send, decode) and crate::http::send (src/http/wasi_client.rs).
+//! bindings (bindings.rs): the library's own function when linked (feature
+//! `linked`), else the import compose/ plugs with pbx_component.wasm. The call
+//! lands in src/<interface>/mod.rs (`impl Guest for Component`), then ops.rs
+//! (build, send, decode) and crate::http::send (src/http/wasi_client.rs).
 
 use crate::json::*;
 use serde_json::Value;

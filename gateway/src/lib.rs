@@ -1,8 +1,11 @@
 //! `pbx-gateway-face`: the HTTP face of the pbx library. A
-//! `wasi:http/incoming-handler` component that imports every interface the
-//! library's `pbx` world exports and serves each function as
-//! `POST /v1/<interface>/<function>` with JSON in and out; `compose/` plugs
-//! it into `pbx_component.wasm` to make `pbx_gateway.wasm`.
+//! `wasi:http/incoming-handler` component that serves every function the
+//! library's `pbx` world exports as `POST /v1/<interface>/<function>` with
+//! JSON in and out. With feature `linked` (the shipped `pbx_gateway.wasm`)
+//! the library crate is linked in and its functions are called as Rust
+//! (`bindings` maps the interfaces' modules to `pbx_component::linked`);
+//! without it the face imports those interfaces and `compose/` plugs it
+//! into `pbx_component.wasm`.
 //!
 //! Everything per function is generated from `../wit` by
 //! `pbx-gateway-codegen` (gateway/codegen) and checked in: the bindings call

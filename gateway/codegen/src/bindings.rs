@@ -5,9 +5,11 @@
 //! world's exports; the wasi interfaces come from the `wasi` crate.
 //!
 //! With the face's feature `linked` the world imports none of the library's
-//! interfaces: the modules of the same names are the library crate's own
-//! (`pbx_component::linked`, its types and a function per WIT function), so
-//! face and library are compiled into one module.
+//! interfaces. Instead a module `telephony::pbx` re-exports
+//! `pbx_component::linked::*` (the library crate's own modules: its types
+//! and a function per WIT function) at the path wit-bindgen gives the
+//! imports, so dispatch.rs compiles unchanged against either build, and face
+//! and library are compiled into one module.
 
 use crate::model::Model;
 
@@ -30,8 +32,9 @@ pub fn bindings(m: &Model) -> String {
 //!
 //! The bindings of world `gateway`: the library's interfaces imported, the
 //! HTTP handler exported (implemented in serve.rs). With feature `linked`,
-//! world `gateway-linked`: the library's interfaces are its crate's modules,
-//! called in this module.
+//! world `gateway-linked`: the module `telephony::pbx` below re-exports the
+//! library crate's own modules at the path of the imports, so the same
+//! calls reach the library's functions in this module.
 
 #[cfg(not(feature = "linked"))]
 wit_bindgen::generate!({{

@@ -90,9 +90,10 @@ pub fn dispatch(m: &Model) -> String {
                   //! serve.rs calls [`call`] with a route and its arguments; the route's\n\
                   //! function (after `call`) parses them by the impls below (gateway/src/json/\n\
                   //! has the generic ones) and calls the library's function through the\n\
-                  //! bindings (bindings.rs). compose/ plugs that import with pbx_component.wasm:\n\
-                  //! the call lands in src/<interface>/mod.rs (`impl Guest for Component`), then\n\
-                  //! ops.rs (build, send, decode) and crate::http::send (src/http/wasi_client.rs).\n\n";
+                  //! bindings (bindings.rs): the library's own function when linked (feature\n\
+                  //! `linked`), else the import compose/ plugs with pbx_component.wasm. The call\n\
+                  //! lands in src/<interface>/mod.rs (`impl Guest for Component`), then ops.rs\n\
+                  //! (build, send, decode) and crate::http::send (src/http/wasi_client.rs).\n\n";
     format!("{header}{}", crate::format::format_rust(file))
 }
 
