@@ -84,3 +84,22 @@ export!(Gateway);
 "#
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Composed, the world imports every interface; linked, none of them,
+    /// and the library's modules stand at the imports' path.
+    #[test]
+    fn the_linked_world_imports_no_library_interface() {
+        let wit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+        let s = bindings(&Model::load(&wit).expect("wit/ parses"));
+        let (composed, linked) = s.split_once("#[cfg(feature = \"linked\")]").expect("a linked part");
+        assert!(composed.contains("#[cfg(not(feature = \"linked\"))]\nwit_bindgen::generate!"), "{s}");
+        assert!(composed.contains("import telephony:pbx/ringostat@0.1.0;"), "{s}");
+        assert!(linked.contains("world: \"gateway-linked\""), "{s}");
+        assert!(!linked.contains("import telephony:"), "{s}");
+        assert!(s.contains("pub mod telephony {\n    pub mod pbx {\n        pub use pbx_component::linked::*;"), "{s}");
+    }
+}
