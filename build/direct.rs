@@ -12,7 +12,6 @@
 //! borrowed); the face's generated calls pass them with `pass!`, which
 //! moves or lends as the build needs.
 
-use quote::format_ident;
 use syn::{parse_quote, FnArg, Item, ItemMod, Pat, TraitItem};
 
 /// Appends the functions to every module holding a `trait Guest`; returns
@@ -47,12 +46,11 @@ fn in_item(item: &mut Item) -> usize {
                     FnArg::Receiver(_) => None,
                 })
                 .collect();
-            let guest = format_ident!("Guest");
             calls.push(parse_quote! {
                 #(#docs)*
                 #[inline]
                 pub #sig {
-                    <crate::bindings::Component as #guest>::#name(#(#args),*)
+                    <crate::bindings::Component as Guest>::#name(#(#args),*)
                 }
             });
         }
