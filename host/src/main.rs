@@ -128,6 +128,11 @@ struct ServeArgs {
     /// How long a keep-alive connection may wait for its next request.
     #[arg(long, default_value_t = pbx_host::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
+    /// The longest a serving thread keeps polling its sockets before it
+    /// sleeps, adapted to how long its waits are: CPU for latency where
+    /// requests and answers come close together (0: never poll).
+    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_BUSY_POLL.as_micros() as u64)]
+    busy_poll_us: u64,
     /// Threads serving connections, each a single-threaded runtime that
     /// keeps a connection's requests on it (default: one per core, at most
     /// 64). The 64 connections per provider are shared out between them.
@@ -419,6 +424,7 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
         header_timeout: Duration::from_millis(args.header_timeout_ms),
         body_timeout: Duration::from_millis(args.body_timeout_ms),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+        busy_poll: Duration::from_micros(args.busy_poll_us),
         ..ServeOptions::new(env.clone(), transport)
     };
     let gateway = Gateway::load(&host, &path, opts, serve_opts)?;
@@ -449,7 +455,10 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     if args.one_runtime {
         println!("  threads: one multi-thread runtime (--one-runtime)");
     } else {
-        println!("  threads: {threads}, each serving the connections it accepted");
+        println!(
+            "  threads: {threads}, each serving the connections it accepted; busy poll up to {} us before sleeping",
+            args.busy_poll_us
+        );
     }
     println!(
         "  clients: head within {} ms, body within {} ms (read before an instance is taken), idle keep-alive {} ms",

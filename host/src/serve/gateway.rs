@@ -31,6 +31,8 @@ pub struct Gateway {
     pub(super) env: Vec<(String, String)>,
     pub(super) transport: Transport,
     pub(super) timeouts: Timeouts,
+    /// [`ServeOptions::busy_poll`].
+    pub(super) busy_poll: std::time::Duration,
     /// Body bytes buffered at once across all requests, in KiB permits
     /// ([`BUFFERED_BODIES`]).
     buffered: Arc<tokio::sync::Semaphore>,
@@ -97,6 +99,7 @@ impl Gateway {
             env,
             transport: serve.transport,
             timeouts: Timeouts { header: serve.header_timeout, body: serve.body_timeout, idle: serve.idle_timeout },
+            busy_poll: serve.busy_poll,
             buffered: Arc::new(tokio::sync::Semaphore::new(BUFFERED_BODIES / 1024)),
             token: serve.env.iter().find(|(k, v)| k == "PBX_GATEWAY_TOKEN" && !v.is_empty()).map(|(_, v)| v.clone()),
             id: GATEWAY_IDS.fetch_add(1, Ordering::Relaxed),

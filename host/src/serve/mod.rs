@@ -48,13 +48,16 @@ mod failure;
 mod gateway;
 mod open;
 mod options;
+mod poll;
 mod read;
 mod server;
 mod warm;
 
 pub use gateway::{Gateway, BUFFERED_BODIES};
 pub use open::open_gateway;
-pub use options::{ServeOptions, BODY_CAP, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
+pub use options::{
+    ServeOptions, BODY_CAP, DEFAULT_BODY_TIMEOUT, DEFAULT_BUSY_POLL, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+};
 pub use server::{Server, MAX_THREADS};
 pub use warm::{credential_free, INSPECT_CAP};
 

@@ -1,6 +1,7 @@
 //! What a served gateway gets: its environment, its transport and the
 //! connection deadlines ([`ServeOptions`]).
 
+pub use super::poll::DEFAULT_BUSY_POLL;
 use crate::Transport;
 use std::time::Duration;
 
@@ -29,6 +30,14 @@ pub struct ServeOptions {
     /// How long a keep-alive connection may wait for its next request
     /// (default [`DEFAULT_IDLE_TIMEOUT`]).
     pub idle_timeout: Duration,
+    /// The largest window a serving thread of
+    /// [`Server::start_per_core`](super::Server::start_per_core) keeps
+    /// polling its sockets before it sleeps, adapted to how long its waits
+    /// are (see `poll.rs`; default [`DEFAULT_BUSY_POLL`], zero: never).
+    /// CPU for latency: it pays where requests and answers come within the
+    /// window of each other (a provider nearby, a busy server), and shrinks
+    /// to nothing where they do not.
+    pub busy_poll: Duration,
 }
 
 impl ServeOptions {
@@ -40,6 +49,7 @@ impl ServeOptions {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            busy_poll: DEFAULT_BUSY_POLL,
         }
     }
 

@@ -5,6 +5,7 @@
 use super::connection::serve_connection;
 use super::gateway::Gateway;
 use super::open::open_gateway;
+use super::poll::BusyPoll;
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,11 +79,20 @@ impl Server {
             // caller's async context (when the thread cannot be spawned),
             // would panic.
             std::thread::Builder::new().name(format!("pbx-serve-{i}")).spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                let mut builder = tokio::runtime::Builder::new_current_thread();
+                // Polls before it sleeps while its waits are short (see poll.rs).
+                let poll = (!gateway.busy_poll.is_zero()).then(|| BusyPoll::new(gateway.busy_poll));
+                if let Some(poll) = &poll {
+                    poll.hook(&mut builder);
+                }
+                let runtime = match builder.enable_all().build() {
                     Ok(runtime) => runtime,
                     Err(e) => return eprintln!("pbx-host serve: thread {i} could not start its runtime: {e}"),
                 };
                 runtime.block_on(async move {
+                    if let Some(poll) = poll {
+                        tokio::spawn(poll.run());
+                    }
                     let mut connections = match TcpListener::from_std(listener) {
                         // One thread sweeps the warm instances.
                         Ok(listener) => accept_loop(gateway, listener, stopped, i == 0).await,

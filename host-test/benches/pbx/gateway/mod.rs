@@ -48,6 +48,8 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     let native_here = start_native(base.clone()).await?;
     let env = settings(&base);
     let warm = Served::pbx_host(&env, &[]).await?;
+    // The baseline of the busy poll (host/src/serve/poll.rs).
+    let no_poll = Served::pbx_host(&env, &["--busy-poll-us", "0"]).await?;
     let one_runtime = Served::pbx_host(&env, &["--one-runtime"]).await?;
     let fresh = Served::pbx_host(&env, &["--max-instance-reuse-count", "1"]).await?;
     // The floor: the same binary and settings serving host-test/floor, the
@@ -64,6 +66,7 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
             pid: None,
         },
         warm.target("pbx-host serve, warm instances"),
+        no_poll.target("pbx-host serve, warm, no busy poll"),
         one_runtime.target("pbx-host serve, warm, one multi-thread runtime"),
         fresh.target("pbx-host serve, fresh instance each"),
         floor.target("pbx-host serve of the floor component, warm"),
@@ -72,16 +75,30 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     if let Some(which) = std::env::var_os("PBX_BENCH_PROFILE_GATEWAY") {
         // A steady loop for a profiler: one target (0 direct, 1 native
         // proxy process, 2 native proxy in this thread, 3 warm gateway, 4
-        // warm on one runtime, 5 fresh gateway, 6 floor) at concurrency 1;
-        // profile the child (`perf record -p`).
-        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(3usize).min(6)];
+        // warm without the busy poll, 5 warm on one runtime, 6 fresh
+        // gateway, 7 floor) at concurrency 1; profile the child (`perf
+        // record -p`).
+        let t = &targets[which.to_str().and_then(|w| w.parse().ok()).unwrap_or(3usize).min(7)];
         // The rate every 5,000 calls, to turn a profiler's counts into
-        // counts per request.
+        // counts per request, and its p10, p50 and p90.
         let mut since = Instant::now();
+        let mut times = Vec::with_capacity(5_000);
         for i in 1..=50_000 {
+            let start = Instant::now();
             t.call(&client).await?;
+            times.push(start.elapsed());
             if i % 5_000 == 0 {
-                eprintln!("{}: {:.0} req/s", t.name, 5_000.0 / since.elapsed().as_secs_f64());
+                times.sort_unstable();
+                let at = |q: usize| times[times.len() * q / 100].as_secs_f64() * 1e6;
+                eprintln!(
+                    "{}: {:.0} req/s (p10 {:.1} us, p50 {:.1} us, p90 {:.1} us)",
+                    t.name,
+                    5_000.0 / since.elapsed().as_secs_f64(),
+                    at(10),
+                    at(50),
+                    at(90)
+                );
+                times.clear();
                 since = Instant::now();
             }
         }
@@ -143,7 +160,7 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     }
     let p50_64: Vec<Duration> = lat.into_iter().map(median).collect();
     let tput: Vec<f64> = rates.into_iter().map(median_f64).collect();
-    drop((native, warm, one_runtime, fresh, floor));
+    drop((native, warm, no_poll, one_runtime, fresh, floor));
 
     let label = "gateway, loopback (sip-online)";
     rows.push(Row {
