@@ -39,6 +39,9 @@
 //!   state. A warm instance serves at most [`Reuse::max_calls`](crate::instances::Reuse)
 //!   requests and is dropped once idle for [`Reuse::max_idle`](crate::instances::Reuse)
 //!   (the server sweeps every second).
+//! - **Busy poll:** each thread of [`Server::start_per_core`] keeps polling
+//!   its sockets before it sleeps while its waits are short, up to
+//!   [`ServeOptions::busy_poll`] (`poll.rs`).
 //! - **Open gateway:** with `PBX_GATEWAY_AUTH=none` and no
 //!   `PBX_GATEWAY_TOKEN` the gateway answers without a token; [`Server::start`]
 //!   then refuses any address but a loopback one ([`open_gateway`]).
