@@ -129,9 +129,11 @@ struct ServeArgs {
     #[arg(long, default_value_t = pbx_host::serve::DEFAULT_IDLE_TIMEOUT.as_millis() as u64)]
     idle_timeout_ms: u64,
     /// The longest a serving thread keeps polling its sockets before it
-    /// sleeps, adapted to how long its waits are: CPU for latency where
-    /// requests and answers come close together (0: never poll).
-    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_BUSY_POLL.as_micros() as u64)]
+    /// sleeps (at most 10000), adapted to how long its waits are and no
+    /// longer than it has just worked: CPU for latency where requests and
+    /// answers come close together (0: never poll).
+    #[arg(long, default_value_t = pbx_host::serve::DEFAULT_BUSY_POLL.as_micros() as u64,
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
     busy_poll_us: u64,
     /// Threads serving connections, each a single-threaded runtime that
     /// keeps a connection's requests on it (default: one per core, at most
@@ -455,10 +457,11 @@ async fn serve(host: Host, opts: &HostOptions, args: &ServeArgs) -> Result<()> {
     if args.one_runtime {
         println!("  threads: one multi-thread runtime (--one-runtime)");
     } else {
-        println!(
-            "  threads: {threads}, each serving the connections it accepted; busy poll up to {} us before sleeping",
-            args.busy_poll_us
-        );
+        let poll = match args.busy_poll_us {
+            0 => "busy poll off".to_string(),
+            us => format!("busy poll up to {us} us before sleeping"),
+        };
+        println!("  threads: {threads}, each serving the connections it accepted; {poll}");
     }
     println!(
         "  clients: head within {} ms, body within {} ms (read before an instance is taken), idle keep-alive {} ms",

@@ -3,6 +3,7 @@
 
 use super::failure::failure;
 use super::options::{ServeOptions, Timeouts, BODY_CAP};
+use super::poll::counted;
 use super::warm::warm_key;
 use crate::instances::{Instances, QueueTimeout};
 use crate::{linker, load_component, slot_weight, Host, HostOptions, HostState, Transport};
@@ -239,14 +240,15 @@ impl Gateway {
         let out = live.store.data_mut().http().new_response_outparam(tx)?;
         let this = self.clone();
         // The call runs in its own task: the guest may keep writing the body
-        // after it has set the response.
-        let task = tokio::spawn(async move {
+        // after it has set the response. Its polls are work to the busy
+        // poll (poll.rs).
+        let task = tokio::spawn(counted(async move {
             live.proxy.wasi_http_incoming_handler().call_handle(&mut live.store, req, out).await?;
             if let Some(key) = key {
                 this.instances.park(key, live, calls + 1);
             }
             Ok::<(), anyhow::Error>(())
-        });
+        }));
         match rx.await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(code)) => Err(anyhow!("the gateway answered with the error code {code:?}")),

@@ -1,31 +1,47 @@
 //! A serving thread's busy poll ([`BusyPoll`]): before the thread sleeps,
-//! it keeps checking its sockets for a while, for as long as recent waits
-//! were short; an adaptive window, grown and shrunk as Linux's KVM does for
-//! a virtual CPU's halt polling (`halt_poll_ns`, default 200 us).
+//! it keeps checking its sockets for a while, as long as its recent waits
+//! were short and no longer than it has just worked: an adaptive window,
+//! grown and closed as Linux's KVM does for a virtual CPU's halt polling
+//! (`halt_poll_ns`, default 200 us), and a budget.
 //!
 //! Why: on a virtual machine whose idle CPUs halt at once (the benchmark's,
 //! `haltpoll` with `guest_halt_poll_ns` 0), every sleep of a serving thread
 //! costs a VM exit and a wake-up. At one request at a time against a
-//! loopback provider the gateway's thread sleeps twice per request (for the
-//! provider's answer and for the client's next request), and those wake-ups
-//! were most of its time: in the steady loop of the benchmark (50,000
-//! requests), p50 225 us and 147 us of server CPU per request without the
-//! poll, 147 us and 157 us with a 100 us window (the floor component: 190
-//! and 115 us). Against a provider far away the waits are long, so the
-//! window closes: a wait longer than the largest window ends it until a
-//! short wait again.
+//! loopback provider the gateway's thread slept twice per request (for the
+//! provider's answer and for the client's next request). In the benchmark's
+//! steady loop (50,000 requests at 1; BENCHMARKS.md, "Why the gateway ratio
+//! is missed"), the gateway's p50 was 220-235 us without the poll and
+//! 147-155 us with it. Where the gain is smaller (bare metal, or a VM whose
+//! idle CPUs poll themselves), the CPU it spends is still spent.
+//!
+//! What bounds it:
+//! - **The window** ([`next_window`]): it doubles from 10 us after each
+//!   wait no longer than the largest window, and closes after a longer
+//!   one, so against a provider far away it stays closed.
+//! - **The budget:** a thread polls no longer than it worked since it woke
+//!   (the tasks it ran, counted by [`counted`]; at most the largest
+//!   window). Without it, anything arriving more often than the window (a
+//!   client sending a header byte every 150 us, which no token check
+//!   sees) kept the thread polling at 96% of a core against 17% without
+//!   the poll (review probe); with it, polling costs at most the work it
+//!   follows.
 //!
 //! How: a task on the thread's runtime ([`BusyPoll::run`]) yields in a loop
 //! while the window is open; each yield makes tokio's single-threaded
 //! scheduler poll its driver without blocking (`park_yield`), so a packet
-//! that arrives is handled at once. The window is open from the last time
-//! other work ran on the thread (a yield that took long) for
-//! [`BusyPoll::window`]; then the task waits, the thread sleeps, and the
-//! runtime's park and unpark hooks measure how long the thread slept and
-//! adapt the window ([`next_window`]).
+//! that arrives is handled at once. Work is told apart from the poll's own
+//! turns by a count of the serving tasks' polls ([`counted`]), not by time
+//! (a turn that took long because the thread was preempted is no work).
+//! Once the window or the budget is spent the task waits, the thread
+//! sleeps, and the runtime's park and unpark hooks time the sleep and
+//! adapt the window.
 
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -37,18 +53,48 @@ pub const DEFAULT_BUSY_POLL: Duration = Duration::from_micros(200);
 /// `halt_poll_ns_grow_start` (10 us).
 const START: Duration = Duration::from_micros(10);
 
-/// A yield that took this long ran other work (a request, an answer):
-/// a yield alone (a non-blocking `epoll_wait`) takes about 1 us.
-const WORKED: Duration = Duration::from_micros(5);
+thread_local! {
+    /// Polls of this thread's serving tasks ([`counted`]).
+    static WORK: Cell<u64> = const { Cell::new(0) };
+}
+
+pin_project_lite::pin_project! {
+    /// A serving task whose polls count as work ([`counted`]).
+    pub(super) struct Counted<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F: Future> Future for Counted<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        WORK.with(|w| w.set(w.get().wrapping_add(1)));
+        self.project().inner.poll(cx)
+    }
+}
+
+/// `task`, its polls counted as its thread's work: what the busy poll
+/// takes for a request or an answer handled, where its own turns are not.
+pub(super) fn counted<F: Future>(task: F) -> Counted<F> {
+    Counted { inner: task }
+}
+
+fn work() -> u64 {
+    WORK.with(Cell::get)
+}
 
 /// One serving thread's poll: its largest window, its current window, and
-/// when the thread last went to sleep.
+/// when the thread last went to sleep and woke.
 pub(super) struct BusyPoll {
     max: Duration,
     /// The window, in nanoseconds.
     window: AtomicU64,
     /// When the thread last slept, in nanoseconds since `epoch`.
     parked_at: AtomicU64,
+    /// When it last woke, in nanoseconds since `epoch`.
+    unparked_at: AtomicU64,
     epoch: Instant,
     wake: Notify,
 }
@@ -60,6 +106,7 @@ impl BusyPoll {
             max,
             window: AtomicU64::new(0),
             parked_at: AtomicU64::new(0),
+            unparked_at: AtomicU64::new(0),
             epoch: Instant::now(),
             wake: Notify::new(),
         })
@@ -84,7 +131,9 @@ impl BusyPoll {
     /// The thread woke: the wait was the window it polled plus the time it
     /// slept.
     fn unparked(&self) {
-        let slept = Duration::from_nanos(self.now().saturating_sub(self.parked_at.load(Relaxed)));
+        let now = self.now();
+        self.unparked_at.store(now, Relaxed);
+        let slept = Duration::from_nanos(now.saturating_sub(self.parked_at.load(Relaxed)));
         let window = next_window(self.window(), self.window() + slept, self.max);
         self.window.store(u64::try_from(window.as_nanos()).unwrap_or(u64::MAX), Relaxed);
         if !window.is_zero() {
@@ -92,20 +141,32 @@ impl BusyPoll {
         }
     }
 
-    /// Polls while the window is open, then waits for the thread to wake;
-    /// runs until the runtime ends.
+    /// Polls while the window is open and the budget lasts, then waits
+    /// for the thread to wake; runs until the runtime ends.
     pub(super) async fn run(self: Arc<Self>) {
         loop {
+            // The budget starts with the work the thread did since it woke,
+            // before this task's turn (the tasks its wake-up readied).
+            let awake = self.now().saturating_sub(self.unparked_at.load(Relaxed));
+            let mut budget = Duration::from_nanos(awake).min(self.max);
+            let mut seen = work();
             let mut open_until = Instant::now() + self.window();
             loop {
                 let before = Instant::now();
-                if before >= open_until {
+                if before >= open_until || budget.is_zero() {
                     break;
                 }
                 tokio::task::yield_now().await;
                 let after = Instant::now();
-                if after - before >= WORKED {
+                let turn = after - before;
+                if work() != seen {
+                    // Other tasks ran in this turn: it was work, the window
+                    // opens again from now, and the budget grows by it.
+                    seen = work();
+                    budget = (budget + turn).min(self.max);
                     open_until = after + self.window();
+                } else {
+                    budget = budget.saturating_sub(turn);
                 }
             }
             self.wake.notified().await;

@@ -5,7 +5,7 @@
 use super::connection::serve_connection;
 use super::gateway::Gateway;
 use super::open::open_gateway;
-use super::poll::BusyPoll;
+use super::poll::{counted, BusyPoll};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -154,7 +154,8 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         // Reap the connections that ended, so the set stays small.
         while connections.try_join_next().is_some() {}
-        connections.spawn(serve_connection(gateway.clone(), stream));
+        // Its polls are work to the busy poll (poll.rs).
+        connections.spawn(counted(serve_connection(gateway.clone(), stream)));
     }
     connections
 }
