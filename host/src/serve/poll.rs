@@ -122,7 +122,7 @@ impl BusyPoll {
     }
 
     /// The current window.
-    pub(super) fn window(&self) -> Duration {
+    fn window(&self) -> Duration {
         Duration::from_nanos(self.window.load(Relaxed))
     }
 

@@ -11,15 +11,19 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 /// A transport answering like `mock` that records, for each provider
-/// request, the name of the thread that sent it.
-fn recording(mock: &Arc<MockProvider>, threads: &Arc<Mutex<Vec<String>>>) -> Transport {
-    let (mock, threads) = (mock.clone(), threads.clone());
+/// request, `what` of the thread that sent it (`what` runs on that thread).
+fn recording<T: Send + 'static>(mock: &Arc<MockProvider>, seen: &Arc<Mutex<Vec<T>>>, what: fn() -> T) -> Transport {
+    let (mock, seen) = (mock.clone(), seen.clone());
     let key = host_test::kit::mock::wasi::key(&mock);
     Transport::Hook(Arc::new(FnHook::new(key, move |request, options| {
-        let name = std::thread::current().name().unwrap_or("unnamed").to_string();
-        threads.lock().unwrap().push(name);
+        seen.lock().unwrap().push(what());
         host_test::kit::mock::wasi::send(mock.clone(), request, options)
     })))
+}
+
+/// The calling thread's name.
+fn thread_name() -> String {
+    std::thread::current().name().unwrap_or("unnamed").to_string()
 }
 
 #[tokio::test]
@@ -28,7 +32,7 @@ async fn connections_are_served_on_the_threads_that_accepted_them() {
     let sent_on = Arc::new(Mutex::new(Vec::new()));
     let reuse = Some(Reuse::default());
     let (_host, g) = gateway_host_with(8, Duration::from_secs(10), reuse, &mock, |o| {
-        o.transport = recording(&mock, &sent_on);
+        o.transport = recording(&mock, &sent_on, thread_name);
     });
     let server = Server::start_per_core(Arc::new(g), "127.0.0.1:0".parse().unwrap(), 2).await.expect("serve");
     // 8 connections at once, 3 requests each (keep-alive).
@@ -105,12 +109,7 @@ async fn polled(busy_poll: Duration) -> (u64, String, Server) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (_host, g) = gateway_host_with(4, Duration::from_secs(10), Some(Reuse::default()), &mock, |o| {
         o.busy_poll = busy_poll;
-        let (mock, seen) = (mock.clone(), seen.clone());
-        let key = host_test::kit::mock::wasi::key(&mock);
-        o.transport = Transport::Hook(Arc::new(FnHook::new(key, move |request, options| {
-            seen.lock().unwrap().push((thread_id(), tokio::runtime::Handle::current()));
-            host_test::kit::mock::wasi::send(mock.clone(), request, options)
-        })));
+        o.transport = recording(&mock, &seen, || (thread_id(), tokio::runtime::Handle::current()));
     });
     let server = Server::start_per_core(Arc::new(g), "127.0.0.1:0".parse().unwrap(), 2).await.expect("serve");
     let client = Client::new(server.addr);
@@ -177,12 +176,7 @@ async fn a_trickle_of_bytes_does_not_keep_the_thread_polling() {
     let tids = Arc::new(Mutex::new(Vec::new()));
     let (_host, g) = gateway_host_with(4, Duration::from_secs(10), Some(Reuse::default()), &mock, |o| {
         o.busy_poll = Duration::from_millis(20);
-        let (mock, tids) = (mock.clone(), tids.clone());
-        let key = host_test::kit::mock::wasi::key(&mock);
-        o.transport = Transport::Hook(Arc::new(FnHook::new(key, move |request, options| {
-            tids.lock().unwrap().push(thread_id());
-            host_test::kit::mock::wasi::send(mock.clone(), request, options)
-        })));
+        o.transport = recording(&mock, &tids, thread_id);
     });
     let server = Server::start_per_core(Arc::new(g), "127.0.0.1:0".parse().unwrap(), 2).await.expect("serve");
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
