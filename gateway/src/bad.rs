@@ -6,6 +6,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 /// Why an argument was refused.
+#[derive(Clone)]
 #[cfg_attr(test, derive(Debug))]
 pub struct Bad {
     /// What went wrong.

@@ -26,6 +26,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::OnceCell;
 use serde_json::{Map, Value};
 
 use crate::bad::{Bad, BadKind};
@@ -50,16 +51,18 @@ fn settings_error(reason: String) -> Bad {
 /// (config field, variable) pairs.
 type Vars = &'static [(&'static str, &'static str)];
 
-/// The variables the gateway reads (`PBX_*`), as read at the start of a
-/// request.
+/// The variables the gateway reads (`PBX_*`), read once per instance
+/// (serve.rs, `settings`), and what is worked out from them once.
 pub struct Settings {
     vars: Vec<(String, String)>,
+    /// [`Settings::outbound`], parsed at its first use.
+    outbound: OnceCell<Result<Outbound, Bad>>,
 }
 
 impl Settings {
     /// Reads the environment.
     pub fn from_env(env: Vec<(String, String)>) -> Self {
-        Settings { vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect() }
+        Settings { vars: env.into_iter().filter(|(k, _)| k.starts_with("PBX_")).collect(), outbound: OnceCell::new() }
     }
 
     /// A set, non-empty variable.
@@ -93,8 +96,13 @@ impl Settings {
         })
     }
 
-    /// The outbound rules: `PBX_ALLOWED_HOSTS` and `PBX_MAX_TIMEOUT_MS`.
-    pub fn outbound(&self) -> Result<Outbound, Bad> {
+    /// The outbound rules: `PBX_ALLOWED_HOSTS` and `PBX_MAX_TIMEOUT_MS`,
+    /// parsed once (a warm instance serves many requests with them).
+    pub fn outbound(&self) -> Result<&Outbound, Bad> {
+        self.outbound.get_or_init(|| self.parse_outbound()).as_ref().map_err(Bad::clone)
+    }
+
+    fn parse_outbound(&self) -> Result<Outbound, Bad> {
         let policy = pbx_egress::Policy::parse(self.get(pbx_egress::ALLOWED_HOSTS).unwrap_or_default())
             .map_err(|e| settings_error(e.message()))?;
         let max_timeout_ms = match self.get("PBX_MAX_TIMEOUT_MS") {
@@ -224,19 +232,25 @@ mod tests {
 
     #[test]
     fn outbound_settings() {
-        let Ok(o) = settings(&[]).outbound() else { panic!("defaults") };
+        let s = settings(&[]);
+        let Ok(o) = s.outbound() else { panic!("defaults") };
         assert!(o.policy.is_empty() && o.max_timeout_ms == 60_000);
-        let o = settings(&[("PBX_ALLOWED_HOSTS", "https://*.tring.nu"), ("PBX_MAX_TIMEOUT_MS", "5000")]).outbound();
-        let Ok(o) = o else { panic!("parsed") };
+        let s = settings(&[("PBX_ALLOWED_HOSTS", "https://*.tring.nu"), ("PBX_MAX_TIMEOUT_MS", "5000")]);
+        let Ok(o) = s.outbound() else { panic!("parsed") };
         assert!(!o.policy.is_empty() && o.max_timeout_ms == 5_000);
+        // Parsed once: the second call gives the same rules.
+        assert!(s.outbound().is_ok_and(|again| core::ptr::eq(o, again)));
         for (var, bad) in [
             ("PBX_ALLOWED_HOSTS", "https://ok.example,secret-ish"),
             ("PBX_MAX_TIMEOUT_MS", "secret-ish"),
             ("PBX_MAX_TIMEOUT_MS", "0"),
             ("PBX_MAX_TIMEOUT_MS", "-1"),
         ] {
-            let e = settings(&[(var, bad)]).outbound().err().expect(bad);
+            let s = settings(&[(var, bad)]);
+            let e = s.outbound().err().expect(bad);
             assert!(e.kind == BadKind::Settings && e.reason.contains(var) && !e.reason.contains("secret"), "{e:?}");
+            // The refusal stays the same at every request.
+            assert_eq!(s.outbound().err().map(|again| again.reason), Some(e.reason));
         }
     }
 }

@@ -73,6 +73,11 @@ fn main() -> Result<()> {
         let paths: Vec<std::path::PathBuf> = list.split_whitespace().map(Into::into).collect();
         return rt.block_on(gateway::inproc::compare(&paths));
     }
+    // Gateway builds compared served by the shipped binary (gateway/mod.rs).
+    if let Ok(list) = std::env::var("PBX_BENCH_SERVED") {
+        let paths: Vec<std::path::PathBuf> = list.split_whitespace().map(Into::into).collect();
+        return rt.block_on(gateway::compare_served(&paths));
+    }
     rt.block_on(run())
 }
 

@@ -316,8 +316,18 @@ impl Served {
         env: &[(&str, String)],
         extra: &[&str],
     ) -> Result<Served> {
+        Served::run(&shipped_binary()?, component, env, extra).await
+    }
+
+    /// As [`Served::pbx_host_serving`], running the `pbx-host` at `binary`.
+    pub(super) async fn run(
+        binary: &std::path::Path,
+        component: &std::path::Path,
+        env: &[(&str, String)],
+        extra: &[&str],
+    ) -> Result<Served> {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-        let mut cmd = Command::new(shipped_binary()?);
+        let mut cmd = Command::new(binary);
         cmd.args(["serve", "--real", "--addr", &addr.to_string()]).args(extra);
         cmd.arg("--gateway").arg(component);
         for (k, _) in std::env::vars() {

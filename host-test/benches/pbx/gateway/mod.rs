@@ -113,30 +113,7 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
         ensure!(got == expected, "{} answered {got:?}, the native proxy {expected:?}", t.name);
     }
 
-    // Concurrency 1, alternating blocks of BLOCK requests (request by
-    // request, the fresh gateway's instantiations slowed the warm one's next
-    // request by a third: caches, not the gateway's own cost).
-    const BLOCK: usize = 100;
-    let (warmup, blocks) = (runs(200), runs(3_000).div_ceil(BLOCK));
-    let mut single: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
-    // The server processes' CPU over the blocks at 1.
-    let mut cpu = vec![Duration::ZERO; targets.len()];
-    for t in &targets {
-        for _ in 0..warmup {
-            t.call(&client).await?;
-        }
-    }
-    for _ in 0..blocks {
-        for (i, (t, times)) in targets.iter().zip(&mut single).enumerate() {
-            let before = t.pid.map(process_cpu);
-            for _ in 0..BLOCK {
-                times.push(t.call(&client).await?);
-            }
-            if let (Some(pid), Some(before)) = (t.pid, before) {
-                cpu[i] += process_cpu(pid).saturating_sub(before);
-            }
-        }
-    }
+    let (single, cpu) = at_one(&targets, &client, runs(200), runs(3_000)).await?;
     let cpu_per_request: Vec<Option<Duration>> =
         targets.iter().enumerate().map(|(i, t)| t.pid.map(|_| cpu[i] / single[i].len().max(1) as u32)).collect();
     // Throughput at 1: requests one after another, so the rate is the
@@ -194,6 +171,90 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `PBX_BENCH_SERVED="a.wasm b.wasm host@c.wasm ..."`: each build served by
+/// the shipped binary (or by the `pbx-host` named before an `@`) with its
+/// default settings (and the flags in `PBX_BENCH_SERVED_ARGS`), against the native proxy in its own
+/// process, at one request at a time in alternating blocks of 100 (the
+/// loopback rows' way, [`at_one`]; served one after another for seconds
+/// each, two builds' rates moved by 15% between runs of the same build):
+/// p50 and server CPU per request.
+pub(crate) async fn compare_served(paths: &[PathBuf]) -> Result<()> {
+    let base = start_server().await?;
+    let native = start_native_process(&base).await?;
+    let env = settings(&base);
+    // Flags for every server (`PBX_BENCH_SERVED_ARGS`, e.g. `--busy-poll-us 0`).
+    let args = std::env::var("PBX_BENCH_SERVED_ARGS").unwrap_or_default();
+    let args: Vec<&str> = args.split_whitespace().collect();
+    let mut served = Vec::new();
+    for p in paths {
+        served.push(match p.to_str().and_then(|p| p.split_once('@')) {
+            Some((host, wasm)) => Served::run(host.as_ref(), wasm.as_ref(), &env, &args).await?,
+            None => Served::pbx_host_serving(p, &env, &args).await?,
+        });
+    }
+    let mut targets = vec![native.target("native proxy, its own process")];
+    targets.extend(served.iter().map(|s| s.target("served")));
+    let client = pooled_client();
+    let (times, cpu) = at_one(&targets, &client, runs(500), runs(20_000)).await?;
+    let names = std::iter::once("native proxy, its own process".to_string())
+        .chain(paths.iter().map(|p| p.display().to_string()));
+    let n = times[0].len().max(1) as u32;
+    let p50: Vec<Duration> = times.into_iter().map(median).collect();
+    for (i, name) in names.enumerate() {
+        println!(
+            "{:>10} p50 ({:.2}x native), {:>10} CPU per request  {name}",
+            fmt(p50[i]),
+            p50[i].as_secs_f64() / p50[0].as_secs_f64(),
+            fmt(cpu[i] / n)
+        );
+    }
+    Ok(())
+}
+
+/// `requests` calls of each target at concurrency 1 (after `warmup` each),
+/// in blocks of 100 that alternate between the targets, and the CPU each
+/// target's server process used over its blocks.
+///
+/// - **Blocks, not request by request:** the fresh gateway's instantiations
+///   slowed the warm one's next request by a third (caches, not the
+///   gateway's own cost).
+/// - **The order turns each round:** in a fixed order, the target that came
+///   first after the native proxy was the slowest in most runs, 5-15 us
+///   over a second server of the same build (three servers of one build,
+///   without the busy poll: 256, 203 and 247 us p50), so a fixed order
+///   favoured or penalised a row by where it stood. Round `r` starts at
+///   target `r % n`: each target follows each other equally often.
+async fn at_one(
+    targets: &[Target],
+    client: &PooledClient,
+    warmup: usize,
+    requests: usize,
+) -> Result<(Vec<Vec<Duration>>, Vec<Duration>)> {
+    const BLOCK: usize = 100;
+    let n = targets.len();
+    let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(requests); n];
+    let mut cpu = vec![Duration::ZERO; n];
+    for t in targets {
+        for _ in 0..warmup {
+            t.call(client).await?;
+        }
+    }
+    for round in 0..requests.div_ceil(BLOCK) {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let t = &targets[i];
+            let before = t.pid.map(process_cpu);
+            for _ in 0..BLOCK {
+                times[i].push(t.call(client).await?);
+            }
+            if let (Some(pid), Some(before)) = (t.pid, before) {
+                cpu[i] += process_cpu(pid).saturating_sub(before);
+            }
+        }
+    }
+    Ok((times, cpu))
 }
 
 /// What one spawned task costs on a runtime like `pbx-host serve`'s (tokio's
