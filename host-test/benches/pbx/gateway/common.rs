@@ -179,7 +179,7 @@ pub(crate) const NATIVE_PROXY_ENV: &str = "PBX_BENCH_NATIVE_PROXY_OF";
 /// request crosses between processes as often as the gateway's do.
 pub(super) async fn start_native_process(base: &str) -> Result<Served> {
     use std::io::BufRead;
-    let mut child = Command::new(std::env::current_exe()?)
+    let mut child = dies_with_this_process(Command::new(std::env::current_exe()?))
         .env(NATIVE_PROXY_ENV, base)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -283,6 +283,31 @@ pub(super) fn floor_component() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// `cmd`, whose process the kernel kills when the thread that starts it
+/// ends (Linux, `PR_SET_PDEATHSIG`): a benchmark stopped with `kill`, not
+/// Ctrl-C, does not run [`Served`]'s `Drop`, and its servers and native
+/// proxy lived on (57 of them, idle, moved one build's p50 by 15-25%;
+/// BENCHMARKS.md). The benchmark starts its children from its main thread,
+/// which ends only with it.
+pub(super) fn dies_with_this_process(mut cmd: Command) -> Command {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the closure runs in the child between fork and exec, and
+        // only calls `prctl`, which is async-signal-safe.
+        #[allow(unsafe_code)]
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    cmd
+}
+
 /// A free loopback port (bound, then released for the child to bind).
 pub(super) fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -327,7 +352,7 @@ impl Served {
         extra: &[&str],
     ) -> Result<Served> {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-        let mut cmd = Command::new(binary);
+        let mut cmd = dies_with_this_process(Command::new(binary));
         cmd.args(["serve", "--real", "--addr", &addr.to_string()]).args(extra);
         cmd.arg("--gateway").arg(component);
         for (k, _) in std::env::vars() {
@@ -350,7 +375,7 @@ impl Served {
             return Ok(None);
         }
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-        let mut cmd = Command::new(cli);
+        let mut cmd = dies_with_this_process(Command::new(cli));
         cmd.args(["serve", "-S", "cli", "--addr", &addr.to_string()]);
         for (k, v) in env {
             cmd.arg("--env").arg(format!("{k}={v}"));
