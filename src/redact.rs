@@ -91,7 +91,10 @@ impl Error {
     /// `invalid-input`: those are the component's own words, which never
     /// quote a secret, and the refusal of the long secret itself is one.
     pub fn redact(self, secrets: &[&str]) -> Error {
-        let scrub = |s: String| redact_text(&s, secrets);
+        // One set of needles for all the error's texts (a provider error's
+        // code and message).
+        let redactor = Redactor::new(secrets);
+        let scrub = |s: String| redactor.text(&s);
         match self {
             Error::InvalidInput(f) => {
                 let short: Vec<&str> = secrets.iter().copied().filter(|s| s.len() <= MAX_SECRET_BYTES).collect();
@@ -118,64 +121,83 @@ impl Error {
 /// A secret longer than [`MAX_SECRET_BYTES`] makes the whole text
 /// `[redacted]` (see [`Error::redact`]).
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
-    if text.is_empty() {
-        return String::new();
+    Redactor::new(secrets).text(text)
+}
+
+/// The secrets of one call, and the [`Needles`] of them, built at the first
+/// text that needs them and used for every later one.
+struct Redactor<'a> {
+    secrets: &'a [&'a str],
+    needles: core::cell::OnceCell<Option<Needles>>,
+}
+
+impl<'a> Redactor<'a> {
+    fn new(secrets: &'a [&'a str]) -> Self {
+        Redactor { secrets, needles: core::cell::OnceCell::new() }
     }
-    if secrets.iter().any(|s| s.len() > MAX_SECRET_BYTES) {
-        return REDACTED.to_string();
-    }
-    let scan = floor(text, SCAN_BYTES);
-    let cut = scan < text.len();
-    // Control characters become the spaces the message shows before the
-    // search, so that no run of a secret can form around one afterwards.
-    let text = String::from_utf8(shown(text.get(..scan).unwrap_or("").as_bytes())).unwrap_or_default();
-    let src = text.as_bytes();
-    let mut masked = vec![0u8; src.len()];
-    let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
-    match Needles::new(secrets) {
-        Some(needles) => {
-            // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML
-            // character references (a provider's error page quoting the
-            // request). A bit whose character is not in the text decodes
-            // nothing, so its view is another mode's: each distinct view
-            // is read once (a plain text: once, not nine times).
-            let present = [(b'%', 1), (b'+', 2), (b'\\', 4), (b'&', 8)]
-                .iter()
-                .filter(|(c, _)| src.contains(c))
-                .fold(0u8, |bits, (_, bit)| bits | bit);
-            let mut done = [false; 16];
-            for mode in [0u8, 4, 1, 3, 5, 7, 8, 9, 12] {
-                let mode = mode & present;
-                if core::mem::replace(&mut done[usize::from(mode)], true) {
-                    continue;
+
+    /// [`redact_text`] of `text`.
+    fn text(&self, text: &str) -> String {
+        let secrets = self.secrets;
+        if text.is_empty() {
+            return String::new();
+        }
+        if secrets.iter().any(|s| s.len() > MAX_SECRET_BYTES) {
+            return REDACTED.to_string();
+        }
+        let scan = floor(text, SCAN_BYTES);
+        let cut = scan < text.len();
+        // Control characters become the spaces the message shows before the
+        // search, so that no run of a secret can form around one afterwards.
+        let text = String::from_utf8(shown(text.get(..scan).unwrap_or("").as_bytes())).unwrap_or_default();
+        let src = text.as_bytes();
+        let mut masked = vec![0u8; src.len()];
+        let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
+        match self.needles.get_or_init(|| Needles::new(secrets)) {
+            Some(needles) => {
+                // Bits: 1 `%XX`, 2 `+` as a space, 4 JSON escapes, 8 HTML
+                // character references (a provider's error page quoting the
+                // request). A bit whose character is not in the text decodes
+                // nothing, so its view is another mode's: each distinct view
+                // is read once (a plain text: once, not nine times).
+                let present = [(b'%', 1), (b'+', 2), (b'\\', 4), (b'&', 8)]
+                    .iter()
+                    .filter(|(c, _)| src.contains(c))
+                    .fold(0u8, |bits, (_, bit)| bits | bit);
+                let mut done = [false; 16];
+                for mode in [0u8, 4, 1, 3, 5, 7, 8, 9, 12] {
+                    let mode = mode & present;
+                    if core::mem::replace(&mut done[usize::from(mode)], true) {
+                        continue;
+                    }
+                    View::decode(src, mode).mask(&text, needles, &mut masked);
                 }
-                View::decode(src, mode).mask(&text, &needles, &mut masked);
             }
+            None => masked.fill(1),
         }
-        None => masked.fill(1),
-    }
-    let end = if cut { floor(&text, text.len().saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { text.len() };
-    let mut out = String::new();
-    let mut chars = 0;
-    let mut i = 0;
-    while i < end && chars < MAX_MESSAGE_CHARS {
-        if masked[i] != 0 {
-            out.push_str(REDACTED);
-            chars += REDACTED.len();
-            while i < end && masked[i] != 0 {
-                i += 1;
+        let end = if cut { floor(&text, text.len().saturating_sub(longest * MAX_FORM_PER_BYTE)) } else { text.len() };
+        let mut out = String::new();
+        let mut chars = 0;
+        let mut i = 0;
+        while i < end && chars < MAX_MESSAGE_CHARS {
+            if masked[i] != 0 {
+                out.push_str(REDACTED);
+                chars += REDACTED.len();
+                while i < end && masked[i] != 0 {
+                    i += 1;
+                }
+                continue;
             }
-            continue;
+            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+            out.push(c);
+            chars += 1;
+            i += c.len_utf8();
         }
-        let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-        out.push(c);
-        chars += 1;
-        i += c.len_utf8();
+        if i < text.len() || cut {
+            out.push('…');
+        }
+        out
     }
-    if i < text.len() || cut {
-        out.push('…');
-    }
-    out
 }
 
 /// UTF-8 with every control character (C0, DEL, C1) as a space, which is
@@ -428,6 +450,8 @@ impl Needles {
     /// `None` when a run cannot be placed within [`MAX_PROBE`] slots (the
     /// whole text is then withheld: see [`MAX_PROBE`]).
     fn new(secrets: &[&str]) -> Option<Needles> {
+        #[cfg(test)]
+        tests::NEEDLES_BUILT.with(|n| n.set(n.get() + 1));
         let mut runs: Vec<Vec<u64>> = vec![Vec::new(); RUN];
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             let raw = secret.as_bytes();
@@ -620,6 +644,33 @@ mod tests {
         assert!(!format!("{e:?}").contains("k1"));
         let e = Error::InvalidInput(FieldError { field: "f".into(), reason: "is k1".into() }).redact(&["k1"]);
         assert!(!format!("{e:?}").contains("k1"));
+    }
+
+    thread_local! {
+        /// How many times this thread built [`Needles`].
+        pub(super) static NEEDLES_BUILT: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn an_error_builds_its_needles_once() {
+        let built = || NEEDLES_BUILT.with(|n| n.get());
+        let before = built();
+        let e = Error::Provider(ProviderError {
+            status: 502,
+            code: Some("E-s3cret-key-1".into()),
+            message: "key s3cret-key-1 refused".into(),
+        })
+        .redact(&["s3cret-key-1", "other"]);
+        let Error::Provider(p) = e else { panic!("a provider error") };
+        assert_eq!(p.code.as_deref(), Some("E-[redacted]"));
+        assert_eq!(p.message, "key [redacted] refused");
+        // Two texts, one set of needles (each text built its own before).
+        assert_eq!(built() - before, 1);
+        // Texts with nothing to search build none.
+        let before = built();
+        let e = Error::Unauthorized(String::new()).redact(&["s3cret-key-1"]);
+        assert!(matches!(e, Error::Unauthorized(ref m) if m.is_empty()));
+        assert_eq!(built(), before);
     }
 
     #[test]
