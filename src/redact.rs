@@ -439,8 +439,8 @@ fn pack(acc: u64, b: u8, keep: u64) -> u64 {
 /// reading when not ASCII, the base64 forms; each also with control
 /// characters shown as spaces when that differs), as the packed runs
 /// [`View::mask`] looks for: one table per run width (8 bytes, or a whole
-/// form shorter than that), built once per text rather than once per view
-/// and form.
+/// form shorter than that), built once per error ([`Redactor`]) rather
+/// than once per text, view and form.
 struct Needles {
     /// Index `w - 1`: the runs `w` bytes wide.
     sets: Vec<Option<RunSet>>,

@@ -44,7 +44,8 @@ pub const COMPONENT_DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// `PBX_MAX_TIMEOUT_MS` when unset.
 pub const DEFAULT_MAX_TIMEOUT_MS: u32 = 60_000;
 
-/// The outbound rules of one request, from the settings.
+/// The outbound rules, from the settings (parsed once per instance:
+/// [`Settings::outbound`](crate::settings::Settings::outbound)).
 pub struct Outbound {
     /// `PBX_ALLOWED_HOSTS`.
     pub policy: Policy,

@@ -25,10 +25,13 @@ use crate::settings::{Auth, Settings};
 
 impl Guest for Gateway {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(feature = "spin-kv")))]
         let settings = settings();
-        // Natively (no component instance to keep them), read per call.
-        #[cfg(not(target_arch = "wasm32"))]
+        // Read per call: natively (no component instance to keep them),
+        // and in the Spin build, whose environment is Spin's variables
+        // (adapters/spin-env), which a provider such as Vault may change
+        // while an instance lives.
+        #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"), not(feature = "spin-kv"))))]
         let settings = &Settings::from_env(wasi::cli::environment::get_environment());
         send(serve(&request, settings), out);
     }
@@ -41,11 +44,16 @@ impl Guest for Gateway {
 /// again: reading them per request (the host lowering each variable into
 /// the instance) and parsing `PBX_ALLOWED_HOSTS` cost 3.7-3.8 us of the
 /// gateway's 37.5 us per request (in process, `PBX_BENCH_GATEWAYS`, the
-/// provider answering 200; 4.7 of 45.1 us answering 404).
-#[cfg(target_arch = "wasm32")]
+/// provider answering 200; 4.7 of 45.1 us answering 404). A host that
+/// reuses instances therefore applies changed settings in new instances
+/// only (`pbx-host serve` and `wasmtime serve` fix an instance's
+/// environment when they make it).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(feature = "spin-kv")))]
 fn settings() -> &'static Settings {
     struct Cache(core::cell::OnceCell<Settings>);
-    // SAFETY: a wasm32 component instance runs on a single thread.
+    // SAFETY: a wasm32 component instance without the `atomics` feature
+    // (no shared memory) runs on a single thread, and `handle` is not
+    // re-entered while `get_or_init` runs.
     #[allow(unsafe_code)]
     unsafe impl Sync for Cache {}
     static CACHE: Cache = Cache(core::cell::OnceCell::new());

@@ -103,6 +103,8 @@ impl Settings {
     }
 
     fn parse_outbound(&self) -> Result<Outbound, Bad> {
+        #[cfg(test)]
+        tests::OUTBOUND_PARSED.with(|n| n.set(n.get() + 1));
         let policy = pbx_egress::Policy::parse(self.get(pbx_egress::ALLOWED_HOSTS).unwrap_or_default())
             .map_err(|e| settings_error(e.message()))?;
         let max_timeout_ms = match self.get("PBX_MAX_TIMEOUT_MS") {
@@ -171,6 +173,11 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
 
+    thread_local! {
+        /// How many times this thread parsed the outbound rules.
+        pub(super) static OUTBOUND_PARSED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
     fn settings(vars: &[(&str, &str)]) -> Settings {
         Settings::from_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
@@ -236,10 +243,15 @@ mod tests {
         let Ok(o) = s.outbound() else { panic!("defaults") };
         assert!(o.policy.is_empty() && o.max_timeout_ms == 60_000);
         let s = settings(&[("PBX_ALLOWED_HOSTS", "https://*.tring.nu"), ("PBX_MAX_TIMEOUT_MS", "5000")]);
+        let parsed = || OUTBOUND_PARSED.with(|n| n.get());
+        let before = parsed();
         let Ok(o) = s.outbound() else { panic!("parsed") };
         assert!(!o.policy.is_empty() && o.max_timeout_ms == 5_000);
-        // Parsed once: the second call gives the same rules.
-        assert!(s.outbound().is_ok_and(|again| core::ptr::eq(o, again)));
+        // Parsed once: later requests of the instance get the same rules.
+        for _ in 0..3 {
+            assert!(s.outbound().is_ok_and(|again| core::ptr::eq(o, again)));
+        }
+        assert_eq!(parsed() - before, 1);
         for (var, bad) in [
             ("PBX_ALLOWED_HOSTS", "https://ok.example,secret-ish"),
             ("PBX_MAX_TIMEOUT_MS", "secret-ish"),
@@ -247,10 +259,12 @@ mod tests {
             ("PBX_MAX_TIMEOUT_MS", "-1"),
         ] {
             let s = settings(&[(var, bad)]);
+            let before = OUTBOUND_PARSED.with(|n| n.get());
             let e = s.outbound().err().expect(bad);
             assert!(e.kind == BadKind::Settings && e.reason.contains(var) && !e.reason.contains("secret"), "{e:?}");
-            // The refusal stays the same at every request.
+            // The refusal stays the same at every request, parsed once.
             assert_eq!(s.outbound().err().map(|again| again.reason), Some(e.reason));
+            assert_eq!(OUTBOUND_PARSED.with(|n| n.get()) - before, 1);
         }
     }
 }

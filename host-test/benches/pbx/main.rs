@@ -11,7 +11,15 @@
 //! - `PBX_BENCH_VARIANTS=name=path.wasm,...` adds in-process rows for other
 //!   builds of the component, side by side with this one (`./dev bench`
 //!   passes the growing-heap build, `heap-grow`, to show what the arena
-//!   gains).
+//!   gains);
+//! - `PBX_BENCH_HOST`, `PBX_BENCH_FLOOR`: the `pbx-host` binary and the
+//!   floor component the gateway rows serve;
+//! - instead of the table: `PBX_BENCH_GATEWAYS="a.wasm b.wasm"` compares
+//!   gateway builds in process; else `PBX_BENCH_SERVED="a.wasm
+//!   host@b.wasm"` (with `PBX_BENCH_SERVED_ARGS`) compares them served
+//!   (gateway/mod.rs, `compare_served`).
+//!
+//! BENCHMARKS.md lists the rest (`PBX_BENCH_PROFILE_*`, `PBX_BENCH_RUNTIME`).
 
 use anyhow::Result;
 use bytes::Bytes;

@@ -134,12 +134,23 @@ async fn accept_loop(
     sweep: bool,
 ) -> JoinSet<()> {
     let mut connections = JoinSet::new();
+    // Ticks on every thread, though only one sweeps: a timer always due
+    // within a second keeps tokio from waking its own thread for each timer
+    // a request sets later than that (the guest's deadline, the connect
+    // bound, the head and body timeouts). Tokio wakes the thread (a write
+    // to its eventfd, and a turn of its event loop) whenever a new timer is
+    // due before every timer it has: on a thread without one, every
+    // request's first (strace: two writes per request). Measured side by
+    // side (`PBX_BENCH_SERVED`, six pairs): p50 at 1 about 5 us lower, server
+    // CPU about 8 us lower per request. An idle thread wakes once a second.
     let mut sweeper = tokio::time::interval(Duration::from_secs(1));
     loop {
         let accepted = tokio::select! {
             _ = stopped.changed() => break,
-            _ = sweeper.tick(), if sweep => {
-                gateway.instances.expire();
+            _ = sweeper.tick() => {
+                if sweep {
+                    gateway.instances.expire();
+                }
                 continue;
             }
             accepted = listener.accept() => accepted,

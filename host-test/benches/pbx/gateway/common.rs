@@ -286,20 +286,27 @@ pub(super) fn floor_component() -> Result<PathBuf> {
 /// `cmd`, whose process the kernel kills when the thread that starts it
 /// ends (Linux, `PR_SET_PDEATHSIG`): a benchmark stopped with `kill`, not
 /// Ctrl-C, does not run [`Served`]'s `Drop`, and its servers and native
-/// proxy lived on (57 of them, idle, moved one build's p50 by 15-25%;
-/// BENCHMARKS.md). The benchmark starts its children from its main thread,
-/// which ends only with it.
+/// proxy processes lived on (57 idle ones from killed runs moved one
+/// build's p50 by 15-25%; BENCHMARKS.md). The benchmark starts its
+/// children from its main thread (in `block_on`), which ends only with
+/// it: a child started from a thread that ends sooner (`spawn_blocking`)
+/// would be killed then.
 pub(super) fn dies_with_this_process(mut cmd: Command) -> Command {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;
+        let parent = std::process::id();
         // SAFETY: the closure runs in the child between fork and exec, and
-        // only calls `prctl`, which is async-signal-safe.
+        // only calls `prctl` and `getppid`, which are async-signal-safe.
         #[allow(unsafe_code)]
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                     return Err(std::io::Error::last_os_error());
+                }
+                // The benchmark died before the line above: no signal will come.
+                if u32::try_from(libc::getppid()).ok() != Some(parent) {
+                    return Err(std::io::Error::other("the benchmark is gone"));
                 }
                 Ok(())
             });

@@ -173,13 +173,14 @@ async fn loopback_rows(rows: &mut Vec<Row>) -> Result<()> {
     Ok(())
 }
 
-/// `PBX_BENCH_SERVED="a.wasm b.wasm host@c.wasm ..."`: each build served by
-/// the shipped binary (or by the `pbx-host` named before an `@`) with its
-/// default settings (and the flags in `PBX_BENCH_SERVED_ARGS`), against the native proxy in its own
-/// process, at one request at a time in alternating blocks of 100 (the
-/// loopback rows' way, [`at_one`]; served one after another for seconds
-/// each, two builds' rates moved by 15% between runs of the same build):
-/// p50 and server CPU per request.
+/// `PBX_BENCH_SERVED="a.wasm b.wasm path/to/pbx-host@c.wasm ..."`: each
+/// build served by the shipped binary (or by the `pbx-host` before the
+/// first `@`) with its default settings and the flags in
+/// `PBX_BENCH_SERVED_ARGS`, against the native proxy in its own process: p50
+/// and server CPU per request at one request at a time, 20,000 requests
+/// each after 500 (a tenth with `PBX_BENCH_QUICK`), in blocks of 100 as the
+/// loopback rows ([`at_one`]). (Serving each build alone for seconds, in
+/// turn, gave rates that moved 15% between runs of the same build.)
 pub(crate) async fn compare_served(paths: &[PathBuf]) -> Result<()> {
     let base = start_server().await?;
     let native = start_native_process(&base).await?;
@@ -195,14 +196,14 @@ pub(crate) async fn compare_served(paths: &[PathBuf]) -> Result<()> {
         });
     }
     let mut targets = vec![native.target("native proxy, its own process")];
-    targets.extend(served.iter().map(|s| s.target("served")));
+    // Named by their paths (a few leaked strings, once per run).
+    let names = paths.iter().map(|p| &*Box::leak(p.display().to_string().into_boxed_str()));
+    targets.extend(served.iter().zip(names).map(|(s, name)| s.target(name)));
     let client = pooled_client();
     let (times, cpu) = at_one(&targets, &client, runs(500), runs(20_000)).await?;
-    let names = std::iter::once("native proxy, its own process".to_string())
-        .chain(paths.iter().map(|p| p.display().to_string()));
     let n = times[0].len().max(1) as u32;
     let p50: Vec<Duration> = times.into_iter().map(median).collect();
-    for (i, name) in names.enumerate() {
+    for (i, name) in targets.iter().map(|t| t.name).enumerate() {
         println!(
             "{:>10} p50 ({:.2}x native), {:>10} CPU per request  {name}",
             fmt(p50[i]),
@@ -214,18 +215,19 @@ pub(crate) async fn compare_served(paths: &[PathBuf]) -> Result<()> {
 }
 
 /// `requests` calls of each target at concurrency 1 (after `warmup` each),
-/// in blocks of 100 that alternate between the targets, and the CPU each
+/// in blocks of 100, each round of blocks in a new order, and the CPU each
 /// target's server process used over its blocks.
 ///
 /// - **Blocks, not request by request:** the fresh gateway's instantiations
 ///   slowed the warm one's next request by a third (caches, not the
 ///   gateway's own cost).
-/// - **The order turns each round:** in a fixed order, the target that came
-///   first after the native proxy was the slowest in most runs, 5-15 us
-///   over a second server of the same build (three servers of one build,
-///   without the busy poll: 256, 203 and 247 us p50), so a fixed order
-///   favoured or penalised a row by where it stood. Round `r` starts at
-///   target `r % n`: each target follows each other equally often.
+/// - **A new order each round** (a shuffle from a fixed seed, so runs
+///   repeat it): in one fixed order, the target right after the native
+///   proxy was the slowest in most runs (three servers of one build, in
+///   that order, without the busy poll: 254, 198 and 232 us p50), so the
+///   order favoured or penalised a row by where it stood. Shuffled, each
+///   target takes each position, and follows each other, about equally
+///   often.
 async fn at_one(
     targets: &[Target],
     client: &PooledClient,
@@ -234,16 +236,27 @@ async fn at_one(
 ) -> Result<(Vec<Vec<Duration>>, Vec<Duration>)> {
     const BLOCK: usize = 100;
     let n = targets.len();
-    let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(requests); n];
+    let mut times: Vec<Vec<Duration>> = (0..n).map(|_| Vec::with_capacity(requests)).collect();
     let mut cpu = vec![Duration::ZERO; n];
     for t in targets {
         for _ in 0..warmup {
             t.call(client).await?;
         }
     }
-    for round in 0..requests.div_ceil(BLOCK) {
-        for k in 0..n {
-            let i = (round + k) % n;
+    let mut order: Vec<usize> = (0..n).collect();
+    // xorshift64, a fixed seed.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..requests.div_ceil(BLOCK) {
+        for j in (1..n).rev() {
+            order.swap(j, (next() % (j as u64 + 1)) as usize);
+        }
+        for &i in &order {
             let t = &targets[i];
             let before = t.pid.map(process_cpu);
             for _ in 0..BLOCK {

@@ -185,10 +185,18 @@ async fn without_an_allow_list_only_default_hosts_and_the_operators_urls() {
     assert!(log[1].url.starts_with("http://127.0.0.1:9099/pbx/proxyapi.php?"), "{}", log[1].url);
     // A bad list is a settings error that names the variable, not the value.
     let env = env_with(&["PBX_ALLOWED_HOSTS"], &[("PBX_ALLOWED_HOSTS", "https://ok.example, ftp://secret-host")]);
-    let mut bad = Served::start(MockProvider::builtin(), env).await;
-    let e = error(&bad.post("ringostat/sip-online", json!({})).await, 500, "gateway-settings");
-    let message = e["detail"].as_str().unwrap_or_default();
-    assert!(message.contains("PBX_ALLOWED_HOSTS entry 2") && !message.contains("secret-host"), "{message}");
+    // Warm instances: the refusal at every request, not only at an
+    // instance's first (the gateway keeps its settings, and the refusal,
+    // for the instance's life).
+    let mock = MockProvider::builtin();
+    let reuse = Some(Reuse { max_calls: 100, ..Reuse::default() });
+    let (_host, g) = gateway_host_with(2, Duration::from_secs(60), reuse, &mock, |o| o.env = env);
+    let mut bad = Served::on(g, mock).await;
+    for _ in 0..3 {
+        let e = error(&bad.post("ringostat/sip-online", json!({})).await, 500, "gateway-settings");
+        let message = e["detail"].as_str().unwrap_or_default();
+        assert!(message.contains("PBX_ALLOWED_HOSTS entry 2") && !message.contains("secret-host"), "{message}");
+    }
     assert!(bad.mock.requests().is_empty());
     bad.finish().await;
     s.finish().await;
