@@ -238,6 +238,7 @@ async fn start_rows(
             .expect("host start");
         drop(h);
     });
+    let shipped = shipped_start(path, &dir)?;
     let _ = std::fs::remove_dir_all(&dir);
     rows.push(Row {
         what: "host start from cache (engine+read+hash+load+link)".into(),
@@ -247,6 +248,13 @@ async fn start_rows(
             format!("{:.2}x the 10 ms target", start.as_secs_f64() / 0.010),
         ),
     });
+    if let Some(t) = shipped {
+        rows.push(Row {
+            what: "  the shipped binary: `pbx-host list` from the cache, the whole process".into(),
+            value: fmt(t),
+            target: "-".into(),
+        });
+    }
     let engine_new = time_median(runs(50), || {
         drop(engine(true).expect("engine"));
     });
@@ -256,6 +264,34 @@ async fn start_rows(
         target: "-".into(),
     });
     Ok(())
+}
+
+/// The median time of `pbx-host list` run by the shipped binary (what the
+/// gateway rows run; none if it is not built) on the component at `path`,
+/// its precompiled cache in `dir`: process start, [`Host::load`], listing,
+/// exit. The row above is the same load in this process, whose build (the
+/// bench profile) is not the shipped one.
+fn shipped_start(path: &std::path::Path, dir: &std::path::Path) -> Result<Option<Duration>> {
+    let Ok(binary) = gateway::shipped_binary() else { return Ok(None) };
+    let list = || -> Result<Duration> {
+        let start = Instant::now();
+        let status = std::process::Command::new(&binary)
+            .arg("--component")
+            .arg(path)
+            .arg("list")
+            .env("PBX_CACHE_DIR", dir)
+            .stdout(std::process::Stdio::null())
+            .status()?;
+        let took = start.elapsed();
+        anyhow::ensure!(status.success(), "{} list: {status}", binary.display());
+        Ok(took)
+    };
+    list()?; // its engine's entry in the cache
+    let mut times = Vec::new();
+    for _ in 0..runs(30) {
+        times.push(list()?);
+    }
+    Ok(Some(median(times)))
 }
 
 /// The in-process figures of one host: a fresh instance per call

@@ -258,7 +258,7 @@ pub(super) fn rate_row(what: String, rate: f64, native: Option<f64>) -> Row {
 /// The release `pbx-host` binary the rows run: `$PBX_BENCH_HOST`, else
 /// `target/shipped/release/pbx-host` (where `./dev bench` builds it with
 /// `cargo build --release`, apart from the bench profile's `target/release`).
-pub(super) fn shipped_binary() -> Result<PathBuf> {
+pub(crate) fn shipped_binary() -> Result<PathBuf> {
     let path = host_test::built_wasm(std::env::var_os("PBX_BENCH_HOST"), "target/shipped/release/pbx-host");
     ensure!(
         path.exists(),

@@ -29,7 +29,7 @@ mod tls;
 
 use burst::burst_rows;
 use common::*;
-pub(crate) use common::{native_proxy_process, NATIVE_PROXY_ENV};
+pub(crate) use common::{native_proxy_process, shipped_binary, NATIVE_PROXY_ENV};
 use tls::tls_rows;
 
 /// Appends every gateway row to `rows`.
