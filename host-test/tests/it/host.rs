@@ -49,21 +49,26 @@ fn precompiled_cache_round_trips() {
 }
 
 /// `Host::load` from the precompiled cache: the entry it read (or wrote)
-/// is where `cache::key_path` says, the component is linked, and a missing
-/// file is named with what to build.
-#[test]
-fn host_load_uses_the_cache_and_names_a_missing_component() {
+/// is where `cache::key_path` says, the component it loaded answers a call,
+/// and a missing file is named with what to build.
+#[tokio::test]
+async fn host_load_uses_the_cache_and_names_a_missing_component() {
     let opts = host_test::HostOptions::fast();
     let dir = opts.cache_dir.clone().unwrap();
     let path = host_test::component_path();
     let loaded = host_test::Host::load(&path, &opts).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert!(host_test::cache::key_path(&loaded.engine, &bytes, &dir).exists(), "the cache entry it read or wrote");
-    let h = host();
+    let mock = MockProvider::builtin();
+    let out = loaded
+        .call(&mock_transport(mock.clone()), "ringostat.sip-speaking", &json!({"cfg": {"auth-key": "k"}}))
+        .await
+        .unwrap();
     assert_eq!(
-        loaded.component.component_type().exports(&loaded.engine).count(),
-        h.component.component_type().exports(&h.engine).count()
+        out,
+        json!({"ok": ["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]})
     );
+    assert_eq!(mock.single().path(), "/sipstatus/speaking");
     let missing = path.with_file_name("no-such-component.wasm");
     let err = host_test::Host::load(&missing, &opts).err().expect("a missing component fails");
     let text = format!("{err:#}");
