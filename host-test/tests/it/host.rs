@@ -48,6 +48,16 @@ fn precompiled_cache_round_trips() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `ringostat.sip-speaking` called through `dynamic` against the built-in
+/// mock: its answer as JSON, and the one request the mock saw.
+fn assert_speaking(out: &serde_json::Value, mock: &MockProvider) {
+    assert_eq!(
+        *out,
+        json!({"ok": ["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]})
+    );
+    assert_eq!(mock.single().path(), "/sipstatus/speaking");
+}
+
 /// `Host::load` from the precompiled cache: the entry it read (or wrote)
 /// is where `cache::key_path` says, the component it loaded answers a call,
 /// and a missing file is named with what to build.
@@ -64,11 +74,7 @@ async fn host_load_uses_the_cache_and_names_a_missing_component() {
         .call(&mock_transport(mock.clone()), "ringostat.sip-speaking", &json!({"cfg": {"auth-key": "k"}}))
         .await
         .unwrap();
-    assert_eq!(
-        out,
-        json!({"ok": ["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]})
-    );
-    assert_eq!(mock.single().path(), "/sipstatus/speaking");
+    assert_speaking(&out, &mock);
     let missing = path.with_file_name("no-such-component.wasm");
     let err = host_test::Host::load(&missing, &opts).err().expect("a missing component fails");
     let text = format!("{err:#}");
@@ -85,11 +91,7 @@ async fn dynamic_calls_reach_the_mock() {
     let instance = h.pre.instance_pre().instantiate_async(&mut store).await.unwrap();
     let func = dynamic::find(&mut store, &instance, "ringostat.sip-speaking").unwrap();
     let out = dynamic::call(&mut store, func, &json!({"cfg": {"auth-key": "k"}})).await.unwrap();
-    assert_eq!(
-        out,
-        json!({"ok": ["supportrngst_manager2", "supportrngst_manager4", "supportrngst_manager5", "supportrngst_manager7"]})
-    );
-    assert_eq!(mock.single().path(), "/sipstatus/speaking");
+    assert_speaking(&out, &mock);
 }
 
 /// `wasmtime run --invoke 'name(...)'` finds a function by its bare name
